@@ -1,0 +1,23 @@
+"""One error shape for the whole API: {"code": ..., "detail": ..., ...extra}."""
+from __future__ import annotations
+
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from annotation.errors import StudioError
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, StudioError):
+        return Response({"code": exc.code, "detail": exc.detail, **exc.extra}, status=exc.status_code)
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(data, dict) and "detail" in data and len(data) == 1:
+        code = getattr(data["detail"], "code", "error")
+        response.data = {"code": code, "detail": str(data["detail"])}
+    elif response.status_code == status.HTTP_400_BAD_REQUEST:
+        response.data = {"code": "invalid", "detail": "The request body is invalid; see 'fields'.", "fields": data}
+    return response

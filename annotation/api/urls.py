@@ -1,0 +1,17 @@
+from django.urls import path
+
+from annotation.api import admin_views, views
+
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="me"),
+    path("campaigns/", views.CampaignListView.as_view(), name="campaign-list"),
+    path("campaigns/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
+    path("campaigns/<int:pk>/next/", views.NextPairView.as_view(), name="campaign-next"),
+    path("campaigns/<int:pk>/progress/", views.CampaignProgressView.as_view(), name="campaign-progress"),
+    path("assignments/<int:pk>/", views.AssignmentDetailView.as_view(), name="assignment-detail"),
+    path("assignments/<int:pk>/heartbeat/", views.HeartbeatView.as_view(), name="assignment-heartbeat"),
+    path("assignments/<int:pk>/submit/", views.SubmitView.as_view(), name="assignment-submit"),
+    path("assignments/<int:pk>/skip/", views.SkipView.as_view(), name="assignment-skip"),
+    path("assignments/<int:pk>/flag/", views.FlagView.as_view(), name="assignment-flag"),
+    path("imports/", admin_views.ImportView.as_view(), name="import"),
+]

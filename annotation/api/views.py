@@ -1,0 +1,151 @@
+"""Annotator endpoints: thin adapters from HTTP to services and selectors."""
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotation.api import serializers as s
+from annotation.api.permissions import IsAnnotator
+from annotation.roles import user_roles
+from annotation.selectors.assignments import assignment_for_payload
+from annotation.selectors.campaigns import campaign_empty_reason, campaign_list_for_user, campaign_progress
+from annotation.services.leasing import assignment_lease_next
+from annotation.services.submissions import (
+    Answer,
+    RatingAnswer,
+    assignment_flag,
+    assignment_heartbeat,
+    assignment_skip,
+    judgment_submit,
+)
+
+
+class MeView(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        user = request.user
+        return Response({"id": user.pk, "username": user.username, "roles": sorted(user_roles(user))})
+
+
+class CampaignListView(ListAPIView):
+    permission_classes = [IsAnnotator]
+    serializer_class = s.CampaignSerializer
+
+    def get_queryset(self):
+        return campaign_list_for_user(user=self.request.user)
+
+
+class CampaignDetailView(RetrieveAPIView):
+    permission_classes = [IsAnnotator]
+    serializer_class = s.CampaignSerializer
+
+    def get_queryset(self):
+        return campaign_list_for_user(user=self.request.user)
+
+
+class CampaignProgressView(APIView):
+    permission_classes = [IsAnnotator]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, pk: int):
+        campaign = get_object_or_404(campaign_list_for_user(user=request.user), pk=pk)
+        return Response(campaign_progress(campaign=campaign, user=request.user))
+
+
+def _lease_payload(assignment_id: int, user) -> dict:
+    return s.LeaseSerializer(assignment_for_payload(assignment_id=assignment_id, annotator=user)).data
+
+
+class NextPairView(APIView):
+    """Lease the next pair (or resume an open lease not listed in `exclude`)."""
+
+    permission_classes = [IsAnnotator]
+
+    @extend_schema(request=s.NextRequestSerializer, responses={200: s.LeaseSerializer, 204: dict})
+    def post(self, request, pk: int):
+        campaign = get_object_or_404(campaign_list_for_user(user=request.user), pk=pk)
+        body = s.NextRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        assignment = assignment_lease_next(
+            campaign=campaign, annotator=request.user, exclude_assignment_ids=body.validated_data["exclude"]
+        )
+        if assignment is None:
+            return Response({"assignment": None, **campaign_empty_reason(campaign=campaign, annotator=request.user)})
+        return Response(_lease_payload(assignment.pk, request.user))
+
+
+class AssignmentDetailView(APIView):
+    permission_classes = [IsAnnotator]
+
+    @extend_schema(responses={200: s.LeaseSerializer})
+    def get(self, request, pk: int):
+        assignment = assignment_for_payload(assignment_id=pk, annotator=request.user)
+        return Response({**s.LeaseSerializer(assignment).data, "result": s.AssignmentResultSerializer(assignment).data})
+
+
+class HeartbeatView(APIView):
+    permission_classes = [IsAnnotator]
+
+    @extend_schema(request=None, responses={200: s.HeartbeatResponseSerializer})
+    def post(self, request, pk: int):
+        assignment = assignment_heartbeat(assignment_id=pk, annotator=request.user)
+        return Response(s.HeartbeatResponseSerializer(assignment).data)
+
+
+def _result(assignment, replayed: bool) -> Response:
+    data = s.AssignmentResultSerializer(assignment).data
+    return Response({**data, "replayed": replayed}, status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
+
+
+class SubmitView(APIView):
+    """Store the answers for a live lease; safe to retry with the same client_key."""
+
+    permission_classes = [IsAnnotator]
+
+    @extend_schema(request=s.SubmitSerializer, responses={201: s.AssignmentResultSerializer,
+                                                          200: OpenApiResponse(s.AssignmentResultSerializer, "replay")})
+    def post(self, request, pk: int):
+        body = s.SubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        assignment, replayed = judgment_submit(
+            assignment_id=pk,
+            annotator=request.user,
+            client_key=data["client_key"],
+            video_a_id=data["video_a"],
+            video_b_id=data["video_b"],
+            answers=[Answer(a["dimension"], a["strength"]) for a in data["answers"]],
+            ratings=[RatingAnswer(r["video"], r["dimension"], r["score"]) for r in data["ratings"]],
+            time_spent_ms=data.get("time_spent_ms"),
+        )
+        return _result(assignment, replayed)
+
+
+class SkipView(APIView):
+    permission_classes = [IsAnnotator]
+
+    @extend_schema(request=s.SkipSerializer, responses={201: s.AssignmentResultSerializer})
+    def post(self, request, pk: int):
+        body = s.SkipSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        assignment, replayed = assignment_skip(assignment_id=pk, annotator=request.user, client_key=data["client_key"],
+                                               note=data["note"], time_spent_ms=data.get("time_spent_ms"))
+        return _result(assignment, replayed)
+
+
+class FlagView(APIView):
+    permission_classes = [IsAnnotator]
+
+    @extend_schema(request=s.FlagSerializer, responses={201: s.AssignmentResultSerializer})
+    def post(self, request, pk: int):
+        body = s.FlagSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        assignment, replayed = assignment_flag(assignment_id=pk, annotator=request.user, client_key=data["client_key"],
+                                               reason=data["reason"], note=data["note"], video_id=data.get("video"))
+        return _result(assignment, replayed)

@@ -1,0 +1,149 @@
+"""Parsing and validating import manifests (JSONL or CSV). No ORM here: the import service
+writes only after every row passed."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REQUIRED_FIELDS = ("prompt", "initial_image", "video", "generator")
+OPTIONAL_FIELDS = ("seed", "action_label", "prompt_key", "split_key")
+ALL_FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    line: int
+    prompt: str
+    initial_image: Path
+    video: Path
+    generator: str
+    seed: int | None
+    action_label: str
+    prompt_key: str
+    split_key: str
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    field: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "field": self.field, "message": self.message}
+
+
+@dataclass
+class ParsedManifest:
+    rows: list[ManifestRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _records(text: str, fmt: str):
+    if fmt == "jsonl":
+        for number, raw in enumerate(text.splitlines(), start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                yield number, None, f"not valid JSON: {exc.msg}"
+                continue
+            if not isinstance(record, dict):
+                yield number, None, "each line must be a JSON object"
+                continue
+            yield number, record, None
+    elif fmt == "csv":
+        reader = csv.DictReader(io.StringIO(text))
+        missing = [f for f in REQUIRED_FIELDS if f not in (reader.fieldnames or [])]
+        if missing:
+            yield 1, None, f"CSV header lacks columns: {', '.join(missing)}"
+            return
+        for number, record in enumerate(reader, start=2):
+            yield number, {k: v for k, v in record.items() if k is not None}, None
+    else:
+        raise ValueError(f"unknown manifest format {fmt!r}; use 'jsonl' or 'csv'")
+
+
+def detect_format(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    if suffix == ".csv":
+        return "csv"
+    raise ValueError(f"cannot tell the manifest format from {name!r}; name it *.jsonl or *.csv")
+
+
+def resolve_media_path(raw: str, *, base_dir: Path, roots: list[Path]) -> Path:
+    """Resolve a manifest path against the manifest's folder and refuse anything outside the import roots."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValueError("is empty")
+    if "\x00" in raw:
+        raise ValueError("contains a NUL byte")
+    candidate = Path(raw)
+    resolved = (candidate if candidate.is_absolute() else base_dir / candidate).resolve()
+    if not any(resolved == root or root in resolved.parents for root in roots):
+        allowed = ", ".join(str(r) for r in roots)
+        raise ValueError(f"{raw!r} is outside the allowed import folders ({allowed}); set IMPORT_ROOTS to allow it")
+    if not resolved.is_file():
+        raise ValueError(f"{raw!r} does not exist or is not a file")
+    return resolved
+
+
+def parse_manifest(text: str, *, fmt: str, base_dir: Path, roots: list[Path], max_rows: int) -> ParsedManifest:
+    result = ParsedManifest()
+    for line, record, problem in _records(text, fmt):
+        if problem:
+            result.errors.append(RowError(line, "*", problem))
+            continue
+        if len(result.rows) + len(result.errors) >= max_rows:
+            result.errors.append(RowError(line, "*", f"manifest exceeds {max_rows} rows; split it"))
+            break
+        errors_before = len(result.errors)
+        unknown = sorted(set(record) - set(ALL_FIELDS))
+        if unknown:
+            result.errors.append(RowError(line, "*", f"unknown fields: {', '.join(unknown)}"))
+        values = {}
+        for name in REQUIRED_FIELDS:
+            value = record.get(name)
+            if not isinstance(value, str) or not value.strip():
+                result.errors.append(RowError(line, name, "is required and must be a non-empty string"))
+            elif len(value) > MAX_TEXT:
+                result.errors.append(RowError(line, name, f"is longer than {MAX_TEXT} characters"))
+            else:
+                values[name] = value.strip()
+        for name in ("initial_image", "video"):
+            if name in values:
+                try:
+                    values[name] = resolve_media_path(values[name], base_dir=base_dir, roots=roots)
+                except ValueError as exc:
+                    result.errors.append(RowError(line, name, str(exc)))
+        seed = record.get("seed")
+        if seed in (None, ""):
+            seed = None
+        else:
+            try:
+                seed = int(seed)
+                if not -(2**63) <= seed < 2**63:
+                    raise ValueError
+            except (TypeError, ValueError):
+                result.errors.append(RowError(line, "seed", "must be an integer that fits in 64 bits"))
+        texts = {}
+        for name, limit in (("action_label", 64), ("prompt_key", 128), ("split_key", 64)):
+            value = record.get(name) or ""
+            if not isinstance(value, str) or len(value) > limit:
+                result.errors.append(RowError(line, name, f"must be a string of at most {limit} characters"))
+                value = ""
+            texts[name] = value.strip()
+        if "generator" in values and len(values["generator"]) > 120:
+            result.errors.append(RowError(line, "generator", "is longer than 120 characters"))
+        if len(result.errors) == errors_before:
+            result.rows.append(
+                ManifestRow(line=line, prompt=values["prompt"], initial_image=values["initial_image"],
+                            video=values["video"], generator=values["generator"], seed=seed, **texts)
+            )
+    return result

@@ -1,0 +1,79 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class DimensionGroup(models.TextChoices):
+    APPEARANCE = "appearance", "Visual appearance"
+    CONSISTENCY = "consistency", "Visual consistency"
+
+
+class Dimension(models.Model):
+    """One of the six judged qualities (method.md); seeded by a data migration, editable in the admin."""
+
+    key = models.SlugField(max_length=32, unique=True)
+    group = models.CharField(max_length=16, choices=DimensionGroup.choices)
+    name = models.CharField(max_length=64)
+    definition = models.CharField(max_length=200, help_text="One line shown next to the answer row.")
+    guideline = models.TextField(blank=True, help_text="Full guideline text with examples (guidelines drawer).")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignProtocol(models.TextChoices):
+    PAIRWISE = "pairwise", "Pairwise preference with strength"
+    RATING = "rating", "1-5 rating per video"
+    BOTH = "both", "Pairwise and ratings"
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    CLOSED = "closed", "Closed"
+
+
+class Campaign(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    dimensions = models.ManyToManyField(Dimension, related_name="campaigns")
+    protocol = models.CharField(max_length=16, choices=CampaignProtocol.choices, default=CampaignProtocol.PAIRWISE)
+    overlap = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="How many different annotators judge each pair.",
+    )
+    lease_ttl_seconds = models.PositiveIntegerField(
+        default=600, validators=[MinValueValidator(30), MaxValueValidator(24 * 3600)],
+        help_text="A lease expires this long after the last heartbeat.",
+    )
+    gold_rate = models.FloatField(
+        default=0.0, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Share of gold (honeypot) pairs mixed into each annotator's stream.",
+    )
+    instructions = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(overlap__gte=1), name="campaign_overlap_positive"),
+            models.CheckConstraint(
+                condition=models.Q(gold_rate__gte=0.0) & models.Q(gold_rate__lte=1.0), name="campaign_gold_rate_unit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def wants_pairwise(self) -> bool:
+        return self.protocol in (CampaignProtocol.PAIRWISE, CampaignProtocol.BOTH)
+
+    @property
+    def wants_ratings(self) -> bool:
+        return self.protocol in (CampaignProtocol.RATING, CampaignProtocol.BOTH)

@@ -1,0 +1,78 @@
+"""Seeding the demo: users of every role, a campaign, and generated clips imported through the
+same manifest import that real data uses."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from annotation.models import Campaign, CampaignStatus, Dimension
+from annotation.roles import ADMIN, ANNOTATOR, REVIEWER
+from annotation.services.imports import ImportReport, videos_import_manifest
+
+DEMO_USERS = [
+    ("alice", ANNOTATOR), ("bob", ANNOTATOR), ("rita", REVIEWER), ("admin", ADMIN),
+]
+DEMO_CAMPAIGN_SLUG = "demo-anime-i2v"
+
+
+@dataclass
+class DemoSeedResult:
+    campaign: Campaign
+    import_report: ImportReport
+    dataset_dir: Path
+
+
+def demo_password(username: str) -> str:
+    return f"{username}-demo-pass"
+
+
+def demo_users_ensure() -> list[User]:
+    users = []
+    with transaction.atomic():
+        for username, role in DEMO_USERS:
+            user, created = User.objects.get_or_create(username=username)
+            if created:
+                user.set_password(demo_password(username))
+            if role == ADMIN:
+                user.is_staff = True
+                user.is_superuser = True
+            user.save()
+            user.groups.add(Group.objects.get(name=role))
+            users.append(user)
+    return users
+
+
+def demo_campaign_ensure() -> Campaign:
+    campaign, created = Campaign.objects.get_or_create(
+        slug=DEMO_CAMPAIGN_SLUG,
+        defaults={
+            "name": "Demo: anime image-to-video arena",
+            "overlap": 3,
+            "lease_ttl_seconds": 600,
+            "status": CampaignStatus.ACTIVE,
+            "instructions": "Compare the two clips generated from the same prompt and initial image. "
+                            "For each dimension, say which clip is better and by how much.",
+        },
+    )
+    if created:
+        campaign.dimensions.set(Dimension.objects.all())
+    return campaign
+
+
+def demo_seed(*, n_prompts: int = 8, dataset_dir: Path | None = None) -> DemoSeedResult:
+    """Idempotent: re-running imports nothing new and keeps existing users' passwords."""
+    from annotation.demo import build_demo_dataset
+
+    dataset_dir = dataset_dir or Path(settings.IMPORT_ROOTS[0]) / "demo"
+    manifest = dataset_dir / "manifest.jsonl"
+    if not manifest.exists():
+        build_demo_dataset(dataset_dir, n_prompts=n_prompts)
+    demo_users_ensure()
+    campaign = demo_campaign_ensure()
+    report = videos_import_manifest(text=manifest.read_text(), manifest_name=manifest.name, base_dir=dataset_dir,
+                                    campaign=campaign, on_duplicate="skip")
+    return DemoSeedResult(campaign=campaign, import_report=report, dataset_dir=dataset_dir)

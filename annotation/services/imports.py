@@ -1,0 +1,171 @@
+"""All-or-nothing import of prompts and videos from a manifest of local files.
+
+Every row is validated (paths inside IMPORT_ROOTS, readable image, a decodable video, no
+duplicate) before anything is written. Files are stored content-addressed (by sha256) so a
+retried import cannot create a second copy, and files saved by a failed import are removed.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from PIL import Image, UnidentifiedImageError
+
+from annotation.errors import ImportRejected
+from annotation.manifests import ManifestRow, RowError, detect_format, parse_manifest
+from annotation.models import Campaign, Prompt, Video, VideoStatus
+from annotation.services.pairs import pairs_create_for_prompts
+from training.media.cache import sha256_file
+from training.media.errors import InvalidVideo
+from training.media.probe import probe_video
+
+logger = logging.getLogger(__name__)
+MAX_IMAGE_PIXELS = 4096 * 4096
+
+
+@dataclass
+class ImportReport:
+    prompts_created: int = 0
+    videos_created: int = 0
+    duplicates_skipped: int = 0
+    pairs_created: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class _CheckedRow:
+    row: ManifestRow
+    video_sha: str
+    image_sha: str
+    probe: object
+
+
+def _check_image(path: Path) -> None:
+    try:
+        with Image.open(path) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise ValueError(f"image is {image.width}x{image.height}; at most {MAX_IMAGE_PIXELS} pixels")
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValueError(f"is not a readable image ({exc.__class__.__name__})") from exc
+
+
+def _check_rows(rows: list[ManifestRow], *, on_duplicate: str) -> tuple[list[_CheckedRow], list[RowError], int]:
+    checked, errors, skipped = [], [], 0
+    seen: dict[str, int] = {}
+    for row in rows:
+        try:
+            _check_image(row.initial_image)
+        except ValueError as exc:
+            errors.append(RowError(row.line, "initial_image", str(exc)))
+            continue
+        try:
+            probe = probe_video(row.video)
+        except InvalidVideo as exc:
+            errors.append(RowError(row.line, "video", str(exc)))
+            continue
+        video_sha = sha256_file(row.video)
+        if video_sha in seen:
+            errors.append(RowError(row.line, "video", f"same file content as line {seen[video_sha]}"))
+            continue
+        seen[video_sha] = row.line
+        checked.append(_CheckedRow(row, video_sha, sha256_file(row.initial_image), probe))
+    existing = set(Video.objects.filter(sha256__in=[c.video_sha for c in checked]).values_list("sha256", flat=True))
+    if existing:
+        if on_duplicate == "skip":
+            skipped = sum(1 for c in checked if c.video_sha in existing)
+            checked = [c for c in checked if c.video_sha not in existing]
+        else:
+            for c in checked:
+                if c.video_sha in existing:
+                    errors.append(RowError(c.row.line, "video", "this video was already imported (same sha256)"))
+    return checked, errors, skipped
+
+
+def _store(path: Path, name: str, saved: list[str]) -> str:
+    if default_storage.exists(name):
+        return name
+    with path.open("rb") as handle:
+        stored = default_storage.save(name, File(handle))
+    saved.append(stored)
+    return stored
+
+
+def _prompt_for(c: _CheckedRow, cache: dict, saved: list[str]) -> tuple[Prompt, bool]:
+    row = c.row
+    key = row.prompt_key or f"{row.prompt}\x00{c.image_sha}"
+    if key in cache:
+        return cache[key], False
+    lookup = {"external_key": row.prompt_key} if row.prompt_key else {"text": row.prompt, "initial_image_sha256": c.image_sha}
+    prompt = Prompt.objects.filter(**lookup).first()
+    created = prompt is None
+    if created:
+        image_name = _store(row.initial_image, f"initial/{c.image_sha[:2]}/{c.image_sha}{row.initial_image.suffix.lower()}", saved)
+        prompt = Prompt.objects.create(
+            text=row.prompt, initial_image=image_name, initial_image_sha256=c.image_sha,
+            action_label=row.action_label, external_key=row.prompt_key,
+            split_key=row.split_key or Prompt.split_key_for(c.image_sha),
+        )
+    cache[key] = prompt
+    return prompt, created
+
+
+def videos_import_manifest(
+    *, text: str, manifest_name: str, base_dir: Path, campaign: Campaign | None = None, on_duplicate: str = "error"
+) -> ImportReport:
+    """Import every row or none. Raises ImportRejected with `extra={"errors": [...]}` listing bad rows."""
+    if on_duplicate not in ("error", "skip"):
+        raise ImportRejected("on_duplicate must be 'error' or 'skip'")
+    try:
+        fmt = detect_format(manifest_name)
+    except ValueError as exc:
+        raise ImportRejected(str(exc)) from exc
+    parsed = parse_manifest(text, fmt=fmt, base_dir=base_dir, roots=settings.IMPORT_ROOTS,
+                            max_rows=settings.IMPORT_MAX_ROWS)
+    checked, errors, skipped = _check_rows(parsed.rows, on_duplicate=on_duplicate)
+    errors = sorted(parsed.errors + errors, key=lambda e: (e.line, e.field))
+    if errors:
+        raise ImportRejected(
+            f"{len(errors)} problem(s) in the manifest; nothing was imported. Fix the rows listed in 'errors'.",
+            extra={"errors": [e.as_dict() for e in errors]},
+        )
+    if not checked and not skipped:
+        raise ImportRejected("the manifest has no rows")
+
+    report = ImportReport(duplicates_skipped=skipped)
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            prompts: dict = {}
+            touched: set[int] = set()
+            for c in checked:
+                prompt, created = _prompt_for(c, prompts, saved)
+                report.prompts_created += int(created)
+                touched.add(prompt.pk)
+                suffix = c.row.video.suffix.lower() or ".mp4"
+                name = _store(c.row.video, f"videos/{c.video_sha[:2]}/{c.video_sha}{suffix}", saved)
+                p = c.probe
+                Video.objects.create(
+                    prompt=prompt, generator=c.row.generator, seed=c.row.seed, file=name, sha256=c.video_sha,
+                    fps=p.fps, frame_count=p.frame_count, width=p.width, height=p.height, duration_s=p.duration_s,
+                    codec=p.codec, size_bytes=c.row.video.stat().st_size, status=VideoStatus.READY,
+                )
+                report.videos_created += 1
+            if campaign is not None:
+                report.pairs_created = pairs_create_for_prompts(campaign=campaign, prompt_ids=touched)
+    except Exception:
+        for name in saved:
+            try:
+                default_storage.delete(name)
+            except OSError:
+                logger.exception("could not remove %s after a failed import", name)
+        raise
+    return report

@@ -1,0 +1,55 @@
+"""Server-rendered pages: the landing page and the health check. The labelling UI lives in frontend/."""
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from annotation.roles import ADMIN, REVIEWER, user_has_role, user_roles
+from annotation.selectors.campaigns import campaign_list_for_user, campaign_progress
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def home(request):
+    campaigns = [
+        {"campaign": c, "progress": campaign_progress(campaign=c, user=request.user)}
+        for c in campaign_list_for_user(user=request.user)
+    ]
+    return render(request, "annotation/home.html", {
+        "campaigns": campaigns,
+        "roles": sorted(user_roles(request.user)),
+        "is_reviewer": user_has_role(request.user, REVIEWER),
+        "is_admin": user_has_role(request.user, ADMIN),
+    })
+
+
+def _check_broker() -> str:
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    client.ping()
+    return "ok"
+
+
+@require_GET
+def healthz(request):
+    """Database and broker reachability; 503 when either is down so load balancers take us out."""
+    checks, healthy = {}, True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        checks["database"], healthy = f"error: {exc.__class__.__name__}", False
+    try:
+        checks["broker"] = _check_broker()
+    except Exception as exc:  # noqa: BLE001
+        checks["broker"], healthy = f"error: {exc.__class__.__name__}", False
+    return JsonResponse({"status": "ok" if healthy else "unhealthy", "checks": checks}, status=200 if healthy else 503)

@@ -1,0 +1,70 @@
+import os
+import uuid
+
+# Tiny models spike 10-40x with two threads on a busy 2-core machine.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
+
+
+def _user(username, roles):
+    from tests.factories import UserFactory
+
+    return UserFactory(username=username, roles=roles)
+
+
+@pytest.fixture
+def alice(db):
+    """An annotator."""
+    return _user("alice", ["annotator"])
+
+
+@pytest.fixture
+def bob(db):
+    """A second annotator."""
+    return _user("bob", ["annotator"])
+
+
+@pytest.fixture
+def rita(db):
+    """A reviewer."""
+    return _user("rita", ["reviewer"])
+
+
+@pytest.fixture
+def carol(db):
+    """An admin."""
+    return _user("carol", ["admin"])
+
+
+@pytest.fixture
+def mallory(db):
+    """Signed in, but holds no role."""
+    return _user("mallory", [])
+
+
+@pytest.fixture
+def client_for():
+    from rest_framework.test import APIClient
+
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def new_key():
+    return lambda: uuid.uuid4().hex
