@@ -1,0 +1,107 @@
+"""``GapoConfig``: every knob of a GAPO LoRA run, validated on construction and saved in every checkpoint."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from .losses.weights import WEIGHT_NAMES
+from .targets import PREDICTIONS, WEIGHTINGS
+
+FAMILIES = ("cogvideox", "wan")
+PRESETS = ("tiny", "paper")
+MIXED_PRECISIONS = ("no", "bf16", "fp16")
+DEVICES = ("auto", "cpu", "cuda")
+# CogVideoX I2V is a v-prediction DDPM model, Wan 2.x I2V a flow-matching one.
+DEFAULT_PREDICTION = {"cogvideox": "v", "wan": "flow"}
+
+
+def _help(text: str, default):
+    return field(default=default, metadata={"help": text})
+
+
+@dataclass
+class GapoConfig:
+    family: str = _help(f"denoiser family: {' | '.join(FAMILIES)}", "cogvideox")
+    preset: str = _help(
+        "tiny: random-init test-sized model; paper: load `model_path` (local folder or hub id)", "tiny"
+    )
+    model_path: str | None = _help("checkpoint folder or hub id for preset 'paper' (holds transformer/)", None)
+    subfolder: str = _help(
+        "subfolder of model_path holding the denoiser (Wan 2.2 A14B: transformer or transformer_2)", "transformer"
+    )
+    prediction: str | None = _help(
+        f"regression target: {' | '.join(PREDICTIONS)}; None picks the family's own (cogvideox: v, wan: flow)", None
+    )
+    error_weighting: str = _help(
+        f"lambda_t in the denoising error: {' | '.join(WEIGHTINGS)}; auto = 1/(1-alphabar_t) for v, else 1", "auto"
+    )
+    flow_shift: float = _help("timestep shift for flow sampling (1 = uniform t)", 1.0)
+    beta: float = _help("DPO strength; the loss uses beta/2 * delta (method.md)", 5000.0)
+    weight: str = _help(f"gap weight: {' | '.join(WEIGHT_NAMES)} (pow2 = paper, none = Diffusion-DPO)", "pow2")
+    lr: float = _help("AdamW learning rate for the LoRA parameters", 1e-4)
+    weight_decay: float = _help("AdamW weight decay", 0.0)
+    max_grad_norm: float = _help("gradient clipping norm; 0 disables clipping", 1.0)
+    lora_rank: int = _help("LoRA rank r", 16)
+    lora_alpha: int = _help("LoRA alpha (scale = alpha / r)", 16)
+    lora_targets: tuple[str, ...] = _help("attention projections that get LoRA", ("to_q", "to_k", "to_v", "to_out.0"))
+    batch_size: int = _help("preference pairs per micro-batch (the model sees 2 * batch_size videos)", 1)
+    steps: int = _help("optimizer steps to train in total (a resumed run continues up to this)", 100)
+    grad_accum: int = _help("micro-batches per optimizer step", 1)
+    mixed_precision: str = _help(
+        f"{' | '.join(MIXED_PRECISIONS)}; bf16/fp16 also store the frozen base weights in that dtype", "no"
+    )
+    gradient_checkpointing: bool = _help("recompute activations in backward (needed for the paper models)", False)
+    seed: int = _help("seed for LoRA init, data order, noise and timesteps", 0)
+    checkpoint_dir: str | None = _help("where step-N/ checkpoint folders go; None disables checkpoints", None)
+    checkpoint_every: int = _help("save every N optimizer steps (and at the end); 0 = only at the end", 0)
+    device: str = _help(f"{' | '.join(DEVICES)}; auto picks cuda when available", "auto")
+
+    def __post_init__(self) -> None:
+        choices = {
+            "family": FAMILIES,
+            "preset": PRESETS,
+            "error_weighting": WEIGHTINGS,
+            "weight": WEIGHT_NAMES,
+            "mixed_precision": MIXED_PRECISIONS,
+            "device": DEVICES,
+        }
+        for name, valid in choices.items():
+            if getattr(self, name) not in valid:
+                raise ValueError(f"{name}={getattr(self, name)!r} is not valid; valid values: {', '.join(valid)}")
+        if self.prediction is None:
+            self.prediction = DEFAULT_PREDICTION[self.family]
+        if self.prediction not in PREDICTIONS:
+            raise ValueError(f"prediction={self.prediction!r} is not valid; valid values: {', '.join(PREDICTIONS)}")
+        if self.preset == "paper" and not self.model_path:
+            raise ValueError("preset 'paper' needs model_path: a local checkpoint folder or a hub id")
+        if self.prediction == "flow" and self.error_weighting == "inv_one_minus_alphabar":
+            raise ValueError("error_weighting 'inv_one_minus_alphabar' needs prediction epsilon or v")
+        self.lora_targets = tuple(self.lora_targets)
+        for name in ("lora_rank", "lora_alpha", "batch_size", "steps", "grad_accum"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        for name in ("lr", "beta", "flow_shift"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
+        for name in ("weight_decay", "max_grad_norm", "checkpoint_every"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["lora_targets"] = list(self.lora_targets)
+        return data
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True))
+
+    @classmethod
+    def load(cls, path: str | Path) -> "GapoConfig":
+        data = json.loads(Path(path).read_text())
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"{path}: unknown config keys {unknown}; valid keys: {sorted(known)}")
+        return cls(**data)

@@ -1,0 +1,195 @@
+"""``GapoTrainer``: LoRA preference fine-tuning of a video denoiser with GAPO (or Diffusion-DPO, weight "none").
+
+Batch convention, winner first, loser second: a batch holds B pairs; the model sees
+``torch.cat([x_w, x_l])`` of shape ``(2B, C, T, H, W)`` where row ``i`` is pair i's winner and row ``B + i``
+its loser. Noise and timestep are drawn once per pair and repeated, so both videos of a pair are noised
+identically; the condition is repeated the same way.
+
+Each micro-batch runs the reference (LoRA disabled, no grad) then the policy (LoRA enabled) on the same
+noisy inputs, turns both into per-video errors, and feeds the four ``(B,)`` errors to ``gapo_loss``.
+Single process: the model is not wrapped for DDP (the adapter toggles act on the bare module).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+import torch
+from accelerate import Accelerator
+from diffusers.training_utils import cast_training_params
+from safetensors.torch import load_file, save_file
+from torch.utils.data import DataLoader, Dataset
+
+from .config import GapoConfig
+from .data import batch_condition, collate_pairs
+from .denoiser import Denoiser
+from .losses import gapo_loss
+from .models import default_alphas_cumprod
+from .targets import NoiseProcess, denoising_error
+
+METRIC_KEYS = ("loss", "implicit_acc", "mean_gap", "reward_margin", "mean_dpo")
+# Changing these between save and resume would load weights into a different adapter.
+RESUME_MUST_MATCH = ("family", "lora_rank", "lora_alpha", "lora_targets")
+DTYPES = {"no": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def cast_frozen_base(model: torch.nn.Module, dtype: torch.dtype) -> None:
+    """Store the frozen base in ``dtype`` to save memory; LoRA weights (and so AdamW) stay float32, and so do
+    the modules the model lists in ``_keep_in_fp32_modules`` (Wan: rope, time embedder, norms), as diffusers'
+    own ``from_pretrained(torch_dtype=...)`` keeps them."""
+    keep = set(getattr(model, "_keep_in_fp32_modules", None) or [])
+    for name, tensor in [*model.named_parameters(), *model.named_buffers()]:
+        if tensor.is_floating_point():
+            tensor.data = tensor.data.to(torch.float32 if keep & set(name.split(".")) else dtype)
+    cast_training_params(model, torch.float32)
+
+
+class GapoTrainer:
+    def __init__(
+        self,
+        config: GapoConfig,
+        denoiser: Denoiser,
+        pairs: Dataset | list[dict],
+        *,
+        callback: Callable[[dict], None] | None = None,
+        noise: NoiseProcess | None = None,
+    ) -> None:
+        if config.device == "cuda" and not torch.cuda.is_available():
+            raise RuntimeError("device='cuda' but torch sees no CUDA device; use device='cpu' or 'auto'")
+        self.config = config
+        self.denoiser = denoiser
+        self.callback = callback
+        self.accelerator = Accelerator(
+            mixed_precision=config.mixed_precision,
+            gradient_accumulation_steps=config.grad_accum,
+            cpu=config.device == "cpu",
+        )
+        self.device = self.accelerator.device
+        model = denoiser.model.to(self.device)
+        if DTYPES[config.mixed_precision] is not None:
+            cast_frozen_base(model, DTYPES[config.mixed_precision])
+        model.train()
+        if noise is None:
+            alphas = None if config.prediction == "flow" else default_alphas_cumprod(config.family, config.model_path)
+            noise = NoiseProcess(
+                config.prediction, alphas, weighting=config.error_weighting, flow_shift=config.flow_shift
+            )
+        self.noise = noise
+        self.params = denoiser.lora_parameters()
+        optimizer = torch.optim.AdamW(self.params, lr=config.lr, weight_decay=config.weight_decay)
+        self.optimizer = self.accelerator.prepare(optimizer)
+        self.pairs = pairs
+        self.step = 0
+        self.history: list[dict] = []
+
+    # -- one micro-batch ----------------------------------------------------------------------------------
+    def compute_loss(self, batch: dict, generator: torch.Generator | None = None) -> tuple[torch.Tensor, dict]:
+        """GAPO loss and metrics for one batch of B pairs (tensors may be on any device)."""
+        batch = {k: v.to(self.device) for k, v in batch.items()}
+        x_w, x_l = batch["x_w"], batch["x_l"]  # (B, C, T, H, W) each
+        pairs = x_w.shape[0]
+        if generator is None:
+            generator = torch.Generator(self.device).manual_seed(self.config.seed)
+        x0 = torch.cat([x_w, x_l], dim=0)  # (B, ...) x_w, x_l -> (2B, ...), winner first, loser second
+        eps = torch.randn(x_w.shape, generator=generator, device=self.device).repeat(2, 1, 1, 1, 1)  # shared noise
+        t = self.noise.sample_t(pairs, generator, self.device).repeat(2)  # (B,) -> (2B,), shared timestep
+        noised = self.noise.prepare(x0, eps, t)
+        cond = batch_condition(batch).repeat_pairs()  # (B, ...) -> (2B, ...)
+
+        with torch.no_grad(), self.denoiser.reference():  # before the policy pass: see Denoiser.reference
+            ref_pred = self.denoiser(noised.noisy, noised.timestep, cond)
+        pred = self.denoiser(noised.noisy, noised.timestep, cond)
+
+        err = denoising_error(pred, noised.target, noised.weighting)  # (2B,)
+        ref_err = denoising_error(ref_pred, noised.target, noised.weighting)  # (2B,)
+        err_w, err_l = err.chunk(2)  # (2B,) -> (B,), (B,)
+        ref_err_w, ref_err_l = ref_err.chunk(2)
+        return gapo_loss(
+            err_w, err_l, ref_err_w, ref_err_l, batch["s_w"], batch["s_l"], beta=self.config.beta,
+            weight=self.config.weight,
+        )
+
+    # -- loop -----------------------------------------------------------------------------------------------
+    def _batches(self):
+        """Endless shuffled batches; the order is seeded by (seed, step) so a resumed run is reproducible."""
+        epoch = 0
+        while True:
+            order = torch.Generator().manual_seed(self.config.seed * 1_000_003 + self.step * 7919 + epoch)
+            loader = DataLoader(self.pairs, batch_size=self.config.batch_size, shuffle=True, generator=order,
+                                collate_fn=collate_pairs)
+            yield from loader
+            epoch += 1
+
+    def train(self) -> list[dict]:
+        """Train until ``config.steps`` optimizer steps; returns the per-step metric records of this call."""
+        config, acc = self.config, self.accelerator
+        records: list[dict] = []
+        micro: list[dict] = []
+        batches = self._batches()
+        while self.step < config.steps:
+            batch = next(batches)
+            seed = config.seed * 1_000_003 + self.step * config.grad_accum + len(micro)
+            generator = torch.Generator(self.device).manual_seed(seed)
+            with acc.accumulate(self.denoiser.model):
+                with acc.autocast():
+                    loss, metrics = self.compute_loss(batch, generator)
+                acc.backward(loss)
+                if acc.sync_gradients and config.max_grad_norm > 0:
+                    acc.clip_grad_norm_(self.params, config.max_grad_norm)
+                self.optimizer.step()
+                self.optimizer.zero_grad(set_to_none=True)
+            micro.append(metrics)
+            if not acc.sync_gradients:
+                continue
+            self.step += 1
+            record = {"step": self.step}
+            record.update({k: float(torch.stack([m[k] for m in micro]).mean()) for k in METRIC_KEYS})
+            micro = []
+            records.append(record)
+            self.history.append(record)
+            if self.callback is not None:
+                self.callback(record)
+            due = config.checkpoint_every and self.step % config.checkpoint_every == 0
+            if config.checkpoint_dir and (due or self.step == config.steps):
+                self.save_checkpoint()
+        return records
+
+    # -- checkpoints ----------------------------------------------------------------------------------------
+    def save_checkpoint(self, path: str | Path | None = None) -> Path:
+        """Write ``lora.safetensors``, ``config.json``, ``trainer_state.json`` and ``optimizer.pt``."""
+        if path is None:
+            if not self.config.checkpoint_dir:
+                raise ValueError("no path given and config.checkpoint_dir is unset")
+            path = Path(self.config.checkpoint_dir) / f"step-{self.step:06d}"
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        save_file(self.denoiser.lora_state_dict(), str(path / "lora.safetensors"))
+        self.config.save(path / "config.json")
+        last = self.history[-1] if self.history else None
+        (path / "trainer_state.json").write_text(json.dumps({"step": self.step, "last_metrics": last}, indent=2))
+        torch.save(self.optimizer.state_dict(), path / "optimizer.pt")
+        return path
+
+    def load_checkpoint(self, path: str | Path) -> None:
+        """Restore LoRA weights, optimizer state and step count from ``save_checkpoint``'s folder."""
+        path = Path(path)
+        if not (path / "lora.safetensors").exists():
+            raise FileNotFoundError(f"{path} holds no lora.safetensors; is it a step-N folder from save_checkpoint?")
+        saved = GapoConfig.load(path / "config.json")
+        mismatched = [k for k in RESUME_MUST_MATCH if getattr(saved, k) != getattr(self.config, k)]
+        if mismatched:
+            details = ", ".join(
+                f"{k}: saved {getattr(saved, k)!r} vs now {getattr(self.config, k)!r}" for k in mismatched
+            )
+            raise ValueError(f"checkpoint {path} was trained with a different adapter ({details})")
+        self.denoiser.load_lora_state_dict(load_file(str(path / "lora.safetensors"), device=str(self.device)))
+        self.optimizer.load_state_dict(torch.load(path / "optimizer.pt", map_location=self.device))
+        self.step = json.loads((path / "trainer_state.json").read_text())["step"]
+
+
+def latest_checkpoint(checkpoint_dir: str | Path) -> Path | None:
+    """The ``step-N`` folder with the highest N, or None."""
+    folders = sorted(Path(checkpoint_dir).glob("step-*"), key=lambda p: int(p.name.split("-")[1]))
+    return folders[-1] if folders else None
