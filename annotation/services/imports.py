@@ -20,9 +20,7 @@ from annotation.errors import ImportRejected
 from annotation.manifests import ManifestRow, RowError, detect_format, parse_manifest
 from annotation.models import Campaign, Prompt, Video, VideoStatus
 from annotation.services.pairs import pairs_create_for_prompts
-from training.media.cache import sha256_file
-from training.media.errors import InvalidVideo
-from training.media.probe import probe_video
+from training.media import InvalidVideo, probe_video, sha256_file
 
 logger = logging.getLogger(__name__)
 MAX_IMAGE_PIXELS = 4096 * 4096
