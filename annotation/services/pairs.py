@@ -1,31 +1,32 @@
-"""Pair generation. The media issue adds budgets per prompt with balanced generator coverage;
-for now every unordered pair of a prompt's ready videos becomes one pair."""
+"""Pair generation for a campaign: all pairs within each prompt's ready videos, or a budget per
+prompt with balanced generator coverage (see annotation/pairing.py)."""
 from __future__ import annotations
 
 import random
 from collections import defaultdict
 from collections.abc import Iterable
-from itertools import combinations
 
 from django.db import transaction
 
 from annotation.models import Campaign, Pair, Video, VideoStatus
+from annotation.pairing import plan_pairs
 
 
-def pairs_create_for_prompts(*, campaign: Campaign, prompt_ids: Iterable[int], seed: int | None = None) -> int:
-    """Create all missing pairs among each prompt's ready videos. Returns the number created."""
-    rng = random.Random(seed)
-    by_prompt: dict[int, list[int]] = defaultdict(list)
+def pairs_create_for_prompts(
+    *, campaign: Campaign, prompt_ids: Iterable[int], budget_per_prompt: int | None = None, seed: int | None = None
+) -> int:
+    """Create the missing pairs among each prompt's ready videos. Returns the number created."""
+    by_prompt: dict[int, list[tuple[int, str]]] = defaultdict(list)
     videos = Video.objects.filter(prompt_id__in=list(prompt_ids), status=VideoStatus.READY).order_by("id")
-    for video_id, prompt_id in videos.values_list("id", "prompt_id"):
-        by_prompt[prompt_id].append(video_id)
+    for video_id, prompt_id, generator in videos.values_list("id", "prompt_id", "generator"):
+        by_prompt[prompt_id].append((video_id, generator))
+    rng = random.Random(seed)
     with transaction.atomic():
         existing = set(Pair.objects.filter(campaign=campaign).values_list("video_a_id", "video_b_id"))
-        new_pairs = [
-            Pair(campaign=campaign, video_a_id=a, video_b_id=b, overlap=campaign.overlap, random_key=rng.random())
-            for ids in by_prompt.values()
-            for a, b in combinations(sorted(ids), 2)
-            if (a, b) not in existing
-        ]
-        Pair.objects.bulk_create(new_pairs, batch_size=2000)
-    return len(new_pairs)
+        planned = plan_pairs(by_prompt, budget_per_prompt=budget_per_prompt, seed=seed or 0, existing=existing)
+        Pair.objects.bulk_create(
+            [Pair(campaign=campaign, video_a_id=a, video_b_id=b, overlap=campaign.overlap, random_key=rng.random())
+             for a, b in planned],
+            batch_size=2000,
+        )
+    return len(planned)
