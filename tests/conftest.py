@@ -68,3 +68,16 @@ def client_for():
 @pytest.fixture
 def new_key():
     return lambda: uuid.uuid4().hex
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests flush the database afterwards, which would wipe the rows that data
+    migrations seed (dimensions, role groups, the beat schedule) for every later test. Make each
+    of them restore the serialized database instead."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use @pytest.mark.django_db(transaction=True, serialized_rollback=True) "
+                "so the seeded dimensions and role groups survive for the tests after it"
+            )

@@ -46,7 +46,7 @@ def _annotate_until_done(base_url: str, token: str, campaign_id: int, acknowledg
         errors.append("client did not finish in 200 rounds")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_clients_never_exceed_overlap_never_repeat_a_pair_and_lose_nothing(live_server):
     campaign = CampaignFactory(overlap=OVERLAP)
     make_pairs(campaign, n_pairs=N_PAIRS)

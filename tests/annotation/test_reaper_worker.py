@@ -34,7 +34,7 @@ def test_the_reaper_is_scheduled_by_beat(db):
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_reaps_expired_leases_and_frees_the_slot(settings):
     campaign = CampaignFactory(overlap=1)
     (pair,) = make_pairs(campaign, n_pairs=1)
