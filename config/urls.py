@@ -4,12 +4,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from annotation import pages as studio_pages
 from annotation import views as pages
 from annotation.api.media import media_file
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),
+    path("label/<int:campaign_id>/", studio_pages.label, name="label"),
+    path("review/<int:campaign_id>/", studio_pages.review, name="review"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

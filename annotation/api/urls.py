@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotation.api import admin_views, views
+from annotation.api import admin_views, review_views, views
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
@@ -14,4 +14,5 @@ urlpatterns = [
     path("assignments/<int:pk>/skip/", views.SkipView.as_view(), name="assignment-skip"),
     path("assignments/<int:pk>/flag/", views.FlagView.as_view(), name="assignment-flag"),
     path("imports/", admin_views.ImportView.as_view(), name="import"),
+    path("review/campaigns/<int:pk>/annotators/", review_views.CampaignAnnotatorsView.as_view(), name="review-annotators"),
 ]

@@ -1,0 +1,34 @@
+"""Reviewer endpoints: read-only views over everyone's work in a campaign."""
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotation.api.permissions import IsReviewer
+from annotation.models import Campaign
+from annotation.selectors.review import campaign_annotator_stats
+
+
+class AnnotatorStatsSerializer(serializers.Serializer):
+    annotator = serializers.IntegerField()
+    username = serializers.CharField()
+    submitted = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    flagged = serializers.IntegerField()
+    expired = serializers.IntegerField()
+    median_time_ms = serializers.IntegerField(allow_null=True, help_text="Median time per submitted pair.")
+    last_finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class CampaignAnnotatorsView(APIView):
+    """Per-annotator counts, median time per pair, skips and flags (reviewers and admins)."""
+
+    permission_classes = [IsReviewer]
+
+    @extend_schema(responses={200: AnnotatorStatsSerializer(many=True)})
+    def get(self, request, pk: int):
+        campaign = get_object_or_404(Campaign, pk=pk)
+        return Response(AnnotatorStatsSerializer(campaign_annotator_stats(campaign=campaign), many=True).data)
