@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.html import format_html
 
 from annotation.models import Assignment, Campaign, Dimension, Flag, GoldAnswer, Judgment, Pair, Prompt, Rating, Video
+from annotation.services.media_pipeline import videos_reprocess
 
 
 @admin.register(Dimension)
@@ -24,12 +26,43 @@ class PromptAdmin(admin.ModelAdmin):
     list_filter = ["action_label"]
 
 
+def _link(field_file, label: str) -> str:
+    if not field_file:
+        return "-"
+    return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', field_file.url, label)
+
+
 @admin.register(Video)
 class VideoAdmin(admin.ModelAdmin):
-    list_display = ["id", "prompt", "generator", "seed", "status", "width", "height", "frame_count", "fps", "codec"]
-    list_filter = ["status", "generator", "codec"]
-    search_fields = ["sha256", "generator"]
-    readonly_fields = ["sha256", "size_bytes", "created_at"]
+    list_display = ["id", "prompt", "generator", "seed", "status", "failure_code", "width", "height", "frame_count",
+                    "fps", "codec", "rendition_link", "poster_link"]
+    list_filter = ["status", "failure_code", "generator", "codec", "container"]
+    search_fields = ["sha256", "generator", "source_name"]
+    readonly_fields = ["sha256", "size_bytes", "created_at", "status", "failure_code", "failure_reason", "processed_at",
+                       "container", "rotation", "source_name", "original_link", "rendition_link", "poster_link",
+                       "strip_link", "rendition", "poster", "thumbnail_strip"]
+    actions = ["reprocess"]
+
+    @admin.display(description="original")
+    def original_link(self, video):
+        return _link(video.file, "original")
+
+    @admin.display(description="rendition")
+    def rendition_link(self, video):
+        return _link(video.rendition, "rendition")
+
+    @admin.display(description="poster")
+    def poster_link(self, video):
+        return _link(video.poster, "poster")
+
+    @admin.display(description="thumbnail strip")
+    def strip_link(self, video):
+        return _link(video.thumbnail_strip, "strip")
+
+    @admin.action(description="Re-process the selected videos (rebuild rendition, poster, strip)")
+    def reprocess(self, request, queryset):
+        count = videos_reprocess(video_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{count} video(s) queued for processing.", messages.SUCCESS)
 
 
 class GoldAnswerInline(admin.TabularInline):

@@ -58,6 +58,13 @@ class IdempotencyConflict(StudioError):
     code = "idempotency_conflict"
 
 
+class AnnotatorPaused(StudioError):
+    """The annotator is paused in this campaign (gold check or a reviewer); `reason` says why."""
+
+    status_code = 403
+    code = "annotator_paused"
+
+
 class ImportRejected(StudioError):
     """A manifest had bad rows; the whole import was rolled back."""
 
@@ -74,3 +81,4 @@ MSG_MISSING_DIMENSIONS = "Answer every dimension of this campaign (missing: {mis
 MSG_UNKNOWN_DIMENSIONS = "These dimensions are not part of this campaign: {unknown}."
 MSG_PAIR_MISMATCH = "video_a/video_b ({given}) do not match this assignment's pair ({expected})."
 MSG_IDEMPOTENCY_CONFLICT = "client_key {key!r} was already used for another request; generate a new key per submission."
+MSG_ANNOTATOR_PAUSED = "You are paused in campaign {name!r}: {reason} Ask a reviewer to look at your answers."

@@ -1,9 +1,31 @@
 """Celery adapters for annotation services."""
 from celery import shared_task
 
+from annotation.models import Campaign, CampaignStatus
 from annotation.services.leasing import leases_reap_expired
+from annotation.services.quality import campaign_quality_refresh, quality_reports_warm
 
 
 @shared_task(name="annotation.tasks.reap_expired_leases", ignore_result=True)
 def reap_expired_leases() -> int:
     return leases_reap_expired()
+
+
+@shared_task(name="annotation.tasks.refresh_quality", ignore_result=True)
+def refresh_quality(campaign_id: int | None = None) -> list[dict]:
+    """Gold check, per-video scores, pair priorities and warm report caches for one campaign,
+    or for every active campaign (the beat schedule's call)."""
+    campaigns = Campaign.objects.filter(pk=campaign_id) if campaign_id is not None else \
+        Campaign.objects.filter(status=CampaignStatus.ACTIVE)
+    return [campaign_quality_refresh(campaign=campaign) for campaign in campaigns.order_by("id")]
+
+
+@shared_task(name="annotation.tasks.refresh_quality_reports", ignore_result=True)
+def refresh_quality_reports(campaign_id: int) -> None:
+    """Recompute the cached reviewer reports after the data changed (stale-while-revalidate)."""
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is not None:
+        quality_reports_warm(campaign=campaign)
+
+
+from annotation.media_tasks import process_video  # noqa: E402,F401  (media.* tasks; autodiscovery reads this module)

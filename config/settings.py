@@ -133,6 +133,51 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Media storage: "filesystem" (MEDIA_ROOT, served by the Range-capable view) or "s3" (any
+# S3-compatible bucket through django-storages; media URLs become signed URLs that expire).
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "s3":
+    AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfiguredEnv("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME; set it or unset STORAGE_BACKEND")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,  # MinIO, R2, Ceph, moto ...
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            # Unset: boto3's own chain (instance role, ~/.aws) supplies credentials.
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            "location": env_str("AWS_LOCATION", ""),
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,  # "path" for most self-hosted servers
+            "signature_version": "s3v4",
+            "querystring_auth": True,  # private bucket: every URL handed out is signed
+            "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 3600, minimum=60),
+            "file_overwrite": True,  # names are content-addressed: same name, same bytes
+            "default_acl": None,
+        },
+    }
+elif STORAGE_BACKEND != "filesystem":
+    raise ImproperlyConfiguredEnv(f"STORAGE_BACKEND={STORAGE_BACKEND!r}; use 'filesystem' (the default) or 's3'")
+
+# Media pipeline (annotation/services/media_pipeline.py): limits every import and upload must meet,
+# and what processing makes. The size limit is orientation-free (1920x1080 admits 1080x1920).
+MEDIA_MAX_FILE_BYTES = env_int("MEDIA_MAX_FILE_BYTES", 512 * 1024 * 1024, minimum=1024)
+MEDIA_MAX_DURATION_S = env_int("MEDIA_MAX_DURATION_S", 120, minimum=1)
+MEDIA_MAX_FRAMES = env_int("MEDIA_MAX_FRAMES", 3600, minimum=1)
+MEDIA_MAX_WIDTH = env_int("MEDIA_MAX_WIDTH", 1920, minimum=16)
+MEDIA_MAX_HEIGHT = env_int("MEDIA_MAX_HEIGHT", 1080, minimum=16)
+# Renditions are at most "720p": short side <= 720 and long side <= 1280, in either orientation.
+MEDIA_RENDITION_SHORT_SIDE = env_int("MEDIA_RENDITION_SHORT_SIDE", 720, minimum=64)
+MEDIA_RENDITION_LONG_SIDE = env_int("MEDIA_RENDITION_LONG_SIDE", 1280, minimum=64)
+# Queue media.process_video when an import or upload commits (off: only the admin's "re-process" queues).
+MEDIA_PROCESS_ON_IMPORT = env_bool("MEDIA_PROCESS_ON_IMPORT", True)
+FRAME_CACHE_ROOT = Path(env_str("FRAME_CACHE_ROOT", str(DATA_DIR / "frame-cache")))
+FRAME_CACHE_FRAMES = env_int("FRAME_CACHE_FRAMES", 24, minimum=1)
+FRAME_CACHE_SHORT_SIDE = env_int("FRAME_CACHE_SHORT_SIDE", 224, minimum=16)
+# Browser uploads (POST /api/uploads/) stream to a temporary file, never into memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=0)
 
 # Manifests may only reference files under these folders (no path traversal into /etc).
 IMPORT_ROOTS = [Path(p).resolve() for p in env_list("IMPORT_ROOTS", [str(DATA_DIR / "imports")])]

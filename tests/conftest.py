@@ -9,6 +9,13 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import pytest  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _no_media_tasks_to_the_shared_broker(settings):
+    """Imports and uploads queue media.process_video on commit; in tests nothing consumes the real
+    `media` queue, so tests that want processing call the service (or set this back to True)."""
+    settings.MEDIA_PROCESS_ON_IMPORT = False
+
+
 @pytest.fixture
 def media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from annotation.models import Assignment, Campaign, Dimension, FlagReason, Video
+from annotation.models import Assignment, Campaign, Dimension, FlagReason, Video, VideoStatus
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -31,16 +31,26 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 
 class BlindVideoSerializer(serializers.ModelSerializer):
-    """A video as an annotator may see it: no generator, no seed, no source path."""
+    """A video as an annotator may see it: no generator, no seed, no source path.
+
+    `url` is the browser rendition (H.264 MP4, faststart, at most 720p) once the media pipeline made
+    it, and the original file while the video is still pending; with object storage both are
+    signed URLs that expire (AWS_QUERYSTRING_EXPIRE)."""
 
     url = serializers.SerializerMethodField()
+    poster_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Video
-        fields = ["id", "url", "fps", "frame_count", "width", "height", "duration_s"]
+        fields = ["id", "url", "poster_url", "fps", "frame_count", "width", "height", "duration_s"]
 
     def get_url(self, video) -> str:
+        if video.status == VideoStatus.READY and video.rendition:
+            return video.rendition.url
         return video.file.url
+
+    def get_poster_url(self, video) -> str | None:
+        return video.poster.url if video.status == VideoStatus.READY and video.poster else None
 
 
 class LeaseSerializer(serializers.Serializer):

@@ -16,3 +16,11 @@ urlpatterns = [
     path("imports/", admin_views.ImportView.as_view(), name="import"),
     path("review/campaigns/<int:pk>/annotators/", review_views.CampaignAnnotatorsView.as_view(), name="review-annotators"),
 ]
+
+from annotation.api.quality_views import quality_urls  # noqa: E402
+
+urlpatterns += quality_urls
+
+from annotation.api.upload_views import upload_urls  # noqa: E402
+
+urlpatterns += upload_urls

@@ -1,5 +1,8 @@
-from annotation.models.campaigns import Campaign, CampaignProtocol, CampaignStatus, Dimension, DimensionGroup
+from annotation.models.campaigns import (
+    Campaign, CampaignProtocol, CampaignStatus, Dimension, DimensionGroup, SelectionPolicy,
+)
 from annotation.models.media import Prompt, Video, VideoStatus
+from annotation.models.quality import Adjudication, AnnotatorState, AnnotatorStatus, VideoScore
 from annotation.models.work import (
     Assignment,
     AssignmentState,
@@ -12,6 +15,7 @@ from annotation.models.work import (
 )
 
 __all__ = [
+    "Adjudication", "AnnotatorState", "AnnotatorStatus", "SelectionPolicy", "VideoScore",
     "Assignment",
     "AssignmentState",
     "Campaign",

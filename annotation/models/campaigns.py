@@ -37,6 +37,12 @@ class CampaignStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class SelectionPolicy(models.TextChoices):
+    RANDOM = "random", "Random order"
+    BREADTH_FIRST = "breadth_first", "Fewest judgments first"
+    UNCERTAINTY = "uncertainty", "Closest pairs under the current Bradley-Terry fit first"
+
+
 class Campaign(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
@@ -53,6 +59,20 @@ class Campaign(models.Model):
     gold_rate = models.FloatField(
         default=0.0, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="Share of gold (honeypot) pairs mixed into each annotator's stream.",
+    )
+    qualification_gold_count = models.PositiveSmallIntegerField(
+        default=0, help_text="Gold pairs each annotator answers before any real pair (0 = no qualification).",
+    )
+    min_gold_accuracy = models.FloatField(
+        default=0.6, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Pause an annotator whose gold direction accuracy falls below this (0 disables auto-pause).",
+    )
+    min_gold_answers = models.PositiveSmallIntegerField(
+        default=5, help_text="Gold pairs an annotator must have answered before the accuracy rule applies.",
+    )
+    selection_policy = models.CharField(
+        max_length=16, choices=SelectionPolicy.choices, default=SelectionPolicy.RANDOM,
+        help_text="How the quality refresh orders fresh pairs (in-progress pairs are always finished first).",
     )
     instructions = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE)

@@ -48,8 +48,23 @@ class Video(models.Model):
     codec = models.CharField(max_length=32, blank=True)
     size_bytes = models.BigIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, unique=True)
+    container = models.CharField(max_length=64, blank=True, help_text="FFmpeg demuxer name of the original.")
+    rotation = models.PositiveSmallIntegerField(
+        default=0, help_text="Degrees counter-clockwise the original is turned for display; renditions are upright."
+    )
+    source_name = models.CharField(max_length=255, blank=True, help_text="The uploaded file's name; never served.")
     status = models.CharField(max_length=16, choices=VideoStatus.choices, default=VideoStatus.PENDING, db_index=True)
+    failure_code = models.CharField(
+        max_length=32, blank=True, help_text="Stable reason code (training.media.REASON_CODES or the pipeline's)."
+    )
     failure_reason = models.CharField(max_length=300, blank=True)
+    # Browser-facing outputs of the media pipeline (annotation/services/media_pipeline.py), named after
+    # the original's sha256 and the recipe, so a re-run writes the same names.
+    rendition = models.FileField(upload_to="renditions/", max_length=255, blank=True,
+                                 help_text="H.264 MP4 (faststart, at most 720p) that every browser plays.")
+    poster = models.FileField(upload_to="posters/", max_length=255, blank=True)
+    thumbnail_strip = models.FileField(upload_to="strips/", max_length=255, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

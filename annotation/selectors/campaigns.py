@@ -36,7 +36,8 @@ def campaign_empty_reason(*, campaign: Campaign, annotator) -> dict:
 
 
 def campaign_progress(*, campaign: Campaign, user) -> dict:
-    pairs = Pair.objects.filter(campaign=campaign).aggregate(
+    # Gold pairs have an open-ended overlap (every annotator sees them): they are not campaign work.
+    pairs = Pair.objects.filter(campaign=campaign, is_gold=False).aggregate(
         total=Count("id"),
         complete=Count("id", filter=Q(completed__gte=F("overlap"))),
         judged_slots=Sum("completed"),

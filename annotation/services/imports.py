@@ -1,8 +1,11 @@
 """All-or-nothing import of prompts and videos from a manifest of local files.
 
-Every row is validated (paths inside IMPORT_ROOTS, readable image, a decodable video, no
-duplicate) before anything is written. Files are stored content-addressed (by sha256) so a
-retried import cannot create a second copy, and files saved by a failed import are removed.
+Every row is validated (paths inside IMPORT_ROOTS, readable image, a decodable video within the
+media limits, no duplicate) before anything is written. Files are stored content-addressed (by
+sha256) so a retried import cannot create a second copy, and files saved by a failed import are
+removed. Videos are registered `pending` and paired at once; `media.process_video` makes their
+renditions after the commit (see annotation/services/media_pipeline.py for how pairs relate to
+readiness).
 """
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from PIL import Image, UnidentifiedImageError
@@ -19,8 +21,16 @@ from PIL import Image, UnidentifiedImageError
 from annotation.errors import ImportRejected
 from annotation.manifests import ManifestRow, RowError, detect_format, parse_manifest
 from annotation.models import Campaign, Prompt, Video, VideoStatus
+from annotation.services.media_pipeline import (
+    PAIRABLE_STATUSES,
+    MediaRejected,
+    media_file_check,
+    media_limits,
+    storage_put,
+    videos_enqueue_processing,
+)
 from annotation.services.pairs import pairs_create_for_prompts
-from training.media import InvalidVideo, probe_video, sha256_file
+from training.media import sha256_file
 
 logger = logging.getLogger(__name__)
 MAX_IMAGE_PIXELS = 4096 * 4096
@@ -46,7 +56,8 @@ class _CheckedRow:
     probe: object
 
 
-def _check_image(path: Path) -> None:
+def image_file_check(path: Path) -> None:
+    """Raise ValueError unless `path` is a readable image of at most MAX_IMAGE_PIXELS."""
     try:
         with Image.open(path) as image:
             if image.width * image.height > MAX_IMAGE_PIXELS:
@@ -59,16 +70,17 @@ def _check_image(path: Path) -> None:
 def _check_rows(rows: list[ManifestRow], *, on_duplicate: str) -> tuple[list[_CheckedRow], list[RowError], int]:
     checked, errors, skipped = [], [], 0
     seen: dict[str, int] = {}
+    limits = media_limits()
     for row in rows:
         try:
-            _check_image(row.initial_image)
+            image_file_check(row.initial_image)
         except ValueError as exc:
             errors.append(RowError(row.line, "initial_image", str(exc)))
             continue
         try:
-            probe = probe_video(row.video)
-        except InvalidVideo as exc:
-            errors.append(RowError(row.line, "video", str(exc)))
+            probe = media_file_check(row.video, limits=limits)
+        except MediaRejected as exc:
+            errors.append(RowError(row.line, "video", str(exc)))  # "message [reason_code]"
             continue
         video_sha = sha256_file(row.video)
         if video_sha in seen:
@@ -89,12 +101,9 @@ def _check_rows(rows: list[ManifestRow], *, on_duplicate: str) -> tuple[list[_Ch
 
 
 def _store(path: Path, name: str, saved: list[str]) -> str:
-    if default_storage.exists(name):
-        return name
-    with path.open("rb") as handle:
-        stored = default_storage.save(name, File(handle))
-    saved.append(stored)
-    return stored
+    if storage_put(path, name):
+        saved.append(name)
+    return name
 
 
 def _prompt_for(c: _CheckedRow, cache: dict, saved: list[str]) -> tuple[Prompt, bool]:
@@ -144,6 +153,7 @@ def videos_import_manifest(
         with transaction.atomic():
             prompts: dict = {}
             touched: set[int] = set()
+            created_ids: list[int] = []
             for c in checked:
                 prompt, created = _prompt_for(c, prompts, saved)
                 report.prompts_created += int(created)
@@ -151,14 +161,19 @@ def videos_import_manifest(
                 suffix = c.row.video.suffix.lower() or ".mp4"
                 name = _store(c.row.video, f"videos/{c.video_sha[:2]}/{c.video_sha}{suffix}", saved)
                 p = c.probe
-                Video.objects.create(
+                video = Video.objects.create(
                     prompt=prompt, generator=c.row.generator, seed=c.row.seed, file=name, sha256=c.video_sha,
                     fps=p.fps, frame_count=p.frame_count, width=p.width, height=p.height, duration_s=p.duration_s,
-                    codec=p.codec, size_bytes=c.row.video.stat().st_size, status=VideoStatus.READY,
+                    codec=p.codec, container=p.container, rotation=p.rotation, size_bytes=p.size_bytes,
+                    source_name=c.row.video.name[:255], status=VideoStatus.PENDING,
                 )
+                created_ids.append(video.pk)
                 report.videos_created += 1
             if campaign is not None:
-                report.pairs_created = pairs_create_for_prompts(campaign=campaign, prompt_ids=touched)
+                report.pairs_created = pairs_create_for_prompts(campaign=campaign, prompt_ids=touched,
+                                                                statuses=PAIRABLE_STATUSES)
+            if settings.MEDIA_PROCESS_ON_IMPORT:
+                videos_enqueue_processing(video_ids=created_ids)
     except Exception:
         for name in saved:
             try:

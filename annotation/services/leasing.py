@@ -7,6 +7,11 @@ CHECK constraint `taken <= overlap` backs the invariant if anything else goes wr
 transaction-scoped advisory lock per annotator serialises one person's own requests (a page
 reload racing its prefetch), which keeps "at most K live leases" and "resume the open lease"
 exact without touching any shared row.
+
+Gold pairs are mixed in at the campaign's `gold_rate` (and make up the first
+`qualification_gold_count` pairs): the same statement claims either kind, filtered on `is_gold`,
+and falls back to the other kind when the wanted one is used up. Before claiming, the gold check
+runs; a paused annotator gets `annotator_paused` (403) with the reason.
 """
 from __future__ import annotations
 
@@ -19,29 +24,31 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from annotation.errors import (
+    MSG_ANNOTATOR_PAUSED,
     MSG_CAMPAIGN_NOT_ACTIVE,
     MSG_TOO_MANY_LEASES,
+    AnnotatorPaused,
     CampaignNotActive,
     TooManyLeases,
 )
 from annotation.models import Assignment, AssignmentState, Campaign, CampaignStatus
+from annotation.services.gold import GoldStanding, annotator_gold_check, campaign_uses_gold
 
 # Namespace of pg_advisory_xact_lock(namespace, annotator_id) so other advisory locks never collide.
 _ANNOTATOR_LOCK_NAMESPACE = 7301
 
-# Order: pairs already in progress first (finish them, breadth of the campaign comes after),
-# then priority (active selection writes it), then a fixed random key.
 _CLAIM_SQL = """
 WITH candidate AS (
     SELECT p.id
     FROM annotation_pair p
     WHERE p.campaign_id = %(campaign_id)s
+      AND p.is_gold = %(gold)s
       AND p.taken < p.overlap
       AND NOT EXISTS (
           SELECT 1 FROM annotation_assignment a
           WHERE a.pair_id = p.id AND a.annotator_id = %(annotator_id)s
       )
-    ORDER BY p.taken DESC, p.priority DESC, p.random_key
+    ORDER BY {order}
     LIMIT 1
     FOR UPDATE OF p SKIP LOCKED
 )
@@ -51,6 +58,13 @@ FROM candidate
 WHERE p.id = candidate.id
 RETURNING p.id
 """
+# Real pairs: already in progress first (finish them, breadth of the campaign comes after),
+# then priority (active selection writes it), then a fixed random key.
+_REAL_ORDER = "p.taken DESC, p.priority DESC, p.random_key"
+# Gold pairs: a fixed shuffle per annotator, so the gold sequence differs from person to person.
+_GOLD_ORDER = "md5(p.id::text || ':' || %(annotator_id)s::text)"
+_CLAIM_REAL_SQL = _CLAIM_SQL.format(order=_REAL_ORDER)
+_CLAIM_GOLD_SQL = _CLAIM_SQL.format(order=_GOLD_ORDER)
 
 _REAP_SQL = """
 WITH expired AS (
@@ -80,11 +94,31 @@ def _lock_annotator(annotator_id: int) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_ANNOTATOR_LOCK_NAMESPACE, annotator_id])
 
 
-def _claim_pair_id(*, campaign_id: int, annotator_id: int) -> int | None:
+def _claim_one(*, campaign_id: int, annotator_id: int, gold: bool) -> int | None:
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL, {"campaign_id": campaign_id, "annotator_id": annotator_id})
+        cursor.execute(_CLAIM_GOLD_SQL if gold else _CLAIM_REAL_SQL,
+                       {"campaign_id": campaign_id, "annotator_id": annotator_id, "gold": gold})
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def _claim_pair_id(*, campaign: Campaign, annotator_id: int, want_gold: bool) -> int | None:
+    """The wanted kind first, the other kind when it is used up: every annotator meets every gold
+    pair eventually, even at gold_rate 0 (then after the real work). A gold row locked by someone
+    else's claim is skipped like any other; `next` then answers `all_taken` and the client retries."""
+    for gold in (want_gold, not want_gold):
+        pair_id = _claim_one(campaign_id=campaign.pk, annotator_id=annotator_id, gold=gold)
+        if pair_id is not None:
+            return pair_id
+    return None
+
+
+def _wants_gold(campaign: Campaign, standing: GoldStanding) -> bool:
+    if not campaign_uses_gold(campaign):
+        return False
+    if standing.gold_pairs_answered < campaign.qualification_gold_count:
+        return True
+    return random.SystemRandom().random() < campaign.gold_rate
 
 
 def assignment_lease_next(
@@ -97,38 +131,51 @@ def assignment_lease_next(
     """Return a live lease for `annotator`: an open one not in `exclude_assignment_ids`
     (a reload resumes its pair), else a newly claimed pair. None when nothing is left."""
     now = now or timezone.now()
-    campaign.refresh_from_db(fields=["status", "lease_ttl_seconds", "name"])
+    campaign.refresh_from_db(fields=["status", "lease_ttl_seconds", "name", "gold_rate", "qualification_gold_count",
+                                     "min_gold_accuracy", "min_gold_answers"])
     if campaign.status != CampaignStatus.ACTIVE:
         raise CampaignNotActive(MSG_CAMPAIGN_NOT_ACTIVE.format(name=campaign.name, status=campaign.status))
 
     with transaction.atomic():
         _lock_annotator(annotator.pk)
-        live = Assignment.objects.filter(annotator=annotator, state=AssignmentState.LEASED, expires_at__gt=now)
-        resumable = (
-            live.filter(campaign=campaign).exclude(pk__in=list(exclude_assignment_ids)).order_by("leased_at", "pk").first()
-        )
-        if resumable is not None:
-            return resumable
-        open_count = live.count()
-        if open_count >= settings.MAX_LIVE_LEASES_PER_ANNOTATOR:
-            raise TooManyLeases(MSG_TOO_MANY_LEASES.format(count=open_count))
+        standing = annotator_gold_check(campaign=campaign, annotator=annotator, now=now)
+        if standing.paused is None:
+            return _lease_locked(campaign=campaign, annotator=annotator, standing=standing,
+                                 exclude_assignment_ids=exclude_assignment_ids, now=now)
+    # Raised after the commit: an automatic pause must be stored, not rolled back with the request.
+    raise AnnotatorPaused(MSG_ANNOTATOR_PAUSED.format(name=campaign.name, reason=standing.paused.reason),
+                          extra={"reason": standing.paused.reason})
 
-        pair_id = _claim_pair_id(campaign_id=campaign.pk, annotator_id=annotator.pk)
-        if pair_id is None and leases_reap_expired(now=now, campaign_id=campaign.pk):
-            # Expired leases were still holding slots; they are free now.
-            pair_id = _claim_pair_id(campaign_id=campaign.pk, annotator_id=annotator.pk)
-        if pair_id is None:
-            return None
-        return Assignment.objects.create(
-            pair_id=pair_id,
-            campaign=campaign,
-            annotator=annotator,
-            a_on_left=random.SystemRandom().random() < 0.5,
-            state=AssignmentState.LEASED,
-            leased_at=now,
-            heartbeat_at=now,
-            expires_at=now + timedelta(seconds=campaign.lease_ttl_seconds),
-        )
+
+def _lease_locked(*, campaign: Campaign, annotator, standing: GoldStanding, exclude_assignment_ids: Sequence[int],
+                  now: datetime) -> Assignment | None:
+    live = Assignment.objects.filter(annotator=annotator, state=AssignmentState.LEASED, expires_at__gt=now)
+    resumable = (
+        live.filter(campaign=campaign).exclude(pk__in=list(exclude_assignment_ids)).order_by("leased_at", "pk").first()
+    )
+    if resumable is not None:
+        return resumable
+    open_count = live.count()
+    if open_count >= settings.MAX_LIVE_LEASES_PER_ANNOTATOR:
+        raise TooManyLeases(MSG_TOO_MANY_LEASES.format(count=open_count))
+
+    want_gold = _wants_gold(campaign, standing)
+    pair_id = _claim_pair_id(campaign=campaign, annotator_id=annotator.pk, want_gold=want_gold)
+    if pair_id is None and leases_reap_expired(now=now, campaign_id=campaign.pk):
+        # Expired leases were still holding slots; they are free now.
+        pair_id = _claim_pair_id(campaign=campaign, annotator_id=annotator.pk, want_gold=want_gold)
+    if pair_id is None:
+        return None
+    return Assignment.objects.create(
+        pair_id=pair_id,
+        campaign=campaign,
+        annotator=annotator,
+        a_on_left=random.SystemRandom().random() < 0.5,
+        state=AssignmentState.LEASED,
+        leased_at=now,
+        heartbeat_at=now,
+        expires_at=now + timedelta(seconds=campaign.lease_ttl_seconds),
+    )
 
 
 def leases_reap_expired(*, now: datetime | None = None, campaign_id: int | None = None, batch: int = 5000) -> int:

@@ -13,11 +13,13 @@ from annotation.pairing import plan_pairs
 
 
 def pairs_create_for_prompts(
-    *, campaign: Campaign, prompt_ids: Iterable[int], budget_per_prompt: int | None = None, seed: int | None = None
+    *, campaign: Campaign, prompt_ids: Iterable[int], budget_per_prompt: int | None = None, seed: int | None = None,
+    statuses: Iterable[str] = (VideoStatus.READY,),
 ) -> int:
-    """Create the missing pairs among each prompt's ready videos. Returns the number created."""
+    """Create the missing pairs among each prompt's videos in `statuses` (ready ones by default; the
+    import also pairs pending ones, see annotation/services/media_pipeline.py). Returns the number created."""
     by_prompt: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    videos = Video.objects.filter(prompt_id__in=list(prompt_ids), status=VideoStatus.READY).order_by("id")
+    videos = Video.objects.filter(prompt_id__in=list(prompt_ids), status__in=list(statuses)).order_by("id")
     for video_id, prompt_id, generator in videos.values_list("id", "prompt_id", "generator"):
         by_prompt[prompt_id].append((video_id, generator))
     rng = random.Random(seed)

@@ -1,0 +1,55 @@
+"""The campaign's selection policy writes Pair.priority; leasing follows it for fresh pairs but
+still finishes pairs in progress first."""
+import pytest
+
+from annotation.models import Pair, SelectionPolicy
+from annotation.services.leasing import assignment_lease_next
+from annotation.services.quality import pair_priorities_refresh
+from tests.factories import CampaignFactory
+from tests.quality_db.support import build_world, judge_pairs
+
+pytestmark = pytest.mark.django_db
+
+
+def _priorities(campaign) -> dict[int, int]:
+    return dict(Pair.objects.filter(campaign=campaign).values_list("id", "priority"))
+
+
+def test_uncertainty_puts_the_closest_pairs_first_and_leasing_follows(make_raters, alice):
+    campaign = CampaignFactory(overlap=3, selection_policy=SelectionPolicy.UNCERTAINTY)
+    world = build_world(campaign, n_prompts=3)
+    judge_pairs(campaign, world, make_raters(2, noise=0.05), per_pair=2)  # every pair has 1 slot left
+    assert pair_priorities_refresh(campaign=campaign) > 0
+    priorities = _priorities(campaign)
+
+    def gap(pair):  # how far apart the truth puts the two videos, summed over dimensions
+        a, b = world.truth[pair.video_a_id], world.truth[pair.video_b_id]
+        return sum(abs(a[k] - b[k]) for k in a)
+
+    ranked = sorted(world.pairs, key=lambda p: -priorities[p.pk])
+    top, bottom = ranked[:5], ranked[-5:]
+    assert sum(map(gap, top)) < sum(map(gap, bottom))
+    assert assignment_lease_next(campaign=campaign, annotator=alice).pair_id == ranked[0].pk
+
+
+def test_breadth_first_prefers_pairs_with_fewer_judgments(make_raters, alice):
+    campaign = CampaignFactory(overlap=3, selection_policy=SelectionPolicy.BREADTH_FIRST)
+    world = build_world(campaign, n_prompts=1)
+    judge_pairs(campaign, world, make_raters(1, noise=0.05), pairs=world.pairs[:4])
+    pair_priorities_refresh(campaign=campaign)
+    priorities = _priorities(campaign)
+    assert {priorities[p.pk] for p in world.pairs[:4]} == {-1}
+    assert {priorities[p.pk] for p in world.pairs[4:]} == {0}
+    # in-progress pairs are still finished first: the claim orders by taken before priority
+    assert assignment_lease_next(campaign=campaign, annotator=alice).pair_id in {p.pk for p in world.pairs[:4]}
+
+
+def test_random_priorities_are_reproducible_and_leave_full_pairs_alone(make_raters):
+    campaign = CampaignFactory(overlap=1, selection_policy=SelectionPolicy.RANDOM)
+    world = build_world(campaign, n_prompts=1)
+    judge_pairs(campaign, world, make_raters(1, noise=0.05), pairs=world.pairs[:3])
+    pair_priorities_refresh(campaign=campaign, seed=3)
+    first = _priorities(campaign)
+    assert {first[p.pk] for p in world.pairs[:3]} == {0}  # full pairs are left alone
+    assert len({first[p.pk] for p in world.pairs[3:]}) == 7
+    assert pair_priorities_refresh(campaign=campaign, seed=3) == 0
