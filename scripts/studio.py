@@ -35,6 +35,7 @@ def _with_services(data_dir: Path):
     env = {**os.environ, **services.env, "DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
     # Small numeric fits (Bradley-Terry, L-BFGS) run ~5x slower when BLAS threads fight over 2 cores.
     env.setdefault("OMP_NUM_THREADS", "1")
+
     return services, env
 
 
@@ -45,13 +46,16 @@ def _manage(env, *args: str) -> None:
 def cmd_run(args) -> int:
     data_dir = _data_dir()
     services, env = _with_services(data_dir)
+    # Persistent connections: without them every request pays a PostgreSQL backend start (~40% of
+    # throughput at 8 annotators in benchmarks/results/annotation.md).
+    env.setdefault("DB_CONN_MAX_AGE", "60")
     _manage(env, "migrate", "--noinput", "-v", "0")
     _manage(env, "collectstatic", "--noinput", "-v", "0")
     _manage(env, "seed_demo")
     bind = f"{args.host}:{args.port}"
     children = {
         "web": subprocess.Popen([str(BIN / "gunicorn"), "config.wsgi:application", "--bind", bind, "--workers",
-                                 str(args.web_workers), "--access-logfile", "-"], env=env, cwd=ROOT),
+                                 str(args.web_workers), "--keep-alive", "75", "--access-logfile", "-"], env=env, cwd=ROOT),
         "worker": subprocess.Popen([str(BIN / "celery"), "-A", "config", "worker", "-Q", "default,media,gpu",
                                     "--concurrency", "1", "--loglevel", "INFO", "-n", "studio-worker@%h"], env=env, cwd=ROOT),
         "beat": subprocess.Popen([str(BIN / "celery"), "-A", "config", "beat", "--loglevel", "INFO",

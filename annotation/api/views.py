@@ -67,7 +67,8 @@ class NextPairView(APIView):
 
     @extend_schema(request=s.NextRequestSerializer, responses={200: s.LeaseSerializer, 204: dict})
     def post(self, request, pk: int):
-        campaign = get_object_or_404(campaign_list_for_user(user=request.user), pk=pk)
+        # The payload query loads the dimensions itself; no need to prefetch them here.
+        campaign = get_object_or_404(campaign_list_for_user(user=request.user).prefetch_related(None), pk=pk)
         body = s.NextRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         assignment = assignment_lease_next(

@@ -149,15 +149,17 @@ def assignment_lease_next(
 
 def _lease_locked(*, campaign: Campaign, annotator, standing: GoldStanding, exclude_assignment_ids: Sequence[int],
                   now: datetime) -> Assignment | None:
-    live = Assignment.objects.filter(annotator=annotator, state=AssignmentState.LEASED, expires_at__gt=now)
-    resumable = (
-        live.filter(campaign=campaign).exclude(pk__in=list(exclude_assignment_ids)).order_by("leased_at", "pk").first()
+    # One query: an annotator holds at most MAX_LIVE_LEASES_PER_ANNOTATOR live leases in all.
+    live = list(
+        Assignment.objects.filter(annotator=annotator, state=AssignmentState.LEASED, expires_at__gt=now)
+        .order_by("leased_at", "pk")
     )
+    excluded = set(exclude_assignment_ids)
+    resumable = next((a for a in live if a.campaign_id == campaign.pk and a.pk not in excluded), None)
     if resumable is not None:
         return resumable
-    open_count = live.count()
-    if open_count >= settings.MAX_LIVE_LEASES_PER_ANNOTATOR:
-        raise TooManyLeases(MSG_TOO_MANY_LEASES.format(count=open_count))
+    if len(live) >= settings.MAX_LIVE_LEASES_PER_ANNOTATOR:
+        raise TooManyLeases(MSG_TOO_MANY_LEASES.format(count=len(live)))
 
     want_gold = _wants_gold(campaign, standing)
     pair_id = _claim_pair_id(campaign=campaign, annotator_id=annotator.pk, want_gold=want_gold)

@@ -92,9 +92,10 @@ def _finish(assignment: Assignment, *, state: str, client_key: str, now: datetim
     assignment.save(update_fields=["state", "client_key", "finished_at", "time_spent_ms", "note"])
 
 
-def _validate_answers(assignment: Assignment, answers: list[Answer], ratings: list[RatingAnswer]) -> None:
+def _validate_answers(assignment: Assignment, answers: list[Answer], ratings: list[RatingAnswer],
+                      wanted: dict[str, int]) -> None:
+    """`wanted` maps the campaign's dimension keys to their ids."""
     campaign = assignment.campaign
-    wanted = {d.key: d for d in campaign.dimensions.all()}
     if campaign.wants_pairwise:
         given = [a.dimension for a in answers]
         unknown = sorted(set(given) - set(wanted))
@@ -159,8 +160,8 @@ def judgment_submit(
             raise ValidationFailed(
                 MSG_PAIR_MISMATCH.format(given=f"{video_a_id}/{video_b_id}", expected=f"{pair.video_a_id}/{pair.video_b_id}")
             )
-        _validate_answers(assignment, answers, ratings)
         dimension_ids = dict(assignment.campaign.dimensions.values_list("key", "id"))
+        _validate_answers(assignment, answers, ratings, dimension_ids)
         Judgment.objects.bulk_create(
             Judgment(assignment=assignment, pair=pair, annotator_id=assignment.annotator_id,
                      dimension_id=dimension_ids[a.dimension], strength=a.strength)
