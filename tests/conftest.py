@@ -16,6 +16,12 @@ def _no_media_tasks_to_the_shared_broker(settings):
     settings.MEDIA_PROCESS_ON_IMPORT = False
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Actors are created per test; PBKDF2 would spend most of the suite's time on their passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"

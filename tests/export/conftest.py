@@ -14,12 +14,6 @@ from tests.factories import CampaignFactory, PromptFactory, UserFactory, VideoFa
 DIMENSIONS = ["smoothness", "motion"]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Actors are created per test; PBKDF2 would spend most of the suite's time on their passwords."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def datasets_root(tmp_path, settings):
     settings.DATASETS_ROOT = tmp_path / "datasets"
