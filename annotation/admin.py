@@ -104,3 +104,70 @@ class FlagAdmin(admin.ModelAdmin):
     list_display = ["id", "reason", "video", "created_by", "created_at", "resolved"]
     list_filter = ["reason", "resolved"]
     list_editable = ["resolved"]
+
+
+# --- Audit log (annotation/services/audit.py) -----------------------------------------------
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.admin import UserAdmin  # noqa: E402
+
+from annotation.models import AuditLog  # noqa: E402
+from annotation.roles import ADMIN, user_has_role  # noqa: E402
+from annotation.services.audit import acting_as  # noqa: E402
+
+
+class AuditedAdminMixin:
+    """Changes saved through these pages are attributed to the signed-in admin (and their IP)
+    when signals record them: group changes on users, campaign status changes."""
+
+    def changeform_view(self, request, *args, **kwargs):
+        with acting_as(request):
+            return super().changeform_view(request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        with acting_as(request):
+            return super().changelist_view(request, *args, **kwargs)
+
+
+admin.site.unregister(Campaign)
+
+
+@admin.register(Campaign)
+class AuditedCampaignAdmin(AuditedAdminMixin, CampaignAdmin):
+    pass
+
+
+_User = get_user_model()
+if admin.site.is_registered(_User):
+    admin.site.unregister(_User)
+
+
+@admin.register(_User)
+class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
+    pass
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """Read-only, and only for staff members with the admin role (or superusers)."""
+
+    list_display = ["created_at", "actor_username", "action", "target_type", "target_repr", "ip_address"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["actor_username", "target_repr", "target_id"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in AuditLog._meta.fields]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff and user_has_role(request.user, ADMIN)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -38,9 +38,22 @@ def _check_broker() -> str:
     return "ok"
 
 
+def _check_storage() -> str:
+    # S3: HEAD the bucket (raises on a wrong endpoint, a missing bucket or bad credentials);
+    # the filesystem: stat a path under MEDIA_ROOT.
+    from django.core.files.storage import default_storage
+
+    bucket_name = getattr(default_storage, "bucket_name", None)
+    if bucket_name:
+        default_storage.connection.meta.client.head_bucket(Bucket=bucket_name)
+    else:
+        default_storage.exists("healthz-probe")
+    return "ok"
+
+
 @require_GET
 def healthz(request):
-    """Database and broker reachability; 503 when either is down so load balancers take us out."""
+    """Database, broker and media storage reachability; 503 when any is down so load balancers take us out."""
     checks, healthy = {}, True
     try:
         with connection.cursor() as cursor:
@@ -52,4 +65,8 @@ def healthz(request):
         checks["broker"] = _check_broker()
     except Exception as exc:  # noqa: BLE001
         checks["broker"], healthy = f"error: {exc.__class__.__name__}", False
+    try:
+        checks["storage"] = _check_storage()
+    except Exception as exc:  # noqa: BLE001
+        checks["storage"], healthy = f"error: {exc.__class__.__name__}", False
     return JsonResponse({"status": "ok" if healthy else "unhealthy", "checks": checks}, status=200 if healthy else 503)

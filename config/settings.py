@@ -5,6 +5,7 @@ settings_dev/settings_prod split to drift apart.
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -118,6 +119,23 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
+# Login throttling (django-axes): AXES_FAILURE_LIMIT bad passwords for one username from one IP
+# lock that pair out for AXES_COOLOFF_MINUTES (429 with a message); a good login resets the count.
+# The database handler keeps attempts in axes' tables, so every gunicorn worker sees the same count.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "axes.middleware.AxesMiddleware"] + ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Client IP for lockouts and the audit log: REMOTE_ADDR, or the address TRUSTED_PROXY_COUNT hops from
+# the right of X-Forwarded-For when that many reverse proxies (that set the header) sit in front.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "annotation.services.audit.client_ip"
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文"), ("ja", "日本語")]
 TIME_ZONE = "UTC"
@@ -203,23 +221,72 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Pairwise and rating annotation of generated anime videos, datasets and training runs.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],  # schema and docs: signed-in users only
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG and env_bool("DJANGO_HTTPS", False))
+# --- Production hardening. Everything derives from DJANGO_HTTPS so that a laptop (unset: plain
+# http on 127.0.0.1) and production (DJANGO_HTTPS=1 behind a TLS proxy) share this one module.
+# `manage.py check --deploy` is clean with the values in docker/.env.example (tests/deploy).
+HTTPS = env_bool("DJANGO_HTTPS", False)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG and HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", HTTPS)
+# Load balancers and the container HEALTHCHECK probe over plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Only when a reverse proxy that sets (and strips client-sent) X-Forwarded-Proto is the sole way in.
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)  # a commitment to the browsers' list: opt in
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# Hashed, compressed static files (label.<hash>.js + .gz, served by WhiteNoise with far-future
+# caching). Needs collectstatic before start, so the images turn it on; local runs and tests do not.
+if env_bool("DJANGO_STATIC_MANIFEST", False):
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+
+# Content-Security-Policy (config/middleware.py). Default: self only, plus the object store's origin
+# for media/img/connect (signed video URLs, posters; the labelling page fetch()es videos into blob:).
+# CSP_POLICY replaces the whole policy ("off": no header); CSP_EXTRA_ORIGINS adds origins (a CDN).
+from config.middleware import build_policy, origin_of  # noqa: E402
+
+_csp_origins = list(env_list("CSP_EXTRA_ORIGINS", []))
+if STORAGE_BACKEND == "s3":
+    _s3_options = STORAGES["default"]["OPTIONS"]
+    _s3_origin = origin_of(_s3_options.get("endpoint_url"))
+    _csp_origins[:0] = [_s3_origin or "https://*.amazonaws.com"]
+    if _s3_origin and _s3_options.get("addressing_style") != "path":  # virtual-hosted: bucket.endpoint
+        _csp_origins.insert(1, _s3_origin.replace("://", "://*.", 1))
+CSP_POLICY = env_str("CSP_POLICY", "") or ""
+CONTENT_SECURITY_POLICY = (
+    "" if CSP_POLICY.strip().lower() == "off" else (CSP_POLICY.strip() or build_policy(media_origins=_csp_origins))
+)
+CONTENT_SECURITY_POLICY_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "config.middleware.ContentSecurityPolicyMiddleware")
+
+# Logs go to stdout. LOG_FORMAT=json writes one JSON object per line (config/logformat.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfiguredEnv(f"LOG_FORMAT={LOG_FORMAT!r}; use 'plain' (the default) or 'json'")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logformat.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Celery workers keep Django's logging config (and so the JSON format) instead of their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"

@@ -68,7 +68,7 @@ def test_the_run_command_serves_the_demo_and_stops_cleanly_on_ctrl_c(fresh_datab
                 break
             except httpx.TransportError:
                 time.sleep(0.5)
-        assert health.status_code == 200 and health.json()["checks"] == {"database": "ok", "broker": "ok"}
+        assert health.status_code == 200 and health.json()["checks"] == {"database": "ok", "broker": "ok", "storage": "ok"}
         with httpx.Client(base_url=base, timeout=10, follow_redirects=True) as browser:
             login_page = browser.get("/accounts/login/")
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.text).group(1)

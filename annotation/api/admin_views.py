@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from annotation.api.permissions import IsStudioAdmin
 from annotation.api.serializers import ImportRequestSerializer
 from annotation.errors import ImportRejected
+from annotation.services.audit import audit_record
 from annotation.services.imports import videos_import_manifest
 
 MAX_MANIFEST_BYTES = 50 * 1024 * 1024
@@ -49,4 +50,6 @@ class ImportView(APIView):
             text=text, manifest_name=upload.name, base_dir=_base_dir(data.get("base_dir", "")),
             campaign=data.get("campaign"), on_duplicate=data["on_duplicate"],
         )
+        audit_record(request=request, action="import", target=data.get("campaign"),
+                     details={"manifest": upload.name, **report.as_dict()})
         return Response(report.as_dict(), status=status.HTTP_201_CREATED)

@@ -12,6 +12,8 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
+from annotation.roles import user_roles
+
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _CHUNK = 256 * 1024
 
@@ -31,6 +33,9 @@ def _iter_range(path: str, start: int, length: int):
 @require_GET
 @login_required
 def media_file(request, path: str):
+    if not user_roles(request.user):
+        # Signed in but holding no studio role: no media, however the name was learnt.
+        raise Http404("no such file")
     try:
         full_path = default_storage.path(path)
     except (SuspiciousFileOperation, NotImplementedError) as exc:

@@ -133,10 +133,14 @@ class AssignmentResultSerializer(serializers.ModelSerializer):
         fields = ["assignment", "state", "client_key", "finished_at", "time_spent_ms", "judgments", "ratings"]
 
     def get_judgments(self, assignment) -> list[dict]:
+        if not assignment.campaign.wants_pairwise:
+            return []
         return [{"dimension": key, "strength": strength}
                 for key, strength in assignment.judgments.order_by("dimension__order").values_list("dimension__key", "strength")]
 
     def get_ratings(self, assignment) -> list[dict]:
+        if not assignment.campaign.wants_ratings:
+            return []
         return [{"video": video, "dimension": key, "score": score}
                 for video, key, score in assignment.ratings.order_by("video_id", "dimension__order")
                 .values_list("video_id", "dimension__key", "score")]

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from annotation.api.permissions import IsStudioAdmin
 from annotation.models import Campaign, Prompt, Video
+from annotation.services.audit import audit_record
 from annotation.services.uploads import MAX_IMAGE_BYTES, UploadTooLarge, video_upload_create
 
 FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries and the small text fields
@@ -94,6 +95,8 @@ class UploadView(APIView):
         )
         payload = {**UploadedVideoSerializer(result.video).data, "prompt_created": result.prompt_created,
                    "pairs_created": result.pairs_created}
+        audit_record(request=request, action="upload", target=result.video,
+                     details={"file": data["file"].name, **payload})
         return Response(payload, status=status.HTTP_201_CREATED)
 
 

@@ -1,3 +1,4 @@
+from annotation.models.audit import AuditAction, AuditLog
 from annotation.models.campaigns import (
     Campaign, CampaignProtocol, CampaignStatus, Dimension, DimensionGroup, SelectionPolicy,
 )
@@ -15,6 +16,7 @@ from annotation.models.work import (
 )
 
 __all__ = [
+    "AuditAction", "AuditLog",
     "Adjudication", "AnnotatorState", "AnnotatorStatus", "SelectionPolicy", "VideoScore",
     "Assignment",
     "AssignmentState",

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from annotation.api.permissions import IsReviewer, IsStudioAdmin
 from annotation.errors import NotFound
+from annotation.services.audit import audit_record
 from training.api import serializers as s
 from training.exports import selectors, services
 from training.exports.errors import MSG_NOT_READY, DatasetNotReady
@@ -53,6 +54,8 @@ class DatasetListCreateView(ListAPIView):
             judged_before=data["judged_before"], test_fraction=data["test_fraction"],
             split_salt=data["split_salt"], name=data["name"], created_by=request.user,
         )
+        audit_record(request=request, action="dataset.create", target=version,
+                     details={"campaigns": version.campaign_ids})
         return Response(s.DatasetVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
@@ -72,6 +75,7 @@ class DatasetBuildView(APIView):
     @extend_schema(request=None, responses={202: s.DatasetVersionSerializer})
     def post(self, request, pk: int):
         version = services.dataset_version_requeue(version=_version_or_404(request, pk))
+        audit_record(request=request, action="dataset.build", target=version)
         return Response(s.DatasetVersionSerializer(version).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -83,6 +87,7 @@ class DatasetRebuildView(APIView):
     @extend_schema(request=None, responses={201: s.DatasetVersionSerializer})
     def post(self, request, pk: int):
         version = services.dataset_version_rebuild(version=_version_or_404(request, pk), created_by=request.user)
+        audit_record(request=request, action="dataset.rebuild", target=version, details={"from": pk})
         return Response(s.DatasetVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
@@ -94,6 +99,8 @@ class DatasetFileView(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request, pk: int, path: str):
         version = _version_or_404(request, pk)
+        if "\x00" in path:  # PostgreSQL text cannot hold NUL: the lookup below would fail with a 500
+            raise NotFound(MSG_NO_FILE.format(path=path))
         if version.status != DatasetStatus.READY:
             raise DatasetNotReady(MSG_NOT_READY.format(id=version.pk, status=version.status))
         record = selectors.dataset_file_get(version=version, path=path)

@@ -1,0 +1,70 @@
+"""AuditLog: who did what to which object, for admin actions (imports, uploads, dataset builds,
+role changes, campaign status changes). Rows are append-only; the admin shows them read-only."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.signals import m2m_changed, post_save, pre_save
+
+
+class AuditAction(models.TextChoices):
+    IMPORT = "import", "Manifest import"
+    UPLOAD = "upload", "Video upload"
+    DATASET_CREATE = "dataset.create", "Dataset version created"
+    DATASET_BUILD = "dataset.build", "Dataset build queued again"
+    DATASET_REBUILD = "dataset.rebuild", "Dataset rebuilt as a new version"
+    ROLE_ADD = "role.add", "Groups added to a user"
+    ROLE_REMOVE = "role.remove", "Groups removed from a user"
+    CAMPAIGN_STATUS = "campaign.status", "Campaign status changed"
+    PROMOTION = "promotion", "Model promoted"
+
+
+class AuditLog(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", help_text="Empty for the system (shell, migrations, workers).")
+    actor_username = models.CharField(max_length=150, blank=True, help_text="Kept when the user is deleted.")
+    action = models.CharField(max_length=32, choices=AuditAction.choices, db_index=True)
+    target_type = models.CharField(max_length=100, blank=True, help_text="app_label.model of the target.")
+    target_id = models.CharField(max_length=64, blank=True)
+    target_repr = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="auditlog_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_username or 'system'} {self.action} {self.target_repr}"
+
+
+# Signals: role changes through any path (admin, shell, API) and campaign status changes. The
+# actor comes from the request the admin is serving (annotation.services.audit.acting_as).
+
+def _on_groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    from annotation.services import audit
+
+    audit.groups_changed(instance=instance, action=action, reverse=reverse, pk_set=pk_set)
+
+
+def _campaign_pre_save(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        instance._audit_old_status = None
+        return
+    instance._audit_old_status = sender.objects.filter(pk=instance.pk).values_list("status", flat=True).first()
+
+
+def _campaign_post_save(sender, instance, created, raw=False, **kwargs):
+    from annotation.services import audit
+
+    old = getattr(instance, "_audit_old_status", None)
+    if not raw and not created and old is not None and old != instance.status:
+        audit.audit_record(action=AuditAction.CAMPAIGN_STATUS, target=instance,
+                           details={"from": old, "to": instance.status})
+
+
+# Lazy senders ("app_label.Model"): connected once the models are registered, without an AppConfig.ready().
+m2m_changed.connect(_on_groups_changed, sender=f"{settings.AUTH_USER_MODEL}_groups", dispatch_uid="audit_groups")
+pre_save.connect(_campaign_pre_save, sender="annotation.Campaign", dispatch_uid="audit_campaign_pre")
+post_save.connect(_campaign_post_save, sender="annotation.Campaign", dispatch_uid="audit_campaign_post")
