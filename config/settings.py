@@ -192,6 +192,10 @@ MEDIA_RENDITION_LONG_SIDE = env_int("MEDIA_RENDITION_LONG_SIDE", 1280, minimum=6
 # Queue media.process_video when an import or upload commits (off: only the admin's "re-process" queues).
 MEDIA_PROCESS_ON_IMPORT = env_bool("MEDIA_PROCESS_ON_IMPORT", True)
 FRAME_CACHE_ROOT = Path(env_str("FRAME_CACHE_ROOT", str(DATA_DIR / "frame-cache")))
+# Built dataset versions (training/exports); a shared volume when media workers run on several hosts.
+DATASETS_ROOT = Path(env_str("DATASETS_ROOT", str(DATA_DIR / "datasets")))
+# Salt of the anonymised annotator ids in exports; unset derives it from DJANGO_SECRET_KEY.
+DATASET_ANNOTATOR_SALT = env_str("DATASET_ANNOTATOR_SALT", None)
 FRAME_CACHE_FRAMES = env_int("FRAME_CACHE_FRAMES", 24, minimum=1)
 FRAME_CACHE_SHORT_SIDE = env_int("FRAME_CACHE_SHORT_SIDE", 224, minimum=16)
 # Browser uploads (POST /api/uploads/) stream to a temporary file, never into memory.
