@@ -1,0 +1,31 @@
+import json
+
+from training.reward import AnimeReward, RewardConfig
+from training.reward.__main__ import main
+
+
+def test_score_and_eval_commands_run_on_a_saved_checkpoint(demo_dir, demo_pairs, tmp_path, capsys):
+    ckpt = tmp_path / "ckpt"
+    AnimeReward(RewardConfig(preset="tiny", device="cpu", dimensions=("motion", "image_video"))).save(ckpt)
+    v = next(iter(demo_pairs.videos.values()))
+    assert main(["score", "--checkpoint", str(ckpt), "--video", v.path, "--prompt", v.prompt,
+                 "--initial-image", v.initial_image]) == 0
+    row = json.loads(capsys.readouterr().out.strip())
+    assert set(row) == {"video", "motion", "image_video", "overall"}
+    report = tmp_path / "eval.json"
+    assert main(["eval", "--checkpoint", str(ckpt), "--demo", str(demo_dir), "--test-fraction", "1.0",
+                 "--baseline", "--json", str(report)]) == 0
+    data = json.loads(report.read_text())
+    assert data["model"]["pairs"] == 20 and set(data["baseline"]["dimensions"]) == {"motion", "image_video"}
+
+
+def test_train_command_writes_a_checkpoint_and_resumes(demo_dir, tmp_path, capsys):
+    out = tmp_path / "run"
+    args = ["train", "--demo", str(demo_dir), "--test-fraction", "0", "--preset", "tiny", "--device", "cpu",
+            "--batch-size", "2", "--output-dir", str(out)]
+    assert main([*args, "--steps", "1"]) == 0
+    assert main([*args, "--steps", "2"]) == 0
+    logged = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [m["step"] for m in logged] == [1, 2]
+    record = json.loads((out / "step-2" / "metrics.json").read_text())
+    assert record["step"] == 2 and record["dataset_version"].startswith("demo:")

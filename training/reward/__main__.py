@@ -1,0 +1,133 @@
+"""Command line for AnimeReward.
+
+Train on a studio DatasetVersion folder (media paths in its tables are relative to --media-root):
+
+    python -m training.reward train --data var/datasets/7 --media-root var/media --preset cpu \
+        --steps 300 --output-dir runs/reward
+
+Train on the demo world instead (labels from a SimulatedAnnotator on the demo ground truth):
+
+    python -m annotation.demo /tmp/demo --prompts 24
+    python -m training.reward train --demo /tmp/demo --preset cpu --steps 300 --output-dir runs/reward
+
+Resume: run the same train command again with a larger --steps; it continues from the latest step-N.
+
+Held-out evaluation (split "test"), with the handcrafted baseline next to it:
+
+    python -m training.reward eval --checkpoint runs/reward/step-300 --demo /tmp/demo --baseline --json eval.json
+
+Score videos (prints one JSON object per video):
+
+    python -m training.reward score --checkpoint runs/reward/step-300 --video a.mp4 --video b.mp4 \
+        --prompt "a girl waves" --prompt "a girl waves" --initial-image init.png --initial-image init.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .config import LOSSES, PRESETS
+
+
+def _pairset(args):
+    from .data import demo_pairset, load_dataset_version
+
+    if bool(args.data) == bool(args.demo):
+        raise SystemExit("pass exactly one of --data (DatasetVersion folder) or --demo (demo folder)")
+    if args.demo:
+        return demo_pairset(args.demo, noise=args.noise, test_fraction=args.test_fraction, seed=args.split_seed)
+    return load_dataset_version(args.data, args.media_root)
+
+
+def _data_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", help="DatasetVersion folder (data/<table>/<split>-*.parquet)")
+    p.add_argument("--media-root", help="folder the tables' media paths are relative to (default: --data)")
+    p.add_argument("--demo", help="annotation.demo folder (manifest.jsonl + ground_truth.jsonl)")
+    p.add_argument("--noise", type=float, default=0.05, help="demo: simulated annotator noise")
+    p.add_argument("--test-fraction", type=float, default=0.25, help="demo: share of prompts held out")
+    p.add_argument("--split-seed", type=int, default=0, help="demo: split and annotator seed")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m training.reward", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("train", help="train from pairwise labels")
+    _data_args(t)
+    t.add_argument("--preset", choices=PRESETS, default="cpu")
+    t.add_argument("--loss", choices=LOSSES, default="bt_ties")
+    t.add_argument("--steps", type=int, default=300)
+    t.add_argument("--batch-size", type=int, default=16)
+    t.add_argument("--grad-accum", type=int, default=1)
+    t.add_argument("--lr", type=float, default=1e-3, help="backbone learning rate")
+    t.add_argument("--head-lr", type=float, default=1e-2)
+    t.add_argument("--mixed-precision", choices=("no", "bf16"), default="no")
+    t.add_argument("--device", default="auto")
+    t.add_argument("--output-dir", required=True)
+    t.add_argument("--checkpoint-every", type=int, default=0)
+    t.add_argument("--cache-dir", help="FrameCache folder for sampled frames")
+    t.add_argument("--config", help="RewardConfig JSON; command-line flags above override it")
+    e = sub.add_parser("eval", help="held-out pairwise accuracy (with/without ties), Spearman, calibration")
+    _data_args(e)
+    e.add_argument("--checkpoint", required=True)
+    e.add_argument("--split", default="test")
+    e.add_argument("--baseline", action="store_true", help="also report the handcrafted OpenCV baseline")
+    e.add_argument("--json", help="write the full report(s) here")
+    s = sub.add_parser("score", help="score videos")
+    s.add_argument("--checkpoint", required=True)
+    s.add_argument("--video", action="append", required=True)
+    s.add_argument("--prompt", action="append", required=True)
+    s.add_argument("--initial-image", action="append")
+    s.add_argument("--character-ref", action="append")
+    s.add_argument("--device", default=None)
+    args = ap.parse_args(argv)
+
+    import torch
+
+    from .scoring import AnimeReward
+
+    if args.command == "train":
+        from .config import RewardConfig
+        from .train import RewardTrainer
+
+        base = json.load(open(args.config)) if args.config else {}
+        config = RewardConfig(**{**base, "preset": args.preset, "loss": args.loss, "steps": args.steps,
+                                 "batch_size": args.batch_size, "grad_accum": args.grad_accum, "lr": args.lr, "head_lr": args.head_lr,
+                                 "mixed_precision": args.mixed_precision, "device": args.device,
+                                 "output_dir": args.output_dir, "checkpoint_every": args.checkpoint_every,
+                                 "cache_dir": args.cache_dir})
+        pairs = _pairset(args).split("train")
+        trainer = RewardTrainer(config, pairs, callback=lambda m: print(json.dumps(
+            {k: round(v, 5) if isinstance(v, float) else v for k, v in m.items()}), flush=True))
+        trainer.train()
+        print(f"saved {config.output_dir}/step-{trainer.step}")
+        return 0
+    if args.command == "eval":
+        from .evaluate import baseline_video_scores, evaluate_scores, format_report, reward_video_scores
+        from .train import prepare_all
+
+        reward = AnimeReward.from_checkpoint(args.checkpoint)
+        pairs = _pairset(args).split(args.split)
+        prepared = prepare_all(pairs, reward.config, reward.cache)
+        reports = {"model": evaluate_scores(reward_video_scores(reward, prepared), pairs, reward.config.dimensions)}
+        print(format_report(reports["model"], f"AnimeReward {args.checkpoint} on split {args.split}"))
+        if args.baseline:
+            reports["baseline"] = evaluate_scores(baseline_video_scores(prepared), pairs, reward.config.dimensions)
+            print(format_report(reports["baseline"], "handcrafted baseline"))
+        if args.json:
+            with open(args.json, "w") as fh:
+                json.dump(reports, fh, indent=1, default=float)
+        return 0
+    overrides = {"device": args.device} if args.device else {}
+    reward = AnimeReward.from_checkpoint(args.checkpoint, **overrides)
+    with torch.inference_mode():
+        rows = reward.score(args.video, args.prompt, args.initial_image, args.character_ref)
+    for video, row in zip(args.video, rows):
+        print(json.dumps({"video": video, **{k: round(v, 4) for k, v in row.items()}}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

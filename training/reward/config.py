@@ -1,0 +1,155 @@
+"""``RewardConfig``: every knob of an AnimeReward run, validated on construction and saved in every checkpoint.
+
+Presets (see docs in ``training/reward/__init__.py``):
+
+- ``tiny``: random-init 2-layer CLIP / X-CLIP configs at 32 px, LoRA on the backbones; for tests only.
+- ``cpu``: the same architectures, small enough to train from scratch on 2 CPU cores in minutes, with the
+  handcrafted OpenCV features (``handcrafted.py``) fed into every head next to the learned features.
+- ``paper``: real pretrained backbones from ``backbone_paths`` (local folder or hub id) with LoRA.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+DIMENSIONS = ("smoothness", "motion", "appeal", "text_video", "image_video", "character")
+PRESETS = ("tiny", "cpu", "paper")
+LOSSES = ("bt", "bt_ties", "bt_margin", "bt_gap", "mse", "l1")
+MIXED_PRECISIONS = ("no", "bf16")
+DEVICES = ("auto", "cpu", "cuda")
+FINETUNES = ("head", "lora", "full")
+# Which scorer architecture each dimension uses (models.py); the paper's choices, scaled down.
+SCORER_KINDS = ("video_regression", "video_text_motion", "video_text", "video_image", "character")
+DEFAULT_SCORERS = {
+    "smoothness": "video_regression",
+    "appeal": "video_regression",
+    "motion": "video_text_motion",
+    "text_video": "video_text",
+    "image_video": "video_image",
+    "character": "character",
+}
+# Hub ids the paper preset uses when backbone_paths does not name one. The paper's smoothness/appeal model
+# (Mantis-Idefics2-8B) is replaced by a CLIP ViT video encoder + temporal pooling (documented substitution).
+PAPER_BACKBONES = {
+    "video_regression": "openai/clip-vit-base-patch32",
+    "video_text_motion": "microsoft/xclip-base-patch32",
+    "video_text": "openai/clip-vit-base-patch32",
+    "video_image": "openai/clip-vit-base-patch32",
+    "character": "openai/clip-vit-base-patch32",
+}
+PRESET_DEFAULTS = {
+    "tiny": {"frame_size": 32, "hidden_size": 32, "num_layers": 2, "finetune": "lora", "net_frames": 8},
+    "cpu": {"frame_size": 32, "hidden_size": 32, "num_layers": 1, "finetune": "full", "net_frames": 8},
+    "paper": {"frame_size": 224, "hidden_size": 0, "num_layers": 0, "finetune": "lora", "net_frames": 24},
+}
+
+
+def _help(text: str, default):
+    return field(default=default, metadata={"help": text})
+
+
+@dataclass
+class RewardConfig:
+    preset: str = _help(f"model scale: {' | '.join(PRESETS)}", "tiny")
+    dimensions: tuple[str, ...] = _help(f"dimensions to score, a subset of {', '.join(DIMENSIONS)}", DIMENSIONS)
+    scorers: dict = _help(
+        f"dimension -> scorer kind ({' | '.join(SCORER_KINDS)}); missing dimensions use DEFAULT_SCORERS", None
+    )
+    backbone_paths: dict = _help("scorer kind -> local folder or hub id (preset 'paper'); default PAPER_BACKBONES", None)
+    num_frames: int = _help("uniformly sampled frames per video (the paper uses 24)", 24)
+    net_frames: int | None = _help(
+        "of the num_frames, how many (uniformly picked) the per-frame backbones see; the handcrafted features "
+        "always use all num_frames; None = the preset's (tiny/cpu: 8, paper: 24)", None)
+    motion_frames: int = _help("frames for the motion (video-text) scorer (the paper uses 8)", 8)
+    frame_size: int | None = _help("square frame side fed to the backbones; None = the preset's", None)
+    hidden_size: int | None = _help("hidden size of random-init backbones (tiny/cpu); None = the preset's", None)
+    num_layers: int | None = _help("transformer layers of random-init backbones (tiny/cpu); None = the preset's", None)
+    handcrafted_features: bool = _help("feed the OpenCV features (handcrafted.py) into every head", True)
+    handcrafted_size: int = _help("short side of the frames the handcrafted features are computed on", 72)
+    finetune: str | None = _help(f"{' | '.join(FINETUNES)}; None = the preset's (tiny/paper: lora, cpu: full)", None)
+    lora_rank: int = _help("LoRA rank r", 8)
+    lora_alpha: int = _help("LoRA alpha (scale = alpha / r)", 8)
+    lora_targets: tuple[str, ...] = _help("backbone projections that get LoRA", ("q_proj", "v_proj"))
+    loss: str = _help(f"training loss: {' | '.join(LOSSES)} (mse/l1 regress per-video scores)", "bt_ties")
+    tie_margin: float = _help("Rao-Kupper log(theta) > 0 for bt_ties: P(b>a)=sigmoid(d - tie_margin)", 0.5)
+    strength_margin: float = _help("bt_margin: required logit margin per unit of |mean_strength|", 0.5)
+    lr: float = _help("AdamW learning rate of trainable backbone weights (LoRA or full)", 1e-3)
+    head_lr: float = _help("AdamW learning rate of the linear heads", 1e-2)
+    weight_decay: float = _help("AdamW weight decay", 0.0)
+    max_grad_norm: float = _help("gradient clipping norm; 0 disables", 1.0)
+    steps: int = _help("optimizer steps in total (a resumed run continues up to this)", 100)
+    batch_size: int = _help("pairs per micro-batch (the model scores 2 * batch_size videos)", 16)
+    grad_accum: int = _help("micro-batches per optimizer step", 1)
+    mixed_precision: str = _help(f"{' | '.join(MIXED_PRECISIONS)}", "no")
+    overall_weights: dict = _help("dimension -> weight of 'overall' (normalised to sum 1); None = equal", None)
+    device: str = _help(f"{' | '.join(DEVICES)}; auto picks cuda when available", "auto")
+    seed: int = _help("seed for init and data order", 0)
+    output_dir: str | None = _help("where step-N/ checkpoints go; None disables checkpoints", None)
+    checkpoint_every: int = _help("save every N steps (and at the end); 0 = only at the end", 0)
+    cache_dir: str | None = _help("FrameCache root for sampled frames; None = no disk cache", None)
+
+    def __post_init__(self) -> None:
+        for name, valid in {"preset": PRESETS, "loss": LOSSES, "mixed_precision": MIXED_PRECISIONS,
+                            "device": DEVICES}.items():
+            if getattr(self, name) not in valid:
+                raise ValueError(f"{name}={getattr(self, name)!r} is not valid; valid values: {', '.join(valid)}")
+        self.dimensions = tuple(self.dimensions)
+        bad = [d for d in self.dimensions if d not in DIMENSIONS]
+        if bad or not self.dimensions or len(set(self.dimensions)) != len(self.dimensions):
+            raise ValueError(f"dimensions={list(self.dimensions)!r}: need unique values from {', '.join(DIMENSIONS)}")
+        scorers = dict(self.scorers or {})
+        for dim, kind in scorers.items():
+            if dim not in DIMENSIONS or kind not in SCORER_KINDS:
+                raise ValueError(f"scorers[{dim!r}]={kind!r}: dimensions are {', '.join(DIMENSIONS)}; "
+                                 f"kinds are {', '.join(SCORER_KINDS)}")
+        self.scorers = {d: scorers.get(d, DEFAULT_SCORERS[d]) for d in self.dimensions}
+        self.backbone_paths = {**PAPER_BACKBONES, **(self.backbone_paths or {})}
+        unknown = sorted(set(self.backbone_paths) - set(SCORER_KINDS))
+        if unknown:
+            raise ValueError(f"backbone_paths has unknown kinds {unknown}; valid: {', '.join(SCORER_KINDS)}")
+        for name, value in PRESET_DEFAULTS[self.preset].items():
+            if getattr(self, name) is None:
+                setattr(self, name, value)
+        if self.finetune not in FINETUNES:
+            raise ValueError(f"finetune={self.finetune!r} is not valid; valid values: {', '.join(FINETUNES)}")
+        weights = dict(self.overall_weights or {d: 1.0 for d in self.dimensions})
+        if set(weights) - set(self.dimensions) or any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+            raise ValueError(f"overall_weights={weights!r}: need non-negative weights for {list(self.dimensions)}, "
+                             "not all zero")
+        total = sum(weights.values())
+        # already-normalised weights (a reloaded config) stay bit-identical, so reloaded scores match exactly
+        scale = 1.0 if abs(total - 1.0) < 1e-9 else total
+        self.overall_weights = {d: float(weights.get(d, 0.0)) / scale for d in self.dimensions}
+        self.lora_targets = tuple(self.lora_targets)
+        for name in ("num_frames", "motion_frames", "frame_size", "lora_rank", "lora_alpha", "steps", "batch_size",
+                     "grad_accum", "handcrafted_size", "net_frames"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.net_frames > self.num_frames:
+            raise ValueError(f"net_frames ({self.net_frames}) must be <= num_frames ({self.num_frames})")
+        for name in ("lr", "head_lr", "tie_margin"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
+        for name in ("weight_decay", "max_grad_norm", "checkpoint_every", "strength_margin"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["dimensions"] = list(self.dimensions)
+        data["lora_targets"] = list(self.lora_targets)
+        return data
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True))
+
+    @classmethod
+    def load(cls, path: str | Path) -> "RewardConfig":
+        data = json.loads(Path(path).read_text())
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"{path}: unknown config keys {unknown}; valid keys: {sorted(known)}")
+        return cls(**data)

@@ -1,0 +1,191 @@
+"""Handcrafted OpenCV baseline: artefact measurements per video and fixed monotone maps to [0, 1].
+
+Zero training. Every feature is computed on RGB uint8 frames ``(T, H, W, 3)`` (from ``sample_frames``)
+and the initial image ``(H, W, 3)``:
+
+    flicker      mean_t |Y_{t+1} - Y_t| / 255, Y = mean luminance of frame t
+    shake        mean_t |g_{t+1} - g_t|, g_t = global translation (median Farneback flow), px at 72 px height
+    warp         mean flow residual after a least-squares global affine fit, px
+    motion       mean |flow - global translation| (subject movement), px
+    motion_peak  mean over frame pairs of the 95th percentile of |flow - global translation|, px
+    sharpness    Laplacian variance of a lightly blurred grey frame (noise removed first)
+    noise        std of (frame - 3x3 median) in grey levels
+    colourful    Hasler-Suesstrunk colourfulness  sqrt(sd_rg^2 + sd_yb^2) + 0.3 sqrt(mu_rg^2 + mu_yb^2)
+    colour_drift mean |mean RGB(frame) - mean RGB(initial)| / 255, over the last half of the video
+    hist_sim     HSV histogram correlation of late frames vs the initial image (after removing the
+                 global colour shift), the "who is in the picture" palette
+    char_hist    the same on the centre 60 % crop (where the demo characters stand; no detector)
+    late_early   HSV histogram correlation of the last frame vs the first frame (colour-aligned)
+    centre_change  1 - HSV histogram correlation of the centre crop, last vs first frame (no alignment)
+    border_change  the same for the frame outside the centre crop: a global colour drift moves both, a
+                 character that changes its hair or outfit moves only the centre
+    ssim_init    SSIM-like similarity of the first frames' grey image with the initial image
+
+Maps (``baseline_scores``), each monotone, with scales picked once by eye on the demo clips:
+
+    smoothness  = exp(-(flicker / 0.02 + shake / 1.0 + warp / 0.6))
+    motion      = 1 - exp(-motion / 0.4)
+    appeal      = sigmoid(log(sharpness / 100)) * exp(-noise / 8)
+    text_video  = motion score (a frozen video cannot show the action; no text understanding)
+    image_video = exp(-colour_drift / 0.05) * hist_sim+
+    character   = char_hist+ (palette of the centre crop of late frames vs the initial image's)
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+FEATURE_NAMES = ("flicker", "shake", "warp", "motion", "motion_peak", "sharpness", "noise", "colourful",
+                 "colour_drift", "hist_sim", "char_hist", "late_early", "centre_change", "border_change", "ssim_init")
+CROP = 0.6
+FLOW_HEIGHT = 72
+
+
+def _grey(frames: np.ndarray) -> np.ndarray:
+    return np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in frames])
+
+
+def _resize_h(img: np.ndarray, height: int) -> np.ndarray:
+    h, w = img.shape[:2]
+    if h == height:
+        return img
+    return cv2.resize(img, (max(2, round(w * height / h)), height), interpolation=cv2.INTER_AREA)
+
+
+def _flow_stats(grey: np.ndarray) -> tuple[float, float, float, float]:
+    """(shake, warp, motion, motion_peak) from Farneback flow between consecutive frames."""
+    h, w = grey.shape[1:]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    design = np.stack([xs.ravel(), ys.ravel(), np.ones(h * w, np.float32)], 1)  # (HW, 3)
+    shifts, warps, motions, peaks = [], [], [], []
+    for a, b in zip(grey[:-1], grey[1:]):
+        flow = cv2.calcOpticalFlowFarneback(a, b, None, 0.5, 2, 9, 2, 5, 1.1, 0)  # (H, W, 2)
+        f = flow.reshape(-1, 2)
+        shift = np.median(f, axis=0)
+        coef, *_ = np.linalg.lstsq(design, f, rcond=None)  # global affine (3, 2)
+        residual = f - design @ coef
+        warps.append(float(np.linalg.norm(residual, axis=1).mean()))
+        moving = np.linalg.norm(f - shift, axis=1)
+        motions.append(float(moving.mean()))
+        peaks.append(float(np.percentile(moving, 95)))
+        shifts.append(shift)
+    shifts = np.asarray(shifts)
+    shake = float(np.linalg.norm(np.diff(shifts, axis=0), axis=1).mean()) if len(shifts) > 1 else 0.0
+    return shake, float(np.mean(warps)), float(np.mean(motions)), float(np.mean(peaks))
+
+
+def _colourfulness(frame: np.ndarray) -> float:
+    r, g, b = (frame[..., i].astype(np.float32) for i in range(3))
+    rg, yb = r - g, 0.5 * (r + g) - b
+    return float(math.hypot(rg.std(), yb.std()) + 0.3 * math.hypot(rg.mean(), yb.mean()))
+
+
+def _hist(frame: np.ndarray) -> np.ndarray:
+    hsv = cv2.cvtColor(frame, cv2.COLOR_RGB2HSV)
+    h = cv2.calcHist([hsv], [0, 1], None, [18, 8], [0, 180, 0, 256])
+    return cv2.normalize(h, h).flatten()
+
+
+def _crop(img: np.ndarray) -> np.ndarray:
+    h, w = img.shape[:2]
+    ch, cw = max(2, int(h * CROP)), max(2, int(w * CROP))
+    return img[(h - ch) // 2 : (h - ch) // 2 + ch, (w - cw) // 2 : (w - cw) // 2 + cw]
+
+
+def _aligned_hist_sim(ref: np.ndarray, frame: np.ndarray) -> float:
+    """HSV histogram correlation after moving frame's mean colour onto ref's (drift removed)."""
+    shift = ref.reshape(-1, 3).astype(np.float32).mean(0) - frame.reshape(-1, 3).astype(np.float32).mean(0)
+    aligned = np.clip(frame.astype(np.float32) + shift, 0, 255).astype(np.uint8)
+    return float(cv2.compareHist(_hist(ref), _hist(aligned), cv2.HISTCMP_CORREL))
+
+
+def _border_hist(frame: np.ndarray) -> np.ndarray:
+    h, w = frame.shape[:2]
+    mask = np.full((h, w), 255, np.uint8)
+    ch, cw = max(2, int(h * CROP)), max(2, int(w * CROP))
+    mask[(h - ch) // 2 : (h - ch) // 2 + ch, (w - cw) // 2 : (w - cw) // 2 + cw] = 0
+    hist = cv2.calcHist([cv2.cvtColor(frame, cv2.COLOR_RGB2HSV)], [0, 1], mask, [18, 8], [0, 180, 0, 256])
+    return cv2.normalize(hist, hist).flatten()
+
+
+def _ssim(x: np.ndarray, y: np.ndarray) -> float:
+    x, y = x.astype(np.float32), y.astype(np.float32)
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    mx, my = cv2.GaussianBlur(x, (7, 7), 1.5), cv2.GaussianBlur(y, (7, 7), 1.5)
+    vx = cv2.GaussianBlur(x * x, (7, 7), 1.5) - mx * mx
+    vy = cv2.GaussianBlur(y * y, (7, 7), 1.5) - my * my
+    cxy = cv2.GaussianBlur(x * y, (7, 7), 1.5) - mx * my
+    s = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
+    return float(s.mean())
+
+
+def video_features(frames: np.ndarray, initial_image: np.ndarray | None = None) -> dict[str, float]:
+    """The measurements above for RGB uint8 frames (T, H, W, 3); without an initial image the first frame
+    stands in for it."""
+    frames = np.asarray(frames)
+    if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) < 3:
+        raise ValueError(f"frames must be (T>=3, H, W, 3) uint8, got shape {frames.shape}")
+    frames = np.stack([_resize_h(f, FLOW_HEIGHT) for f in frames])
+    init = frames[0] if initial_image is None else _resize_h(np.asarray(initial_image)[..., :3], FLOW_HEIGHT)
+    if init.shape != frames.shape[1:]:
+        init = cv2.resize(init, (frames.shape[2], frames.shape[1]), interpolation=cv2.INTER_AREA)
+    grey = _grey(frames)
+    lum = grey.reshape(len(grey), -1).mean(1)
+    shake, warp, motion, motion_peak = _flow_stats(grey)
+    denoised = np.stack([cv2.medianBlur(g, 3) for g in grey])
+    sharp = float(np.mean([cv2.Laplacian(cv2.GaussianBlur(g, (3, 3), 0), cv2.CV_32F).var() for g in denoised]))
+    noise = float(np.mean(np.abs(grey.astype(np.float32) - denoised.astype(np.float32))))
+    late = frames[len(frames) // 2:]
+    init_mean = init.reshape(-1, 3).astype(np.float32).mean(0)
+    drift = float(np.mean([np.abs(f.reshape(-1, 3).astype(np.float32).mean(0) - init_mean).mean() for f in late])) / 255
+    sims = [_aligned_hist_sim(init, f) for f in late]
+    char_sims = [_aligned_hist_sim(_crop(init), _crop(f)) for f in late]
+    return {
+        "flicker": float(np.abs(np.diff(lum)).mean() / 255),
+        "shake": shake,
+        "warp": warp,
+        "motion": motion,
+        "motion_peak": motion_peak,
+        "sharpness": sharp,
+        "noise": noise,
+        "colourful": float(np.mean([_colourfulness(f) for f in frames[:: max(1, len(frames) // 6)]])),
+        "colour_drift": drift,
+        "hist_sim": float(np.mean(sims)),
+        "char_hist": float(np.mean(char_sims)),
+        "late_early": _aligned_hist_sim(frames[0], frames[-1]),
+        "centre_change": 1.0 - float(cv2.compareHist(_hist(_crop(frames[0])), _hist(_crop(frames[-1])),
+                                                     cv2.HISTCMP_CORREL)),
+        "border_change": 1.0 - float(cv2.compareHist(_border_hist(frames[0]), _border_hist(frames[-1]),
+                                                     cv2.HISTCMP_CORREL)),
+        "ssim_init": _ssim(cv2.cvtColor(init, cv2.COLOR_RGB2GRAY), grey[0]),
+    }
+
+
+def feature_vector(features: dict[str, float]) -> np.ndarray:
+    """FEATURE_NAMES order, log1p-compressed where the scale is open-ended (heads get standardised input)."""
+    out = []
+    for name in FEATURE_NAMES:
+        v = features[name]
+        out.append(math.log1p(max(v, 0.0)) if name in ("sharpness", "noise", "colourful", "shake", "warp", "motion",
+                                                                  "motion_peak")
+                   else v)
+    return np.asarray(out, np.float32)
+
+
+def baseline_scores(features: dict[str, float]) -> dict[str, float]:
+    """Per-dimension scores in [0, 1] from the features (monotone maps in the module docstring)."""
+    f = features
+    hist = max(0.0, min(1.0, f["hist_sim"]))
+    char = max(0.0, min(1.0, f["char_hist"]))
+    motion = 1.0 - math.exp(-f["motion"] / 0.4)
+    return {
+        "smoothness": math.exp(-(f["flicker"] / 0.02 + f["shake"] / 1.0 + f["warp"] / 0.6)),
+        "motion": motion,
+        "appeal": 1.0 / (1.0 + 100.0 / max(f["sharpness"], 1e-6)) * math.exp(-f["noise"] / 8.0),
+        "text_video": motion,
+        "image_video": math.exp(-f["colour_drift"] / 0.05) * hist,
+        "character": char,
+    }

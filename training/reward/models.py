@@ -1,0 +1,186 @@
+"""AnimeReward: one scorer per dimension behind one ``score()``.
+
+Each scorer maps a collated batch (inputs.py) to a logit ``(B,)``; the score is ``sigmoid(logit)`` in [0, 1].
+
+    video_regression  (smoothness, appeal)  CLIP vision per frame -> [mean_t, mean_t |diff_t|, std_t] -> linear.
+                      Substitutes the paper's Mantis-Idefics2-8B + regression head (too large; documented).
+    video_text_motion (motion)              X-CLIP video-text: logit("large movement") - logit("stationary")
+                      plus the video embedding -> linear (ActionCLIP-style prompts + learned head).
+    video_text        (text_video)          CLIP: frame features averaged, joined with the prompt feature
+                      [v * t, cos(v, t)] -> linear + sigmoid (the paper's BLIP recipe on CLIP).
+    video_image       (image_video)         CLIP: averaged frame features vs initial-image feature
+                      [v * i, |v - i|, cos] -> linear + sigmoid.
+    character                               CLIP embeddings of centre crops of every frame vs the reference
+                      crop (character_ref or initial image): cosine per frame -> [mean, min, late mean, std]
+                      -> linear. A simpler stand-in for detect + track + embed (no detector here).
+
+With ``handcrafted_features`` every head also reads the standardised OpenCV features (``hc_mean``/``hc_std``
+buffers, fitted on the training videos and saved with the weights).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .backbones import build_backbone, pooled
+from .config import RewardConfig
+from .handcrafted import FEATURE_NAMES
+
+MOTION_PROMPTS = ("a video with large movement", "a stationary video")
+
+
+def _cos(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return F.cosine_similarity(a, b, dim=-1, eps=1e-6)
+
+
+class Scorer(nn.Module):
+    kind = ""
+
+    def __init__(self, config: RewardConfig):
+        super().__init__()
+        self.backbone, self.tokenizer = build_backbone(self.kind, config)
+        self.use_hc = config.handcrafted_features
+        n_hc = len(FEATURE_NAMES) if self.use_hc else 0
+        self.head = nn.Linear(self.feature_size() + n_hc, 1)
+        nn.init.normal_(self.head.weight, std=0.01)
+        nn.init.zeros_(self.head.bias)
+
+    def feature_size(self) -> int:
+        raise NotImplementedError
+
+    def _out(self, feats: torch.Tensor, batch: dict) -> torch.Tensor:
+        if self.use_hc:
+            feats = torch.cat([feats, batch["handcrafted_std"].to(feats.dtype)], dim=-1)
+        return self.head(feats.to(self.head.weight.dtype)).squeeze(-1)
+
+    def _image_embeds(self, pixels: torch.Tensor) -> torch.Tensor:
+        return pooled(self.backbone.get_image_features(pixel_values=pixels))
+
+    def _text(self, texts: list[str], device) -> dict:
+        return {k: v.to(device) for k, v in self.tokenizer(texts).items()}
+
+
+class VideoRegressionScorer(Scorer):
+    kind = "video_regression"
+
+    def feature_size(self) -> int:
+        return 3 * self.backbone.config.hidden_size
+
+    def forward(self, batch: dict) -> torch.Tensor:
+        frames = batch["frames"]
+        b, t = frames.shape[:2]
+        x = self.backbone(pixel_values=frames.flatten(0, 1)).pooler_output  # (B*T, 3, S, S) -> (B*T, H)
+        x = x.view(b, t, -1)  # (B*T, H) -> (B, T, H)
+        feats = torch.cat([x.mean(1), (x[:, 1:] - x[:, :-1]).abs().mean(1), x.std(1)], dim=-1)
+        return self._out(feats, batch)
+
+
+class MotionScorer(Scorer):
+    kind = "video_text_motion"
+
+    def __init__(self, config: RewardConfig):
+        super().__init__(config)
+        frames = self.backbone.config.vision_config.num_frames
+        if frames != config.motion_frames:
+            raise ValueError(f"the X-CLIP backbone was built for {frames} frames but motion_frames="
+                             f"{config.motion_frames}; set motion_frames={frames}")
+
+    def feature_size(self) -> int:
+        return 1 + self.backbone.config.projection_dim
+
+    def forward(self, batch: dict) -> torch.Tensor:
+        text = self._text(list(MOTION_PROMPTS), batch["motion"].device)
+        out = self.backbone(pixel_values=batch["motion"], **text)  # logits_per_video (B, 2)
+        diff = (out.logits_per_video[:, 0] - out.logits_per_video[:, 1]).unsqueeze(-1)
+        return self._out(torch.cat([diff, out.video_embeds], dim=-1), batch)
+
+
+class VideoTextScorer(Scorer):
+    kind = "video_text"
+
+    def feature_size(self) -> int:
+        return self.backbone.config.projection_dim + 1
+
+    def forward(self, batch: dict) -> torch.Tensor:
+        frames = batch["frames"]
+        b, t = frames.shape[:2]
+        v = self._image_embeds(frames.flatten(0, 1)).view(b, t, -1).mean(1)  # (B*T, P) -> (B, P)
+        tx = pooled(self.backbone.get_text_features(**self._text(batch["texts"], frames.device)))  # (B, P)
+        v, tx = F.normalize(v, dim=-1), F.normalize(tx, dim=-1)
+        return self._out(torch.cat([v * tx, (v * tx).sum(-1, keepdim=True)], dim=-1), batch)
+
+
+class VideoImageScorer(Scorer):
+    kind = "video_image"
+
+    def feature_size(self) -> int:
+        return 2 * self.backbone.config.projection_dim + 1
+
+    def forward(self, batch: dict) -> torch.Tensor:
+        frames = batch["frames"]
+        b, t = frames.shape[:2]
+        v = F.normalize(self._image_embeds(frames.flatten(0, 1)).view(b, t, -1).mean(1), dim=-1)  # (B, P)
+        i = F.normalize(self._image_embeds(batch["initial"]), dim=-1)  # (B, P)
+        return self._out(torch.cat([v * i, (v - i).abs(), (v * i).sum(-1, keepdim=True)], dim=-1), batch)
+
+
+class CharacterScorer(Scorer):
+    kind = "character"
+
+    def feature_size(self) -> int:
+        return 4
+
+    def forward(self, batch: dict) -> torch.Tensor:
+        crops = batch["char_frames"]
+        b, t = crops.shape[:2]
+        e = self._image_embeds(crops.flatten(0, 1)).view(b, t, -1)  # (B*T, P) -> (B, T, P)
+        r = self._image_embeds(batch["char_ref"]).unsqueeze(1)  # (B, P) -> (B, 1, P)
+        sim = _cos(e, r)  # (B, T)
+        feats = torch.stack([sim.mean(1), sim.min(1).values, sim[:, t // 2 :].mean(1), sim.std(1)], dim=-1)
+        return self._out(feats, batch)
+
+
+SCORERS = {cls.kind: cls for cls in (VideoRegressionScorer, MotionScorer, VideoTextScorer, VideoImageScorer,
+                                     CharacterScorer)}
+
+
+def apply_finetune(scorer: Scorer, config: RewardConfig) -> None:
+    """head: only the head trains; lora: peft LoRA adapters on the backbone + head; full: everything."""
+    if config.finetune == "lora":
+        from peft import LoraConfig, inject_adapter_in_model
+
+        lora = LoraConfig(r=config.lora_rank, lora_alpha=config.lora_alpha, target_modules=list(config.lora_targets))
+        inject_adapter_in_model(lora, scorer.backbone)
+    for name, p in scorer.backbone.named_parameters():
+        p.requires_grad = config.finetune == "full" or (config.finetune == "lora" and "lora_" in name)
+    for p in scorer.head.parameters():
+        p.requires_grad = True
+
+
+class AnimeRewardModel(nn.Module):
+    """The six scorers plus the handcrafted-feature standardisation buffers."""
+
+    def __init__(self, config: RewardConfig):
+        super().__init__()
+        self.config = config
+        torch.manual_seed(config.seed)
+        self.scorers = nn.ModuleDict()
+        for dim in config.dimensions:
+            scorer = SCORERS[config.scorers[dim]](config)
+            apply_finetune(scorer, config)
+            self.scorers[dim] = scorer
+        self.register_buffer("hc_mean", torch.zeros(len(FEATURE_NAMES)))
+        self.register_buffer("hc_std", torch.ones(len(FEATURE_NAMES)))
+
+    def fit_feature_stats(self, features: torch.Tensor) -> None:
+        """Set the standardisation of handcrafted features from (N, F) training videos."""
+        self.hc_mean.copy_(features.mean(0))
+        self.hc_std.copy_(features.std(0).clamp_min(1e-4) if len(features) > 1 else torch.ones_like(self.hc_std))
+
+    def forward(self, batch: dict) -> dict[str, torch.Tensor]:
+        """dimension -> logit (B,)."""
+        batch = dict(batch)
+        batch["handcrafted_std"] = (batch["handcrafted"] - self.hc_mean) / self.hc_std
+        return {dim: scorer(batch) for dim, scorer in self.scorers.items()}

@@ -1,0 +1,98 @@
+"""``AnimeReward``: the one scoring interface.
+
+    reward = AnimeReward.from_checkpoint("runs/reward/step-300")      # or AnimeReward(RewardConfig(...))
+    reward.score(["a.mp4", frames_uint8], ["prompt a", "prompt b"], ["a.png", img])
+    # -> [{"smoothness": 0.81, ..., "character": 0.66, "overall": 0.74}, ...]
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+
+import torch
+
+from training.media import FrameCache
+
+from .checkpoint import read_checkpoint, save_checkpoint
+from .config import RewardConfig
+from .inputs import collate, prepare_video
+from .models import AnimeRewardModel
+
+
+def resolve_device(config: RewardConfig) -> torch.device:
+    if config.device == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("device='cuda' but torch sees no CUDA device; use device='cpu' or 'auto'")
+    if config.device == "cpu" or not torch.cuda.is_available():
+        return torch.device("cpu")
+    return torch.device("cuda")
+
+
+def autocast(config: RewardConfig, device: torch.device):
+    if config.mixed_precision == "bf16":
+        return torch.autocast(device_type=device.type, dtype=torch.bfloat16)
+    return nullcontext()
+
+
+class AnimeReward:
+    def __init__(self, config: RewardConfig, model: AnimeRewardModel | None = None):
+        self.config = config
+        self.model = model if model is not None else AnimeRewardModel(config)
+        self.device = resolve_device(config)
+        self.model.to(self.device).eval()
+        self.cache = FrameCache(config.cache_dir) if config.cache_dir else None
+
+    @classmethod
+    def from_checkpoint(cls, folder, **overrides) -> "AnimeReward":
+        """Load a step-N folder; overrides (device, mixed_precision, cache_dir) replace config fields."""
+        config, state, _ = read_checkpoint(folder)
+        if overrides:
+            config = RewardConfig(**{**config.to_dict(), **overrides})
+        model = AnimeRewardModel(config)
+        model.load_state_dict(state)
+        return cls(config, model)
+
+    def save(self, folder, **extra) -> None:
+        save_checkpoint(folder, config=self.config, model=self.model, step=extra.pop("step", 0), **extra)
+
+    def prepare(self, videos, prompts, initial_images=None, character_refs=None) -> list[dict]:
+        n = len(videos)
+        prompts = list(prompts)
+        initial_images = list(initial_images) if initial_images is not None else [None] * n
+        character_refs = list(character_refs) if character_refs is not None else [None] * n
+        if not (len(prompts) == len(initial_images) == len(character_refs) == n):
+            raise ValueError(f"need one prompt, initial image and character ref per video ({n}); got "
+                             f"{len(prompts)}, {len(initial_images)}, {len(character_refs)}")
+        return [prepare_video(v, p, i, r, config=self.config, cache=self.cache)
+                for v, p, i, r in zip(videos, prompts, initial_images, character_refs)]
+
+    @torch.no_grad()
+    def logits(self, items: list[dict], batch_size: int = 8) -> dict[str, torch.Tensor]:
+        """dimension -> float32 logits (N,) for prepared videos."""
+        self.model.eval()
+        chunks: dict[str, list] = {d: [] for d in self.config.dimensions}
+        for start in range(0, len(items), batch_size):
+            batch = collate(items[start : start + batch_size])
+            batch = {k: v.to(self.device) if torch.is_tensor(v) else v for k, v in batch.items()}
+            with autocast(self.config, self.device):
+                out = self.model(batch)
+            for d, v in out.items():
+                chunks[d].append(v.float().cpu())
+        return {d: torch.cat(v) if v else torch.zeros(0) for d, v in chunks.items()}
+
+    def combine(self, logits: dict[str, torch.Tensor]) -> list[dict[str, float]]:
+        scores = {d: torch.sigmoid(v) for d, v in logits.items()}
+        n = len(next(iter(scores.values()), []))
+        rows = []
+        for i in range(n):
+            row = {d: float(scores[d][i]) for d in self.config.dimensions}
+            row["overall"] = sum(self.config.overall_weights[d] * row[d] for d in self.config.dimensions)
+            rows.append(row)
+        return rows
+
+    def score(self, videos, prompts, initial_images=None, character_refs=None, *, batch_size: int = 8):
+        """One dict per video: every configured dimension in [0, 1] and 'overall' (config.overall_weights).
+
+        videos: file paths or uint8 frame arrays (T, H, W, 3); initial_images / character_refs: paths or
+        RGB arrays (None: the first frame stands in for the initial image, the initial image for the ref).
+        """
+        return self.combine(self.logits(self.prepare(videos, prompts, initial_images, character_refs), batch_size))

@@ -1,0 +1,163 @@
+"""``RewardTrainer``: pairwise (or rating) training of AnimeReward from a PairSet.
+
+Batch convention, A first, B second: a micro-batch holds B pairs; the model scores
+``collate(videos_a + videos_b)`` i.e. 2B videos, row ``i`` is pair i's A and row ``B + i`` its B, and every
+dimension's ``d = logit[B:] - logit[:B] = r_b - r_a`` goes to the pairwise loss with the consensus strength
+(+ = B better). Dimensions a pair has no label on (NaN) are masked out. ``mse`` / ``l1`` instead regress
+sigmoid scores of single videos to their ``truth`` ratings.
+
+All videos are prepared once (frames via training.media, handcrafted features) and kept in memory; a step
+only runs the networks. Resume: ``output_dir`` holds ``step-N/`` folders; a new trainer on the same folder
+loads the latest and continues from step N (data order is a function of the step, so it is reproducible).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from accelerate import Accelerator
+
+from training.media import FrameCache
+
+from .checkpoint import OPTIMIZER, latest_checkpoint, read_checkpoint, save_checkpoint
+from .config import RewardConfig
+from .data import PairSet, strength_matrix
+from .inputs import collate, prepare_video
+from .losses import PAIRWISE, pairwise_loss, regression_loss
+from .models import AnimeRewardModel
+
+# Changing these between save and resume would load weights into a different model.
+RESUME_MUST_MATCH = ("preset", "dimensions", "scorers", "frame_size", "hidden_size", "num_layers", "finetune", "net_frames",
+                     "lora_rank", "lora_targets", "handcrafted_features")
+
+
+def prepare_all(pairset: PairSet, config: RewardConfig, cache: FrameCache | None = None) -> dict[str, dict]:
+    return {k: prepare_video(v.path, v.prompt, v.initial_image, config=config, cache=cache)
+            for k, v in pairset.videos.items()}
+
+
+class RewardTrainer:
+    def __init__(self, config: RewardConfig, train: PairSet, *, prepared: dict[str, dict] | None = None,
+                 callback: Callable[[dict], None] | None = None) -> None:
+        self.config, self.train_set, self.callback = config, train, callback
+        self.accelerator = Accelerator(mixed_precision=config.mixed_precision,
+                                       gradient_accumulation_steps=config.grad_accum, cpu=config.device == "cpu")
+        cache = FrameCache(config.cache_dir) if config.cache_dir else None
+        self.prepared = prepared if prepared is not None else prepare_all(train, config, cache)
+        self.pairs = [p for p in train.pairs if p.video_a in self.prepared and p.video_b in self.prepared]
+        self.rated = [k for k, v in train.videos.items() if k in self.prepared and v.truth]
+        if config.loss in PAIRWISE and not self.pairs:
+            raise ValueError("no training pairs with prepared videos; check the split and the media paths")
+        if config.loss not in PAIRWISE and not self.rated:
+            raise ValueError(f"loss {config.loss!r} regresses ratings but no training video has any")
+        self.step = 0
+        model = AnimeRewardModel(config)
+        ckpt = latest_checkpoint(config.output_dir) if config.output_dir else None
+        if ckpt is not None:
+            saved, state, record = read_checkpoint(ckpt)
+            for name in RESUME_MUST_MATCH:
+                if getattr(saved, name) != getattr(config, name):
+                    raise ValueError(f"cannot resume from {ckpt}: {name} was {getattr(saved, name)!r}, now "
+                                     f"{getattr(config, name)!r}; use a new output_dir or the same {name}")
+            model.load_state_dict(state)
+            self.step = int(record["step"])
+        else:
+            feats = torch.from_numpy(np.stack([self.prepared[k]["handcrafted"] for k in train.videos
+                                               if k in self.prepared]))
+            model.fit_feature_stats(feats)
+        params = [p for p in model.parameters() if p.requires_grad]
+        heads = [p for n, p in model.named_parameters() if p.requires_grad and ".head." in n]
+        rest = [p for n, p in model.named_parameters() if p.requires_grad and ".head." not in n]
+        groups = [{"params": heads, "lr": config.head_lr}] + ([{"params": rest, "lr": config.lr}] if rest else [])
+        optimizer = torch.optim.AdamW(groups, weight_decay=config.weight_decay)
+        warmup = max(1, config.steps // 20)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (
+            1 + math.cos(math.pi * min(1.0, s / config.steps))))
+        if ckpt is not None and (ckpt / OPTIMIZER).exists():
+            state = torch.load(ckpt / OPTIMIZER, weights_only=True)
+            optimizer.load_state_dict(state["optimizer"])
+            scheduler.load_state_dict(state["scheduler"])
+        self.model, self.optimizer = self.accelerator.prepare(model, optimizer)
+        self.scheduler = scheduler
+        self.params = params
+        self.device = self.accelerator.device
+
+    def _batch(self, items: list[dict]) -> dict:
+        batch = collate(items)
+        return {k: v.to(self.device) if torch.is_tensor(v) else v for k, v in batch.items()}
+
+    def _pair_loss(self, rng: random.Random) -> tuple[torch.Tensor, dict]:
+        c = self.config
+        pairs = [self.pairs[rng.randrange(len(self.pairs))] for _ in range(c.batch_size)]
+        items = [self.prepared[p.video_a] for p in pairs] + [self.prepared[p.video_b] for p in pairs]
+        strengths = torch.from_numpy(strength_matrix(pairs, c.dimensions)).to(self.device)  # (B, D)
+        logits = self.model(self._batch(items))  # dimension -> (2B,)
+        b = len(pairs)
+        losses, metrics = [], {}
+        for j, dim in enumerate(c.dimensions):
+            known = ~torch.isnan(strengths[:, j])
+            if not known.any():
+                continue
+            d = (logits[dim][b:] - logits[dim][:b]).float()[known]  # r_b - r_a, (B_known,)
+            loss, m = pairwise_loss(c.loss, d, strengths[known, j], tie_margin=c.tie_margin,
+                                    strength_margin=c.strength_margin)
+            losses.append(loss)
+            metrics[f"{dim}/loss"] = float(loss.detach())
+            if "accuracy" in m and not torch.isnan(m["accuracy"]):
+                metrics[f"{dim}/accuracy"] = float(m["accuracy"])
+        return torch.stack(losses).mean(), metrics
+
+    def _rating_loss(self, rng: random.Random) -> tuple[torch.Tensor, dict]:
+        c = self.config
+        keys = [self.rated[rng.randrange(len(self.rated))] for _ in range(c.batch_size)]
+        truth = self.train_set.videos
+        targets = torch.tensor([[truth[k].truth.get(d, math.nan) for d in c.dimensions] for k in keys],
+                               device=self.device)  # (B, D)
+        logits = self.model(self._batch([self.prepared[k] for k in keys]))
+        losses, metrics = [], {}
+        for j, dim in enumerate(c.dimensions):
+            loss, m = regression_loss(torch.sigmoid(logits[dim].float()), targets[:, j], c.loss)
+            if m["videos"]:
+                losses.append(loss)
+                metrics[f"{dim}/loss"] = float(loss.detach())
+        return torch.stack(losses).mean(), metrics
+
+    def train(self) -> dict:
+        c = self.config
+        self.model.train()
+        last: dict = {}
+        while self.step < c.steps:
+            started = time.perf_counter()
+            for micro in range(c.grad_accum):
+                rng = random.Random(c.seed * 1_000_003 + self.step * 997 + micro)
+                with self.accelerator.accumulate(self.model), self.accelerator.autocast():
+                    loss, metrics = (self._pair_loss if c.loss in PAIRWISE else self._rating_loss)(rng)
+                    self.accelerator.backward(loss)
+                    if self.accelerator.sync_gradients and c.max_grad_norm > 0:
+                        self.accelerator.clip_grad_norm_(self.params, c.max_grad_norm)
+                    self.optimizer.step()
+                    self.optimizer.zero_grad()
+            self.scheduler.step()
+            self.step += 1
+            last = {"step": self.step, "loss": float(loss.detach()), "lr": self.scheduler.get_last_lr()[0],
+                    "seconds": time.perf_counter() - started, **metrics}
+            if self.callback:
+                self.callback(last)
+            if c.output_dir and (self.step == c.steps or (c.checkpoint_every and self.step % c.checkpoint_every == 0)):
+                self.save(Path(c.output_dir) / f"step-{self.step}", last)
+        return last
+
+    def unwrapped(self) -> AnimeRewardModel:
+        return self.accelerator.unwrap_model(self.model)
+
+    def save(self, folder: Path, metrics: dict | None = None) -> Path:
+        return save_checkpoint(folder, config=self.config, model=self.unwrapped(), step=self.step, metrics=metrics,
+                               dataset_version=self.train_set.version,
+                               optimizer_state={"optimizer": self.optimizer.state_dict(),
+                                                "scheduler": self.scheduler.state_dict()})
