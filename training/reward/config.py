@@ -10,9 +10,10 @@ Presets (see docs in ``training/reward/__init__.py``):
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from training.config_io import load_config, save_config
 
 DIMENSIONS = ("smoothness", "motion", "appeal", "text_video", "image_video", "character")
 PRESETS = ("tiny", "cpu", "paper")
@@ -143,13 +144,8 @@ class RewardConfig:
         return data
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True))
+        save_config(self, path)
 
     @classmethod
     def load(cls, path: str | Path) -> "RewardConfig":
-        data = json.loads(Path(path).read_text())
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"{path}: unknown config keys {unknown}; valid keys: {sorted(known)}")
-        return cls(**data)
+        return load_config(cls, path)
