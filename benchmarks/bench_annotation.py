@@ -52,6 +52,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.loadgen import LatencyStats, LoadConfig, LoadResult, run_load  # noqa: E402
+from benchmarks.machine import machine_block  # noqa: E402
 
 PY = sys.executable
 GUNICORN = str(Path(PY).parent / "gunicorn")
@@ -460,25 +461,6 @@ def server_table(records: list[RunRecord]) -> str:
                     f"{_ms(srv['next'].p95_ms)} | {_ms(srv['submit'].p50_ms)} | {_ms(srv['submit'].p95_ms)} | "
                     f"{_ms(lat['next'].p50_ms)} | {_ms(lat['submit'].p50_ms)} |")
     return "\n".join(rows) if len(rows) > 2 else ""
-
-
-def machine_block() -> str:
-    def sh(cmd: str) -> str:
-        try:
-            return subprocess.run(cmd, shell=True, capture_output=True, text=True, cwd=ROOT, timeout=10).stdout.strip()
-        except Exception as exc:  # noqa: BLE001
-            return f"({exc})"
-
-    load = os.getloadavg()
-    pg_version = sh("psql -h 127.0.0.1 -U postgres -Atc 'show server_version' 2>/dev/null") or "?"
-    return "\n".join([
-        f"- date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- commit: {sh('git rev-parse --short HEAD')}" + (" (dirty tree)" if sh("git status --porcelain") else ""),
-        f"- machine: `{sh('uname -a')}`",
-        f"- nproc: {sh('nproc')}; load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
-        f"- python {platform.python_version()}; PostgreSQL {pg_version}",
-        "- free -g:\n\n```\n" + sh("free -g") + "\n```",
-    ])
 
 
 def write_results(text: str, path: Path) -> None:

@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.machine import machine_block as shared_machine_block  # noqa: E402
+
 DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432"
 RESULTS = ROOT / "benchmarks" / "results" / "export.md"
 TARGET_WALL_S, TARGET_RSS_MB = 60.0, 500.0
@@ -246,24 +248,9 @@ def run_child(database_url: str, out_dir: str, same_as: int | None) -> dict:
 # --------------------------------------------------------------------------- report
 
 def machine_block() -> str:
-    def sh(cmd: str) -> str:
-        try:
-            return subprocess.run(cmd, shell=True, capture_output=True, text=True, cwd=ROOT, timeout=10).stdout.strip()
-        except Exception as exc:  # noqa: BLE001
-            return f"({exc})"
-
-    load = os.getloadavg()
     import pyarrow
 
-    pg_version = sh("psql -h 127.0.0.1 -U postgres -Atc 'show server_version' 2>/dev/null") or "?"
-    return "\n".join([
-        f"- date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- commit: {sh('git rev-parse --short HEAD')}" + (" (dirty tree)" if sh("git status --porcelain") else ""),
-        f"- machine: `{sh('uname -a')}`",
-        f"- nproc: {sh('nproc')}; load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
-        f"- python {platform.python_version()}; pyarrow {pyarrow.__version__}; PostgreSQL {pg_version}",
-        "- free -g:\n\n```\n" + sh("free -g") + "\n```",
-    ])
+    return shared_machine_block(versions={"pyarrow": pyarrow.__version__})
 
 
 def report(command: str, data: dict | None, runs: list[dict]) -> str:

@@ -48,26 +48,18 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine import machine_block as shared_machine_block  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results" / "quality.md"
 POLICIES = ("random", "breadth_first", "uncertainty")
 
 
 def machine_block() -> str:
-    def sh(cmd: str) -> str:
-        try:
-            return subprocess.run(cmd, shell=True, capture_output=True, text=True, cwd=ROOT, timeout=10).stdout.strip()
-        except Exception as exc:  # noqa: BLE001 - informational only
-            return f"({exc})"
-
-    load = os.getloadavg()
-    return "\n".join([
-        f"- date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- commit: {sh('git rev-parse --short HEAD')}" + (" (dirty tree)" if sh("git status --porcelain") else ""),
-        f"- machine: `{sh('uname -a')}`",
-        f"- cpus: {os.cpu_count()}; load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
-        f"python {platform.python_version()}",
-        f"- command: `{' '.join([Path(sys.executable).name] + sys.argv)}`",
-    ])
+    command = f"- command: `{' '.join([Path(sys.executable).name] + sys.argv)}`"
+    return shared_machine_block(postgres=False, free=False) + "\n" + command
 
 
 def write_results(text: str) -> None:
