@@ -16,6 +16,17 @@ def _no_media_tasks_to_the_shared_broker(settings):
     settings.MEDIA_PROCESS_ON_IMPORT = False
 
 
+# Redis outlives a test run while database ids restart with each new test database: a per-run
+# key prefix keeps one run's cached quality reports from being served to the next.
+_CACHE_PREFIX = f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings):
+    default = {**settings.CACHES["default"], "KEY_PREFIX": _CACHE_PREFIX}
+    settings.CACHES = {**settings.CACHES, "default": default}
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Actors are created per test; PBKDF2 would spend most of the suite's time on their passwords."""

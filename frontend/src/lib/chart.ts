@@ -115,3 +115,155 @@ export function lineChart(series: LineSeries[], opts: ChartOptions & { xLabel?: 
   });
   return root;
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * Range bars: signed values (a zero line when the domain crosses 0), several bars per row (series)
+ * and optional confidence-interval whiskers. The geometry is a pure model (`rangeBarModel`) so it
+ * can be tested without a DOM; `rangeBarChart` only draws it.
+ * ------------------------------------------------------------------------------------------- */
+
+export interface RangeBar {
+  /** null/NaN: no bar, the note says "—" (e.g. agreement undefined with too few overlaps). */
+  value: number | null;
+  low?: number | null;
+  high?: number | null;
+  /** Colour series (0–5). */
+  series?: number;
+  /** Series name, used in the title tooltip and the value text. */
+  name?: string;
+  /** Text after the bar; defaults to the formatted value. */
+  note?: string;
+}
+
+export interface RangeRow {
+  label: string;
+  bars: RangeBar[];
+}
+
+export interface RangeOptions extends ChartOptions {
+  /** Fixed axis range (e.g. [0, 1] for accuracies); otherwise from the data, always including 0. */
+  domain?: [number, number];
+  rowHeight?: number;
+  labelWidth?: number;
+  /** A dashed reference line (e.g. the gold pass mark), labelled in text. */
+  marker?: { value: number; label: string };
+}
+
+export interface RangeBarGeometry {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  series: number;
+  /** Whisker line from xLow to xHigh at yMid, with caps; null when no interval is known. */
+  whisker: { xLow: number; xHigh: number; yMid: number } | null;
+  text: string;
+  textX: number;
+  missing: boolean;
+  name: string;
+}
+
+export interface RangeModel {
+  width: number;
+  height: number;
+  plotLeft: number;
+  plotRight: number;
+  axisY: number;
+  zeroX: number;
+  ticks: { value: number; x: number }[];
+  rows: { label: string; y: number; labelY: number; bars: RangeBarGeometry[] }[];
+  /** x of the reference line, or null when none was asked for (or its value is not finite). */
+  markerX: number | null;
+}
+
+const finite = (v: number | null | undefined): v is number => typeof v === "number" && Number.isFinite(v);
+
+export function formatMaybe(v: number | null | undefined, format: (v: number) => string = defaultFormat): string {
+  return finite(v) ? format(v) : "—";
+}
+
+/** Pure geometry of a range-bar chart (see RangeRow). Never produces NaN, even for empty data. */
+export function rangeBarModel(rows: RangeRow[], opts: Omit<RangeOptions, "title"> = {}): RangeModel {
+  const format = opts.format ?? defaultFormat;
+  const width = opts.width ?? 880;
+  const labelW = opts.labelWidth ?? 190;
+  const noteW = 76;
+  const top = 8;
+  const perBar = 18;
+  const rowPad = 12;
+  const rowH = (r: RangeRow) => opts.rowHeight ?? Math.max(30, r.bars.length * perBar + rowPad);
+  const values = rows.flatMap((r) => r.bars.flatMap((b) => [b.value, b.low, b.high])).filter(finite);
+  let [lo, hi] = opts.domain ?? [Math.min(0, ...values), Math.max(0, ...values)];
+  if (!(hi > lo)) hi = lo + 1;
+  const ticks = opts.domain ? niceTicks(lo, hi, 4, opts.integer).filter((t) => t >= lo - 1e-9 && t <= hi + 1e-9) : niceTicks(lo, hi, 4, opts.integer);
+  if (!opts.domain) [lo, hi] = [Math.min(lo, ticks[0]), Math.max(hi, ticks[ticks.length - 1])];
+  const plotLeft = labelW;
+  const plotRight = width - noteW;
+  const clamp = (v: number) => Math.min(hi, Math.max(lo, v));
+  const x = (v: number) => plotLeft + ((clamp(v) - lo) / (hi - lo)) * (plotRight - plotLeft);
+  const zeroX = x(0);
+  let y = top;
+  const outRows = rows.map((row) => {
+    const h = rowH(row);
+    const barH = Math.max(6, Math.min(perBar - 4, (h - rowPad) / Math.max(1, row.bars.length) - 2));
+    const inner = row.bars.length * (barH + 2) - 2;
+    const y0 = y + (h - inner) / 2;
+    const bars = row.bars.map((b, k): RangeBarGeometry => {
+      const by = y0 + k * (barH + 2);
+      const missing = !finite(b.value);
+      const v = missing ? 0 : (b.value as number);
+      const xv = x(v);
+      const left = Math.min(zeroX, xv);
+      const w = missing ? 0 : Math.max(v !== 0 ? 2 : 0, Math.abs(xv - zeroX));
+      const whisker = !missing && finite(b.low) && finite(b.high) ? { xLow: x(Math.min(b.low, b.high)), xHigh: x(Math.max(b.low, b.high)), yMid: by + barH / 2 } : null;
+      const rightEdge = Math.max(left + w, whisker ? whisker.xHigh : 0, zeroX);
+      const text = missing ? "—" : (b.note ?? format(v));
+      return { x: left, y: by, width: w, height: barH, series: (b.series ?? k) % 6, whisker, text, textX: rightEdge + 6, missing, name: b.name ?? "" };
+    });
+    const out = { label: row.label, y, labelY: y + h / 2 + 4, bars };
+    y += h;
+    return out;
+  });
+  const axisY = Math.max(y, top + 30);
+  return { width, height: opts.height ?? axisY + 24, plotLeft, plotRight, axisY, zeroX, ticks: ticks.map((t) => ({ value: t, x: x(t) })), rows: outRows, markerX: opts.marker && finite(opts.marker.value) ? x(opts.marker.value) : null };
+}
+
+export function rangeBarChart(rows: RangeRow[], opts: RangeOptions): SVGSVGElement {
+  const format = opts.format ?? defaultFormat;
+  const m = rangeBarModel(rows, opts);
+  const root = svg("svg", { viewBox: `0 0 ${m.width} ${m.height}`, class: "chart chart-range", role: "img", "aria-label": opts.title });
+  root.append(svg("title", {}, opts.title));
+  for (const tick of m.ticks) {
+    root.append(
+      svg("line", { x1: tick.x, x2: tick.x, y1: 4, y2: m.axisY, class: "chart-grid" }),
+      svg("text", { x: tick.x, y: m.axisY + 16, class: "chart-tick", "text-anchor": "middle" }, format(tick.value)),
+    );
+  }
+  root.append(svg("line", { x1: m.zeroX, x2: m.zeroX, y1: 4, y2: m.axisY, class: "chart-zero" }));
+  if (m.markerX !== null && opts.marker) {
+    root.append(
+      svg("line", { x1: m.markerX, x2: m.markerX, y1: 2, y2: m.axisY, class: "chart-marker" }),
+      svg("text", { x: m.markerX, y: m.axisY + 16, class: "chart-marker-label", "text-anchor": "middle" }, opts.marker.label),
+    );
+  }
+  for (const row of m.rows) {
+    root.append(svg("text", { x: m.plotLeft - 10, y: row.labelY, class: "chart-label", "text-anchor": "end" }, row.label));
+    for (const b of row.bars) {
+      const g = svg("g", { class: `chart-range-bar${b.missing ? " is-missing" : ""}` });
+      g.append(svg("title", {}, `${row.label}${b.name ? ` · ${b.name}` : ""}: ${b.text}`));
+      if (!b.missing) g.append(svg("rect", { x: b.x, y: b.y, width: b.width, height: b.height, rx: 3, class: `chart-bar-rect series-${b.series}` }));
+      if (b.whisker) {
+        const { xLow, xHigh, yMid } = b.whisker;
+        const cap = Math.max(4, b.height / 2 + 2);
+        g.append(
+          svg("line", { x1: xLow, x2: xHigh, y1: yMid, y2: yMid, class: "chart-whisker" }),
+          svg("line", { x1: xLow, x2: xLow, y1: yMid - cap, y2: yMid + cap, class: "chart-whisker" }),
+          svg("line", { x1: xHigh, x2: xHigh, y1: yMid - cap, y2: yMid + cap, class: "chart-whisker" }),
+        );
+      }
+      g.append(svg("text", { x: b.textX, y: b.y + b.height / 2 + 4, class: `chart-value${b.missing ? " chart-missing" : ""}` }, b.name && row.bars.length > 1 ? `${b.name} ${b.text}` : b.text));
+      root.append(g);
+    }
+  }
+  return root;
+}

@@ -1,14 +1,33 @@
 /**
  * Entry of /review/<campaign_id>/ (reviewers): campaign progress, judgments per dimension as a
- * bar chart, and the annotators table. Polls every 15 s while visible and backs off while hidden.
+ * bar chart, and the annotators table; then the quality dashboards (agreement, generator
+ * leaderboard with CI whiskers, gold accuracy per annotator, review queue). Polls every 15 s while visible and backs off while hidden.
  */
 import "./review.css";
 import { ApiError, browserApi } from "../lib/api";
-import { barChart } from "../lib/chart";
+import { barChart, rangeBarChart, type RangeOptions, type RangeRow } from "../lib/chart";
 import { languageSwitcher, readConfig, translateDom } from "../lib/chrome";
 import { h } from "../lib/dom";
 import { dimensionText, initLang, lang, onLangChange, t, type MessageKey } from "../lib/i18n";
 import type { AnnotatorStats, Dimension, PageConfig, Progress } from "../lib/types";
+import {
+  agreementIsEmpty,
+  agreementRows,
+  goldRows,
+  hasGold,
+  leaderboardIsEmpty,
+  leaderboardRows,
+  num,
+  pct,
+  pickDimension,
+  sortLeaderboard,
+  STATUS_MARK,
+  type AgreementReport,
+  type AnnotatorsReport,
+  type CachedReport,
+  type LeaderboardReport,
+  type QueueReport,
+} from "./dashboard";
 
 interface ReviewConfig extends PageConfig {
   dimensions: Dimension[];
@@ -32,6 +51,49 @@ function stat(label: MessageKey, value: string, sub?: string): HTMLElement {
   return h("div", { class: "stat" }, h("span", { class: "stat-label" }, t(label)), h("span", { class: "stat-value" }, value), sub ? h("span", { class: "stat-sub" }, sub) : null);
 }
 
+/** A visually hidden table carrying a chart's numbers for screen readers. */
+function srTable(caption: string, head: string[], rows: (string | number)[][]): HTMLElement {
+  return h(
+    "table",
+    { class: "sr-only" },
+    h("caption", {}, caption),
+    h("thead", {}, h("tr", {}, ...head.map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, ...rows.map((r) => h("tr", {}, ...r.map((c, i) => (i === 0 ? h("th", { scope: "row" }, String(c)) : h("td", {}, String(c))))))),
+  );
+}
+
+/** "updated <time>" plus a subtle "refreshing" badge while the server recomputes a stale report. */
+function freshness(report: CachedReport | null): HTMLElement | null {
+  if (!report) return null;
+  return h(
+    "span",
+    { class: "freshness" },
+    report.computed_at ? t("review.updatedShort", { time: formatTime(report.computed_at) }) : "",
+    report.stale ? h("span", { class: "badge-refreshing", role: "status" }, t("review.refreshing")) : null,
+  );
+}
+
+function card(id: string, title: MessageKey, report: CachedReport | null, ...children: (Node | null)[]): HTMLElement {
+  return h(
+    "section",
+    { class: `card dash dash-${id}`, "aria-labelledby": `dash-${id}-title`, "data-dash": id },
+    h("div", { class: "dash-head" }, h("h2", { id: `dash-${id}-title` }, t(title)), freshness(report)),
+    ...children,
+  );
+}
+
+function legend(items: [number, string][]): HTMLElement {
+  return h("div", { class: "legend", "aria-hidden": "true" }, ...items.map(([series, label]) => h("span", { class: "legend-item" }, h("span", { class: `swatch series-${series}` }), label)));
+}
+
+function empty(text: MessageKey): HTMLElement {
+  return h("p", { class: "empty-state" }, t(text));
+}
+
+function chart(rows: RangeRow[], title: string, extra: Partial<RangeOptions> = {}): SVGSVGElement {
+  return rangeBarChart(rows, { title: t("review.chartLabel", { title }), ...extra });
+}
+
 function boot(root: HTMLElement): void {
   initLang();
   const config = readConfig<ReviewConfig>("studio-config");
@@ -42,6 +104,126 @@ function boot(root: HTMLElement): void {
   let updatedAt: Date | null = null;
   let error = "";
   let hiddenPolls = 0;
+  let agreement: AgreementReport | null = null;
+  let leaderboard: LeaderboardReport | null = null;
+  let quality: AnnotatorsReport | null = null;
+  let queue: QueueReport | null = null;
+  let lbDimension: string | null = null;
+  const dimName = (key: string) => {
+    const d = config.dimensions.find((x) => x.key === key);
+    return d ? dimensionText(d).name : key;
+  };
+  const statusName = (state: string) => t(`review.status.${state}` as MessageKey);
+
+  const agreementCard = () => {
+    const title = t("review.agreement");
+    if (agreementIsEmpty(agreement)) return card("agreement", "review.agreement", agreement, empty("review.emptyJudgments"));
+    const report = agreement as AgreementReport;
+    const labels = { alpha: "α", kappa: "κ" };
+    return card(
+      "agreement",
+      "review.agreement",
+      report,
+      h("p", { class: "muted help" }, t("review.agreementHelp")),
+      legend([[0, t("review.alpha")], [3, t("review.kappa")]]),
+      chart(agreementRows(report, dimName, labels), title, { width: 600, labelWidth: 170, domain: [Math.min(0, ...report.dimensions.flatMap((d) => [d.alpha_ordinal ?? 0, d.kappa_direction?.mean ?? 0])) < 0 ? -1 : 0, 1] }),
+      srTable(t("review.dataTable", { title }), [t("review.col.dimension"), t("review.alpha"), t("review.kappa"), t("review.col.votes")],
+        report.dimensions.map((d) => [dimName(d.dimension), num(d.alpha_ordinal), num(d.kappa_direction?.mean), d.n_votes])),
+    );
+  };
+
+  const leaderboardCard = () => {
+    const title = t("review.leaderboard");
+    if (leaderboardIsEmpty(leaderboard)) return card("leaderboard", "review.leaderboard", leaderboard, empty("review.emptyJudgments"));
+    const report = leaderboard as LeaderboardReport;
+    lbDimension = pickDimension(report, lbDimension);
+    const dim = report.dimensions.find((d) => d.dimension === lbDimension);
+    const select = h("select", { id: "lb-dim", class: "select" }, ...report.dimensions.map((d) => h("option", { value: d.dimension, selected: d.dimension === lbDimension }, dimName(d.dimension))));
+    select.addEventListener("change", () => {
+      lbDimension = select.value;
+      render();
+    });
+    const chartTitle = `${title} · ${dimName(lbDimension ?? "")}`;
+    const rows = sortLeaderboard(dim?.rows ?? []);
+    return card(
+      "leaderboard",
+      "review.leaderboard",
+      report,
+      h("div", { class: "dash-tools" }, h("label", { for: "lb-dim" }, t("review.dimension")), select, h("span", { class: "muted help" }, t("review.leaderboardHelp", { level: String(Math.round(report.level * 100)) }))),
+      rows.length ? chart(leaderboardRows(dim), chartTitle) : empty("review.emptyJudgments"),
+      srTable(t("review.dataTable", { title: chartTitle }), [t("review.col.generator"), t("review.col.score"), t("review.col.ci"), t("review.col.record")],
+        rows.map((r) => [r.generator, num(r.score), `${num(r.ci_low)} – ${num(r.ci_high)}`, `${r.wins} / ${r.losses} / ${r.ties}`])),
+    );
+  };
+
+  const goldCard = () => {
+    const title = t("review.gold");
+    if (!quality || !quality.annotators.length) return card("gold", "review.gold", quality, empty("review.emptyJudgments"));
+    const report = quality;
+    return card(
+      "gold",
+      "review.gold",
+      report,
+      h("p", { class: "muted help" }, t("review.goldHelp", { min: pct(report.rules.min_gold_accuracy) })),
+      legend([[3, `${STATUS_MARK.active} ${statusName("active")}`], [1, `${STATUS_MARK.paused} ${statusName("paused")}`], [4, `${STATUS_MARK.override} ${statusName("override")}`]]),
+      hasGold(report) ? chart(goldRows(report, statusName), title, { domain: [0, 1], format: (v) => `${Math.round(v * 100)}%`, marker: { value: report.rules.min_gold_accuracy, label: `▲ ${pct(report.rules.min_gold_accuracy)}` } }) : empty("review.emptyGold"),
+      h(
+        "div",
+        { class: "table-wrap" },
+        h(
+          "table",
+          { class: "table table-compact" },
+          h("thead", {}, h("tr", {}, ...(["review.col.annotator", "review.col.status", "review.col.gold", "review.col.agreement", "review.col.submitted"] as MessageKey[]).map((c, i) => h("th", { scope: "col", class: i > 1 ? "num" : "" }, t(c))))),
+          h(
+            "tbody",
+            {},
+            ...report.annotators.map((a) =>
+              h(
+                "tr",
+                {},
+                h("th", { scope: "row" }, a.username),
+                h("td", {}, h("span", { class: `status status-${a.status.state}` }, `${STATUS_MARK[a.status.state] ?? "●"} ${statusName(a.status.state)}`)),
+                h("td", { class: "num" }, pct(a.gold?.direction_accuracy)),
+                h("td", { class: "num" }, pct(a.agreement?.direction_agreement)),
+                h("td", { class: "num" }, String(a.assignments?.submitted ?? 0)),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  };
+
+  const queueCard = () => {
+    const count = queue?.count ?? 0;
+    const list = (queue?.results ?? []).slice(0, 5);
+    return card(
+      "queue",
+      "review.queue",
+      null,
+      h("div", { class: "queue-stat" }, h("span", { class: "stat-value", "data-queue-count": String(count) }, String(count)), h("span", { class: "muted" }, t("review.queueCount"))),
+      count && list.length
+        ? h("p", { class: "muted help queue-legend" }, `⇄ ${t("review.reason.opposite_directions")}   ↔ ${t("review.reason.spread")}`)
+        : null,
+      count && list.length
+        ? h(
+            "ol",
+            { class: "queue-list" },
+            ...list.map((e) =>
+              h(
+                "li",
+                {},
+                h("span", { class: "queue-pair" }, t("review.queuePair", { id: String(e.pair) })),
+                h("span", { class: "queue-dims" }, ...e.disputes.map((d) => {
+                  const reason = t(`review.reason.${d.reason}` as MessageKey);
+                  return h("span", { class: `chip dispute dispute-${d.reason}`, title: `${dimName(d.dimension)} · ${reason}` }, dimName(d.dimension), h("span", { class: "sr-only" }, ` · ${reason}`));
+                })),
+              ),
+            ),
+          )
+        : empty("review.queueEmpty"),
+    );
+  };
 
   const render = () => {
     translateDom();
@@ -93,6 +275,7 @@ function boot(root: HTMLElement): void {
     } else {
       tableCard.append(h("p", { class: "muted" }, t("review.none")));
     }
+    const focusedId = document.activeElement instanceof HTMLElement && root.contains(document.activeElement) ? document.activeElement.id : "";
     root.replaceChildren(
       h(
         "div",
@@ -101,9 +284,14 @@ function boot(root: HTMLElement): void {
         h("p", { class: "muted", "aria-live": "polite" }, error || (updatedAt ? t("review.updated", { time: formatTime(updatedAt.toISOString()) }) : "")),
       ),
       stats,
+      h("div", { class: "dash-grid" }, queueCard(), agreementCard()),
+      leaderboardCard(),
+      goldCard(),
       chartCard,
       tableCard,
     );
+    // Polling re-renders everything: keep the keyboard user's place (e.g. the dimension selector).
+    if (focusedId) document.getElementById(focusedId)?.focus();
   };
 
   const load = async () => {
@@ -112,6 +300,14 @@ function boot(root: HTMLElement): void {
       [progress, annotators] = await Promise.all([
         api.get<Progress>(`/api/campaigns/${id}/progress/`),
         api.get<AnnotatorStats[]>(`/api/review/campaigns/${id}/annotators/`),
+      ]);
+      // The quality reports are optional extras: one failing must not blank the progress view.
+      const optional = <T,>(p: Promise<T>) => p.catch(() => null);
+      [agreement, leaderboard, quality, queue] = await Promise.all([
+        optional(api.get<AgreementReport>(`/api/campaigns/${id}/quality/agreement/`)),
+        optional(api.get<LeaderboardReport>(`/api/campaigns/${id}/quality/leaderboard/`)),
+        optional(api.get<AnnotatorsReport>(`/api/campaigns/${id}/quality/annotators/`)),
+        optional(api.get<QueueReport>(`/api/campaigns/${id}/quality/review-queue/?limit=5`)),
       ]);
       updatedAt = new Date();
       error = "";
