@@ -52,7 +52,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.loadgen import LatencyStats, LoadConfig, LoadResult, run_load  # noqa: E402
-from benchmarks.machine import machine_block  # noqa: E402
+from benchmarks.machine import machine_block, results_append  # noqa: E402
 
 PY = sys.executable
 GUNICORN = str(Path(PY).parent / "gunicorn")
@@ -464,12 +464,8 @@ def server_table(records: list[RunRecord]) -> str:
 
 
 def write_results(text: str, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_text("# Annotation API benchmark results\n\nAppended by `benchmarks/bench_annotation.py`; "
-                        "see `benchmarks/README.md` for what is measured.\n")
-    with path.open("a") as fh:
-        fh.write("\n" + text.rstrip() + "\n")
+    results_append(path, text, preamble="# Annotation API benchmark results\n\nAppended by "
+                   "`benchmarks/bench_annotation.py`; see `benchmarks/README.md` for what is measured.")
 
 
 # --------------------------------------------------------------------------- query profile

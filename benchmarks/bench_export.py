@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.machine import machine_block as shared_machine_block  # noqa: E402
+from benchmarks.machine import machine_block as shared_machine_block, results_append  # noqa: E402
 
 DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432"
 RESULTS = ROOT / "benchmarks" / "results" / "export.md"
@@ -307,12 +307,9 @@ def main() -> int:
     text = report(shlex.join([Path(sys.executable).name, *sys.argv]), data, runs)
     print(text)
     if not args.no_write:
-        if not RESULTS.exists():
-            RESULTS.write_text("# Dataset export benchmark results\n\nAppended by `benchmarks/bench_export.py` "
-                               "(see its docstring). Targets: < 60 s and < 500 MB peak RSS for 1,000,000 "
-                               "judgments.\n")
-        with RESULTS.open("a") as fh:
-            fh.write(text)
+        results_append(RESULTS, text, preamble="# Dataset export benchmark results\n\nAppended by "
+                       "`benchmarks/bench_export.py` (see its docstring). Targets: < 60 s and < 500 MB peak RSS "
+                       "for 1,000,000 judgments.")
     ok = all(r["status"] == "ready" and r["wall_s"] < TARGET_WALL_S and r["peak_rss_mb"] < TARGET_RSS_MB
              for r in runs)
     if len({r["sha256"] for r in runs}) > 1:

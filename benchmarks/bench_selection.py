@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.machine import machine_block as shared_machine_block  # noqa: E402
+from benchmarks.machine import machine_block as shared_machine_block, results_append  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "quality.md"
 POLICIES = ("random", "breadth_first", "uncertainty")
@@ -63,12 +63,8 @@ def machine_block() -> str:
 
 
 def write_results(text: str) -> None:
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    if not RESULTS.exists():
-        RESULTS.write_text("# Label-quality benchmarks\n\nAppended by `benchmarks/bench_selection.py` and "
-                           "`benchmarks/bench_quality_endpoints.py`; see their docstrings.\n")
-    with RESULTS.open("a") as fh:
-        fh.write("\n" + text.rstrip() + "\n")
+    results_append(RESULTS, text, preamble="# Label-quality benchmarks\n\nAppended by `benchmarks/bench_selection.py` "
+                   "and `benchmarks/bench_quality_endpoints.py`; see their docstrings.")
 
 
 def setup_django() -> None:

@@ -35,3 +35,12 @@ def machine_block(*, versions: dict[str, str] | None = None, postgres: bool = Tr
     if free:
         lines.append("- free -g:\n\n```\n" + sh("free -g") + "\n```")
     return "\n".join(lines)
+
+
+def results_append(path: Path, text: str, *, preamble: str) -> None:
+    """Append one run's section to a results file, starting the file with `preamble` if it is new."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(preamble.rstrip() + "\n")
+    with path.open("a") as handle:
+        handle.write("\n" + text.strip("\n") + "\n")

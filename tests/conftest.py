@@ -34,6 +34,12 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture
+def datasets_root(tmp_path, settings):
+    settings.DATASETS_ROOT = tmp_path / "datasets"
+    return settings.DATASETS_ROOT
+
+
+@pytest.fixture
 def media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDIA_ROOT.mkdir()

@@ -14,12 +14,6 @@ from tests.factories import CampaignFactory, PromptFactory, UserFactory, VideoFa
 DIMENSIONS = ["smoothness", "motion"]
 
 
-@pytest.fixture
-def datasets_root(tmp_path, settings):
-    settings.DATASETS_ROOT = tmp_path / "datasets"
-    return settings.DATASETS_ROOT
-
-
 def judge(pair: Pair, annotator, strengths: dict[str, int], *, a_on_left: bool = True, spent_ms: int = 4000):
     """One submitted assignment of `annotator` on `pair` with one judgment per dimension."""
     now = timezone.now()

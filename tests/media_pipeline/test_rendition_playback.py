@@ -5,7 +5,6 @@ All database work happens before Playwright starts: while its event loop runs in
 Django hands out a separate connection there, outside the test's transaction and never closed."""
 from __future__ import annotations
 
-import shutil
 from contextlib import contextmanager
 
 import pytest
@@ -14,13 +13,11 @@ from rest_framework.test import APIClient
 
 from annotation.models import Video
 from annotation.services.media_pipeline import video_process
+from tests.chromium import launch_chromium
 from tests.factories import CampaignFactory, UserFactory
 from tests.media_pipeline.conftest import import_rows, manifest_rows
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
 
 # Plays the clip for a moment, then draws the current frame and returns its mean brightness.
 PLAY_AND_SAMPLE = """async ([url, crossOrigin]) => {
@@ -53,11 +50,8 @@ PLAY_AND_SAMPLE = """async ([url, crossOrigin]) => {
 def chromium_page(origin: str | None = None, cookies: list[dict] | None = None):
     from playwright.sync_api import sync_playwright
 
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        pytest.fail("Debian's chromium is missing: apt-get install -y chromium (scripts/bootstrap does this)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        browser = launch_chromium(playwright)
         try:
             context = browser.new_context()
             context.set_default_timeout(15_000)

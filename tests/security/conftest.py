@@ -11,17 +11,6 @@ from tests.factories import CampaignFactory, VideoFactory, make_pairs
 SECRET = "secret-gen"  # every factory generator name contains it
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def datasets_root(tmp_path, settings):
-    settings.DATASETS_ROOT = tmp_path / "datasets"
-    return settings.DATASETS_ROOT
-
-
 @dataclass
 class World:
     campaign: object
