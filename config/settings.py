@@ -103,7 +103,9 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "annotation.tasks.*": {"queue": "default"},
     "media.*": {"queue": "media"},
-    "training.tasks.*": {"queue": "gpu"},
+    "training.*": {"queue": "default"},
+    # Runs (reward, GAPO, scoring) hold a GPU: only `-Q gpu` workers, one job per GPU, take them.
+    "gpu.*": {"queue": "gpu"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -194,6 +196,12 @@ MEDIA_PROCESS_ON_IMPORT = env_bool("MEDIA_PROCESS_ON_IMPORT", True)
 FRAME_CACHE_ROOT = Path(env_str("FRAME_CACHE_ROOT", str(DATA_DIR / "frame-cache")))
 # Built dataset versions (training/exports); a shared volume when media workers run on several hosts.
 DATASETS_ROOT = Path(env_str("DATASETS_ROOT", str(DATA_DIR / "datasets")))
+# Training runs: checkpoints and logs under RUNS_ROOT/<run id>/ (a shared volume, or published to
+# the bucket when STORAGE_BACKEND=s3). A running run beats every RUN_HEARTBEAT_SECONDS; one silent
+# for RUN_STALE_SECONDS is re-queued and resumed from its last checkpoint by the next gpu worker.
+RUNS_ROOT = Path(env_str("RUNS_ROOT", str(DATA_DIR / "runs")))
+RUN_HEARTBEAT_SECONDS = env_int("RUN_HEARTBEAT_SECONDS", 10, minimum=1)
+RUN_STALE_SECONDS = env_int("RUN_STALE_SECONDS", 120, minimum=2)
 # Salt of the anonymised annotator ids in exports; unset derives it from DJANGO_SECRET_KEY.
 DATASET_ANNOTATOR_SALT = env_str("DATASET_ANNOTATOR_SALT", None)
 FRAME_CACHE_FRAMES = env_int("FRAME_CACHE_FRAMES", 24, minimum=1)
@@ -212,7 +220,8 @@ MAX_LIVE_LEASES_PER_ANNOTATOR = env_int("MAX_LIVE_LEASES_PER_ANNOTATOR", 3, mini
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF token auth that also loads the studio roles (one query instead of two per request)
+        "annotation.api.authentication.RoleTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,5 +1,8 @@
-"""Celery adapters of the training app. Dataset builds are CPU work: named `media.*` so the
-`media.*` route sends them to the media queue (the `training.tasks.*` route is the gpu queue)."""
+"""Celery adapters of the training app.
+
+Dataset builds are CPU work named `media.*` (the media queue). Runs are `gpu.*` (the gpu queue:
+one job per GPU, `celery -A config worker -Q gpu --concurrency 1` per GPU). The periodic checks are
+`training.*` (the default queue)."""
 from celery import shared_task
 
 from training.exports.services import dataset_version_build, dataset_versions_fail_stale
@@ -14,3 +17,27 @@ def build_dataset_version(version_id: int) -> str:
 @shared_task(name="media.fail_stale_dataset_builds", ignore_result=True)
 def fail_stale_dataset_builds() -> int:
     return dataset_versions_fail_stale()
+
+
+@shared_task(name="gpu.execute_run", acks_late=True, ignore_result=True)
+def execute_run(run_id: int) -> str | None:
+    """Claim and run one training run. A duplicate delivery finds it claimed and does nothing;
+    a worker killed mid-run leaves it to the stale-run check, which re-queues it to resume."""
+    from training.runs.execution import run_execute
+
+    run = run_execute(run_id)
+    return run.state if run else None
+
+
+@shared_task(name="training.requeue_stale_runs", ignore_result=True)
+def requeue_stale_runs() -> list[int]:
+    from training.runs.services import runs_requeue_stale
+
+    return runs_requeue_stale()
+
+
+@shared_task(name="training.check_retrain", ignore_result=True)
+def check_retrain() -> list[int]:
+    from training.runs.retrain import retrain_check
+
+    return [run.pk for run in retrain_check()]

@@ -1,4 +1,4 @@
-"""Datasets (and, with the orchestration issue, training runs and model versions).
+"""Dataset versions.
 
 A DatasetVersion is a frozen description (typed columns, also kept as canonical JSON and its
 sha256) plus the state of its build. Once `ready` it is immutable: the services refuse changes

@@ -1,0 +1,92 @@
+"""Reward run: train AnimeReward on a dataset version's train split, evaluate on its test split,
+compare with the promoted model on the same split, register one RewardModelVersion.
+
+Resume is the trainer's: checkpoints go to RUNS_ROOT/<run>/checkpoints/step-N and a new attempt
+continues from the latest one (the data order is a function of the step, so the result matches an
+uninterrupted run)."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from django.conf import settings
+
+from training.models import RewardModelVersion, TrainingRun
+from training.runs.executors.common import dataset_folder, local_media, media_root, ready_dataset, run_folder
+from training.runs.promotion import promotion_decision
+from training.runs.registry import reward_version_register
+from training.runs.reporter import RunReporter
+
+DEFAULT_CHECKPOINTS_PER_RUN = 10
+
+
+def _evaluate(reward, pairs) -> dict:
+    from training.reward.evaluate import evaluate_scores, reward_video_scores
+    from training.reward.train import prepare_all
+
+    prepared = prepare_all(pairs, reward.config, reward.cache)
+    return evaluate_scores(reward_video_scores(reward, prepared), pairs, reward.config.dimensions)
+
+
+def _accuracy(report: dict) -> float | None:
+    value = report.get("overall", {}).get("accuracy")
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
+def _promoted_accuracy(promoted: RewardModelVersion | None, test, reporter: RunReporter) -> tuple[float | None, str]:
+    """The promoted model measured on this run's test split (the only fair comparison)."""
+    from training.reward.scoring import AnimeReward
+
+    if promoted is None:
+        return None, ""
+    try:
+        reward = AnimeReward.from_checkpoint(promoted.checkpoint_uri,
+                                             cache_dir=str(Path(settings.FRAME_CACHE_ROOT) / "reward"))
+    except (OSError, ValueError) as exc:
+        reporter.log(f"could not load promoted model {promoted.pk}: {exc}")
+        return math.nan, f"promoted model {promoted.pk} could not be loaded ({exc})"
+    accuracy = _accuracy(_evaluate(reward, test))
+    return (math.nan if accuracy is None else accuracy), ""
+
+
+def execute(run: TrainingRun, reporter: RunReporter) -> None:
+    from training.reward.config import RewardConfig
+    from training.reward.data import load_dataset_version
+    from training.reward.scoring import AnimeReward
+    from training.reward.train import RewardTrainer
+
+    dataset = ready_dataset(run.dataset_version, reporter)
+    root = media_root()
+    pairset = load_dataset_version(dataset_folder(dataset), root)
+    local_media([str(Path(v.path).relative_to(root)) for v in pairset.videos.values()])
+    train, test = pairset.split("train"), pairset.split("test")
+    reporter.log(f"dataset {dataset.pk}: {len(train.pairs)} train pairs, {len(test.pairs)} test pairs")
+    checkpoints = run_folder(run.pk) / "checkpoints"
+    steps = int(run.config.get("steps", 1))
+    every = int(run.options.get("checkpoint_every") or max(1, steps // DEFAULT_CHECKPOINTS_PER_RUN))
+    config = RewardConfig(**{**run.config, "output_dir": str(checkpoints), "checkpoint_every": every,
+                             "cache_dir": str(Path(settings.FRAME_CACHE_ROOT) / "reward")})
+    TrainingRun.objects.filter(pk=run.pk).update(checkpoint_uri=str(checkpoints))
+    reporter.check()
+    trainer = RewardTrainer(config, train, callback=reporter.on_step)
+    if trainer.step:
+        reporter.log(f"resuming from checkpoint step {trainer.step} (attempt {run.attempt})")
+    reporter.log(f"training {config.preset} preset for {config.steps} steps, checkpoint every {every}")
+    trainer.train()
+    final = checkpoints / f"step-{trainer.step}"
+    reporter.check()
+
+    reporter.log("evaluating on the held-out split")
+    report = _evaluate(AnimeReward(config, trainer.unwrapped()), test)
+    candidate = _accuracy(report)
+    promoted = RewardModelVersion.objects.filter(promoted=True).first()
+    promoted_accuracy, load_note = _promoted_accuracy(promoted, test, reporter)
+    epsilon = float(run.options.get("promotion_epsilon", run.policy.promotion_epsilon if run.policy else 0.01))
+    promote, note = promotion_decision(candidate, promoted_accuracy, epsilon)
+    if not run.options.get("auto_promote", True):
+        promote, note = False, f"not promoted automatically (auto_promote off); {note}"
+    if load_note:
+        note = f"{note}; {load_note}"
+    reporter.log(note)
+    reward_version_register(run, reporter, checkpoint=final, dataset=dataset, report=report, accuracy=candidate,
+                            promote=promote, compared_with=promoted, promoted_accuracy=promoted_accuracy, note=note)

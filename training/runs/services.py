@@ -1,0 +1,223 @@
+"""Writes of the run lifecycle: create, claim, succeed, fail, cancel, re-queue stale.
+
+Every write by a worker is fenced by `attempt`: the row only changes while it still carries the
+attempt that worker claimed, so a worker presumed dead (and re-queued) can never overwrite the
+state, progress or result of its successor.
+"""
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import fields
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from annotation.errors import ValidationFailed
+from training.models import DatasetStatus, DatasetVersion, RewardModelVersion, RunKind, RunState, RunTrigger, TrainingRun
+from training.runs.errors import (
+    MSG_BAD_CONFIG,
+    MSG_NO_DATASET,
+    MSG_NO_PROMOTED,
+    MSG_NOT_CANCELLABLE,
+    MSG_WORKER_LOST,
+    RunStateConflict,
+)
+
+# Config fields the orchestration owns: where checkpoints go is decided per run, not by the caller.
+_MANAGED_REWARD_FIELDS = {"output_dir", "checkpoint_every", "cache_dir"}
+_MANAGED_GAPO_FIELDS = {"checkpoint_dir", "checkpoint_every"}
+OPTION_KEYS = {"checkpoint_every", "auto_promote", "promotion_epsilon", "campaign_ids", "chain_scoring", "chain_gapo",
+               "gapo_config", "batch_size", "pairs_per_prompt"}
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _validated_config(kind: str, config: dict) -> tuple[dict, int]:
+    """(normalised config dict, total steps); ValidationFailed names the bad field."""
+    if not isinstance(config, dict):
+        raise ValidationFailed(MSG_BAD_CONFIG.format(kind=kind, error="config must be a JSON object"))
+    if kind == RunKind.REWARD:
+        from training.reward.config import RewardConfig
+
+        known, managed = {f.name for f in fields(RewardConfig)}, _MANAGED_REWARD_FIELDS
+        cls = RewardConfig
+    elif kind in (RunKind.GAPO, RunKind.GENERATION):
+        from training.gapo.config import GapoConfig
+
+        known, managed = {f.name for f in fields(GapoConfig)}, _MANAGED_GAPO_FIELDS
+        cls = GapoConfig
+    else:  # scoring has no trainer config; its knobs are options
+        if config:
+            raise ValidationFailed(MSG_BAD_CONFIG.format(kind=kind, error="scoring runs take no config; use options"))
+        return {}, 0
+    unknown = sorted(set(config) - known)
+    if unknown:
+        raise ValidationFailed(MSG_BAD_CONFIG.format(kind=kind, error=f"unknown fields {', '.join(unknown)}"))
+    clean = {k: v for k, v in config.items() if k not in managed}
+    try:
+        normalised = cls(**clean).to_dict()
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed(MSG_BAD_CONFIG.format(kind=kind, error=exc)) from exc
+    for name in managed:
+        normalised.pop(name, None)
+    return normalised, int(normalised.get("steps", 0)) if kind != RunKind.GENERATION else 0
+
+
+def _validated_options(options: dict | None) -> dict:
+    options = dict(options or {})
+    unknown = sorted(set(options) - OPTION_KEYS)
+    if unknown:
+        raise ValidationFailed(f"Unknown run options: {', '.join(unknown)}; valid: {', '.join(sorted(OPTION_KEYS))}.")
+    every = options.get("checkpoint_every")
+    if every is not None and (not isinstance(every, int) or every < 1):
+        raise ValidationFailed("checkpoint_every must be a positive integer (optimizer steps).")
+    eps = options.get("promotion_epsilon")
+    if eps is not None and (not isinstance(eps, (int, float)) or eps < 0 or eps >= 1):
+        raise ValidationFailed("promotion_epsilon must be a number in [0, 1) (accuracy points as a fraction).")
+    return options
+
+
+def run_create(*, kind: str, config: dict | None = None, options: dict | None = None,
+               dataset_version: DatasetVersion | None = None, reward_model: RewardModelVersion | None = None,
+               created_by=None, trigger: str = RunTrigger.API, trigger_key: str | None = None, policy=None,
+               parent: TrainingRun | None = None, enqueue: bool = True) -> TrainingRun:
+    """Validate everything up front, store the run queued and hand it to the gpu queue after commit."""
+    if kind not in RunKind.values:
+        raise ValidationFailed(f"kind must be one of {', '.join(RunKind.values)} (got {kind!r}).")
+    normalised, total = _validated_config(kind, config or {})
+    options = _validated_options(options)
+    if kind == RunKind.REWARD:
+        if dataset_version is None:
+            raise ValidationFailed(MSG_NO_DATASET.format(kind=kind))
+        if dataset_version.status == DatasetStatus.FAILED:
+            raise ValidationFailed(f"Dataset version {dataset_version.pk} failed to build; build it again first.")
+    if kind in (RunKind.SCORING, RunKind.GAPO, RunKind.GENERATION) and reward_model is None:
+        reward_model = RewardModelVersion.objects.filter(promoted=True).first()
+        if reward_model is None:
+            raise ValidationFailed(MSG_NO_PROMOTED)
+    with transaction.atomic():
+        run = TrainingRun.objects.create(
+            kind=kind, config=normalised, options=options, dataset_version=dataset_version, reward_model=reward_model,
+            created_by=created_by, trigger=trigger, trigger_key=trigger_key, policy=policy, parent=parent,
+            total_steps=total,
+        )
+        if enqueue:
+            transaction.on_commit(lambda: enqueue_run(run.pk))
+    return run
+
+
+def enqueue_run(run_id: int) -> None:
+    from training.tasks import execute_run
+
+    execute_run.delay(run_id)
+
+
+def run_claim(run_id: int, *, worker: str | None = None) -> TrainingRun | None:
+    """Take a queued run for this worker (attempt + 1). None when there is nothing to do: the run
+    is finished, running elsewhere with a live heartbeat, cancelled while queued, or out of attempts."""
+    with transaction.atomic():
+        run = TrainingRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.state != RunState.QUEUED:
+            return None
+        now = timezone.now()
+        if run.cancel_requested:
+            _finish(run, RunState.CANCELLED, now=now)
+            return None
+        if run.attempt >= run.max_attempts:
+            _finish(run, RunState.FAILED, now=now, error=MSG_WORKER_LOST.format(times=run.attempt, max=run.max_attempts))
+            return None
+        run.state, run.attempt, run.worker = RunState.RUNNING, run.attempt + 1, worker or worker_name()
+        run.heartbeat_at = now
+        run.started_at = run.started_at or now
+        run.save(update_fields=["state", "attempt", "worker", "heartbeat_at", "started_at"])
+    return run
+
+
+def _finish(run: TrainingRun, state: str, *, now: datetime, error: str = "", metrics: dict | None = None) -> None:
+    run.state, run.finished_at, run.error = state, now, error[-4000:]
+    update = ["state", "finished_at", "error"]
+    if metrics is not None:
+        run.metrics = metrics
+        update.append("metrics")
+    run.save(update_fields=update)
+
+
+def _locked_if_current(run: TrainingRun) -> TrainingRun | None:
+    """The run row locked, if it still belongs to this attempt (call inside a transaction)."""
+    return TrainingRun.objects.select_for_update().filter(
+        pk=run.pk, attempt=run.attempt, state=RunState.RUNNING).first()
+
+
+def run_succeed(run: TrainingRun, *, metrics: dict) -> bool:
+    with transaction.atomic():
+        current = _locked_if_current(run)
+        if current is None:
+            return False
+        current.step = current.total_steps or current.step
+        current.save(update_fields=["step"])
+        _finish(current, RunState.SUCCEEDED, now=timezone.now(), metrics=metrics)
+    return True
+
+
+def run_fail(run: TrainingRun, *, error: str) -> bool:
+    with transaction.atomic():
+        current = _locked_if_current(run)
+        if current is None:
+            return False
+        _finish(current, RunState.FAILED, now=timezone.now(), error=error)
+    return True
+
+
+def run_mark_cancelled(run: TrainingRun) -> bool:
+    with transaction.atomic():
+        current = _locked_if_current(run)
+        if current is None:
+            return False
+        _finish(current, RunState.CANCELLED, now=timezone.now())
+    return True
+
+
+def run_cancel(*, run: TrainingRun) -> TrainingRun:
+    """A queued run is cancelled at once; a running one stops at its next step (the GPU is freed then)."""
+    with transaction.atomic():
+        run = TrainingRun.objects.select_for_update().get(pk=run.pk)
+        if run.state == RunState.QUEUED:
+            run.cancel_requested = True
+            run.save(update_fields=["cancel_requested"])
+            _finish(run, RunState.CANCELLED, now=timezone.now())
+        elif run.state == RunState.RUNNING:
+            run.cancel_requested = True
+            run.save(update_fields=["cancel_requested"])
+        else:
+            raise RunStateConflict(MSG_NOT_CANCELLABLE.format(id=run.pk, state=run.state))
+    return run
+
+
+def runs_requeue_stale(*, now: datetime | None = None) -> list[int]:
+    """Runs whose worker went silent: re-queued (resumed from the last checkpoint by the next worker),
+    cancelled if a cancel was pending, failed once out of attempts. Returns the re-queued ids."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.RUN_STALE_SECONDS)
+    requeued: list[int] = []
+    with transaction.atomic():
+        stale = TrainingRun.objects.select_for_update(skip_locked=True).filter(
+            state=RunState.RUNNING, heartbeat_at__lt=cutoff)
+        for run in stale:
+            lost = f"worker {run.worker} lost (no heartbeat since {run.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC)"
+            if run.cancel_requested:
+                _finish(run, RunState.CANCELLED, now=now)
+            elif run.attempt >= run.max_attempts:
+                _finish(run, RunState.FAILED, now=now, error=MSG_WORKER_LOST.format(times=run.attempt, max=run.max_attempts))
+            else:
+                run.state, run.worker = RunState.QUEUED, ""
+                run.log_tail = (run.log_tail + f"\n[{now:%H:%M:%S}] {lost}; re-queued to resume").strip()[-8000:]
+                run.save(update_fields=["state", "worker", "log_tail"])
+                requeued.append(run.pk)
+        for run_id in requeued:
+            transaction.on_commit(lambda run_id=run_id: enqueue_run(run_id))
+    return requeued
