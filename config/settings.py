@@ -202,6 +202,9 @@ DATASETS_ROOT = Path(env_str("DATASETS_ROOT", str(DATA_DIR / "datasets")))
 RUNS_ROOT = Path(env_str("RUNS_ROOT", str(DATA_DIR / "runs")))
 RUN_HEARTBEAT_SECONDS = env_int("RUN_HEARTBEAT_SECONDS", 10, minimum=1)
 RUN_STALE_SECONDS = env_int("RUN_STALE_SECONDS", 120, minimum=2)
+# The Celery queue runs go to: "gpu" everywhere, or a pool name (e.g. gpu-h100) to keep a set of
+# hosts for training; its workers start with `-Q <that name>`.
+RUNS_QUEUE = env_str("RUNS_QUEUE", "gpu")
 # Salt of the anonymised annotator ids in exports; unset derives it from DJANGO_SECRET_KEY.
 DATASET_ANNOTATOR_SALT = env_str("DATASET_ANNOTATOR_SALT", None)
 FRAME_CACHE_FRAMES = env_int("FRAME_CACHE_FRAMES", 24, minimum=1)

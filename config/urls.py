@@ -7,17 +7,21 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from annotation import pages as studio_pages
 from annotation import views as pages
 from annotation.api.media import media_file
+from training import pages as training_pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),
     path("label/<int:campaign_id>/", studio_pages.label, name="label"),
     path("review/<int:campaign_id>/", studio_pages.review, name="review"),
+    path("runs/", training_pages.runs, name="runs"),
+    path("runs/<int:run_id>/", training_pages.run_detail, name="run-page"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("annotation.api.urls")),
     path("api/datasets/", include("training.api.urls")),
+    path("api/", include("training.api.run_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$", media_file, name="media"),

@@ -114,7 +114,7 @@ def run_create(*, kind: str, config: dict | None = None, options: dict | None = 
 def enqueue_run(run_id: int) -> None:
     from training.tasks import execute_run
 
-    execute_run.delay(run_id)
+    execute_run.apply_async(args=[run_id], queue=settings.RUNS_QUEUE)
 
 
 def run_claim(run_id: int, *, worker: str | None = None) -> TrainingRun | None:

@@ -1,0 +1,98 @@
+"""Serializers of runs, reward models and retrain policies."""
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from training.models import DatasetVersion, RetrainPolicy, RewardModelVersion, RunKind, RunState, TrainingRun
+
+
+class RunCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=RunKind.choices)
+    config = serializers.DictField(required=False, default=dict,
+                                   help_text="Trainer config: RewardConfig fields (reward) or GapoConfig fields (gapo).")
+    options = serializers.DictField(required=False, default=dict,
+                                    help_text="checkpoint_every, auto_promote, promotion_epsilon, campaign_ids, ...")
+    dataset_version = serializers.PrimaryKeyRelatedField(queryset=DatasetVersion.objects.all(), required=False,
+                                                         allow_null=True, default=None)
+    reward_model = serializers.PrimaryKeyRelatedField(queryset=RewardModelVersion.objects.all(), required=False,
+                                                      allow_null=True, default=None,
+                                                      help_text="Scoring/GAPO: defaults to the promoted model.")
+
+
+class RewardModelBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RewardModelVersion
+        fields = ["id", "accuracy", "promoted", "promotion_note", "dataset_version", "created_at"]
+        read_only_fields = fields
+
+
+class RunSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reward_model_version = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TrainingRun
+        fields = ["id", "kind", "state", "progress", "step", "total_steps", "attempt", "worker", "heartbeat_at",
+                  "cancel_requested", "trigger", "config", "options", "dataset_version", "reward_model", "parent",
+                  "metrics", "error", "checkpoint_uri", "reward_model_version", "created_by", "created_at",
+                  "started_at", "finished_at", "page_url"]
+        read_only_fields = fields
+
+    def get_progress(self, obj) -> float:
+        return 1.0 if obj.state == RunState.SUCCEEDED else round(obj.progress, 4)
+
+    def get_reward_model_version(self, obj) -> dict | None:
+        version = getattr(obj, "reward_model_version", None)
+        return RewardModelBriefSerializer(version).data if version else None
+
+    def get_page_url(self, obj) -> str:
+        return f"/runs/{obj.pk}/"
+
+
+class MetricPointSerializer(serializers.Serializer):
+    step = serializers.IntegerField()
+    values = serializers.DictField(child=serializers.FloatField())
+
+
+class RunDetailSerializer(RunSerializer):
+    series = serializers.SerializerMethodField()
+    log_tail = serializers.CharField(read_only=True)
+    samples = serializers.SerializerMethodField()
+
+    class Meta(RunSerializer.Meta):
+        fields = RunSerializer.Meta.fields + ["series", "log_tail", "samples"]
+        read_only_fields = fields
+
+    def get_series(self, obj) -> list[dict]:
+        from training.runs.selectors import run_metric_series
+
+        return MetricPointSerializer(run_metric_series(run=obj), many=True).data
+
+    def get_samples(self, obj) -> list[dict]:
+        """GAPO/generation runs: evaluation videos, base vs trained, with their scores."""
+        return list(obj.metrics.get("samples", [])) if isinstance(obj.metrics, dict) else []
+
+
+class RewardModelSerializer(serializers.ModelSerializer):
+    dimensions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RewardModelVersion
+        fields = ["id", "run", "dataset_version", "dataset_sha256", "accuracy", "dimensions", "promoted", "promoted_at",
+                  "promotion_note", "code_version", "checkpoint_uri", "created_at"]
+        read_only_fields = fields
+
+    def get_dimensions(self, obj) -> dict:
+        """dimension -> {accuracy, accuracy_ties, spearman, pairs} (the full report is in the run)."""
+        dims = (obj.metrics or {}).get("dimensions", {})
+        return {d: {k: r.get(k) for k in ("accuracy", "accuracy_ties", "spearman", "pairs")} for d, r in dims.items()}
+
+
+class RetrainPolicySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RetrainPolicy
+        fields = ["id", "name", "enabled", "campaign_ids", "min_new_judgments", "promotion_epsilon", "reward_config",
+                  "test_fraction", "chain_scoring", "chain_gapo", "gapo_config", "last_checked_at"]
+        read_only_fields = fields

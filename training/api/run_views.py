@@ -1,0 +1,113 @@
+"""Run, reward-model and retrain-policy endpoints: thin adapters over training.runs.
+
+Reviewers and admins read; only admins start, cancel, promote and retrain."""
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotation.api.permissions import IsReviewer, IsStudioAdmin
+from annotation.errors import NotFound
+from annotation.services.audit import audit_record
+from training.api import run_serializers as s
+from training.models import RetrainPolicy, RewardModelVersion, RunKind, RunState
+from training.runs import registry, retrain, selectors, services
+
+
+def _run_or_404(pk: int):
+    run = selectors.run_get(run_id=pk)
+    if run is None:
+        raise NotFound(f"No training run {pk}; list them at /api/runs/.")
+    return run
+
+
+class RunListCreateView(ListAPIView):
+    """GET: runs, newest first (?kind=, ?state=). POST: start a run (admins)."""
+
+    serializer_class = s.RunSerializer
+
+    def get_permissions(self):
+        return [IsStudioAdmin()] if self.request.method == "POST" else [IsReviewer()]
+
+    def get_queryset(self):
+        kind, state = self.request.query_params.get("kind"), self.request.query_params.get("state")
+        return selectors.run_list(kind=kind if kind in RunKind.values else None,
+                                  state=state if state in RunState.values else None)
+
+    @extend_schema(request=s.RunCreateSerializer, responses={201: s.RunSerializer})
+    def post(self, request):
+        body = s.RunCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        run = services.run_create(kind=data["kind"], config=data["config"], options=data["options"],
+                                  dataset_version=data["dataset_version"], reward_model=data["reward_model"],
+                                  created_by=request.user)
+        audit_record(request=request, action="run.start", target=run, details={"kind": run.kind})
+        return Response(s.RunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+
+class RunDetailView(APIView):
+    permission_classes = [IsReviewer]
+
+    @extend_schema(responses=s.RunDetailSerializer)
+    def get(self, request, pk: int):
+        return Response(s.RunDetailSerializer(_run_or_404(pk)).data)
+
+
+class RunCancelView(APIView):
+    """A queued run is cancelled at once; a running one stops at its next step (202 until then)."""
+
+    permission_classes = [IsStudioAdmin]
+
+    @extend_schema(request=None, responses={202: s.RunSerializer})
+    def post(self, request, pk: int):
+        run = services.run_cancel(run=_run_or_404(pk))
+        audit_record(request=request, action="run.cancel", target=run, details={"state": run.state})
+        return Response(s.RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class RewardModelListView(ListAPIView):
+    permission_classes = [IsReviewer]
+    serializer_class = s.RewardModelSerializer
+
+    def get_queryset(self):
+        return selectors.reward_model_list()
+
+
+class RewardModelPromoteView(APIView):
+    permission_classes = [IsStudioAdmin]
+
+    @extend_schema(request=None, responses=s.RewardModelSerializer)
+    def post(self, request, pk: int):
+        version = RewardModelVersion.objects.filter(pk=pk).first()
+        if version is None:
+            raise NotFound(f"No reward model {pk}; list them at /api/reward-models/.")
+        version = registry.reward_version_promote(version=version, by_user=request.user)
+        audit_record(request=request, action="reward_model.promote", target=version, details={})
+        return Response(s.RewardModelSerializer(version).data)
+
+
+class RetrainPolicyListView(ListAPIView):
+    permission_classes = [IsStudioAdmin]
+    serializer_class = s.RetrainPolicySerializer
+
+    def get_queryset(self):
+        return selectors.retrain_policy_list()
+
+
+class RetrainNowView(APIView):
+    """"Retrain now": freeze a dataset version of the policy's campaigns and start a reward run."""
+
+    permission_classes = [IsStudioAdmin]
+
+    @extend_schema(request=None, responses={201: s.RunSerializer})
+    def post(self, request, pk: int):
+        policy = RetrainPolicy.objects.filter(pk=pk).first()
+        if policy is None:
+            raise NotFound(f"No retrain policy {pk}; list them at /api/retrain-policies/.")
+        run = retrain.retrain_now(policy=policy, created_by=request.user)
+        audit_record(request=request, action="run.retrain_now", target=run, details={"policy": policy.pk})
+        return Response(s.RunSerializer(run).data, status=status.HTTP_201_CREATED)
