@@ -55,3 +55,6 @@ class DatasetVersionAdmin(admin.ModelAdmin):
         for version in queryset:
             new = services.dataset_version_rebuild(version=version, created_by=request.user)
             self.message_user(request, f"Queued dataset version {new.pk} (rebuild of {version.pk}).")
+
+
+from training import admin_runs  # noqa: E402,F401  (runs, reward models, retrain policies)

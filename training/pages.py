@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from annotation.api.serializers import DimensionSerializer
+from annotation.models import Dimension
 from annotation.pages import MSG_NEEDS_REVIEWER
 from annotation.roles import ADMIN, REVIEWER, user_has_role
 from training.runs.selectors import run_get
@@ -17,6 +19,8 @@ def _config(request, **extra) -> dict:
     return {
         "user": {"username": request.user.get_username(), "is_admin": user_has_role(request.user, ADMIN)},
         "urls": {"home": reverse("home"), "login": settings.LOGIN_URL, "api": "/api/", "runs": reverse("runs")},
+        # Names (and their order) for the "<dimension>/<metric>" keys of runs; unknown keys show as is.
+        "dimensions": DimensionSerializer(Dimension.objects.order_by("order", "key"), many=True).data,
         **extra,
     }
 

@@ -26,3 +26,47 @@ def test_a_reward_run_trains_evaluates_registers_and_promotes_the_first_version(
     assert ended.metrics["promotion"]["promoted"] is True
     assert (run_execute(run.pk) is None), "a duplicate delivery finds the run finished and does nothing"
     assert RewardModelVersion.objects.filter(run=run).count() == 1
+
+
+def test_the_cli_runs_a_reward_run_with_a_progress_bar(demo_dataset, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    call_command("run_training", "--kind", "reward", "--dataset", str(demo_dataset.pk),
+                 "--config", json.dumps({**TINY_REWARD, "steps": 6}))
+    out, err = capsys.readouterr()
+    assert "succeeded" in out and "held-out accuracy" in out
+    assert "6/6" in err, err  # the tqdm bar reached the end
+
+
+def test_bad_run_requests_are_refused_with_a_clear_message_and_nothing_stored(demo_dataset):
+    from annotation.errors import ValidationFailed
+    from training.models import TrainingRun
+
+    bad = [
+        ({"kind": "reward", "config": TINY_REWARD}, "needs a dataset version"),
+        ({"kind": "reward", "config": {"preset": "huge"}, "dataset_version": demo_dataset}, "preset='huge'"),
+        ({"kind": "reward", "config": {"stepz": 3}, "dataset_version": demo_dataset}, "unknown fields stepz"),
+        ({"kind": "reward", "config": TINY_REWARD, "dataset_version": demo_dataset,
+          "options": {"corrupt_labels": "invert"}}, "corrupt_labels"),
+        ({"kind": "scoring"}, "No promoted reward model"),
+        ({"kind": "dance"}, "kind must be one of"),
+    ]
+    for kwargs, message in bad:
+        with pytest.raises(ValidationFailed, match=message):
+            run_create(enqueue=False, **kwargs)
+    assert not TrainingRun.objects.exists()
+
+
+def test_the_api_refuses_annotators_and_validates_input(demo_dataset, client, alice, rita, carol):
+    client.force_login(alice)
+    assert client.get("/api/runs/").status_code == 403
+    client.force_login(rita)
+    assert client.get("/api/runs/").status_code == 200
+    assert client.post("/api/runs/", {"kind": "reward"}, content_type="application/json").status_code == 403
+    client.force_login(carol)
+    response = client.post("/api/runs/", {"kind": "reward", "config": {"preset": "tiny", "steps": 0},
+                                          "dataset_version": demo_dataset.pk}, content_type="application/json")
+    assert response.status_code == 400 and "steps" in response.json()["detail"]
+    assert client.get("/api/runs/999999/").status_code == 404

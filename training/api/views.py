@@ -1,12 +1,15 @@
 """Dataset endpoints: thin adapters over training.exports services and selectors.
 
-Reviewers and admins may read and download; only admins create and (re)build."""
+Reviewers and admins may read and download; only admins create and (re)build. A file of a
+version published to the bucket (STORAGE_BACKEND=s3) is a redirect to a short-lived signed URL,
+so large downloads never pass through the web workers; otherwise it is streamed from disk."""
 from __future__ import annotations
 
 import mimetypes
+from pathlib import PurePosixPath
 
-from django.http import FileResponse
-from drf_spectacular.utils import extend_schema
+from django.http import FileResponse, HttpResponseRedirect
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -16,7 +19,7 @@ from annotation.api.permissions import IsReviewer, IsStudioAdmin
 from annotation.errors import NotFound
 from annotation.services.audit import audit_record
 from training.api import serializers as s
-from training.exports import selectors, services
+from training.exports import selectors, services, storage
 from training.exports.errors import MSG_NOT_READY, DatasetNotReady
 from training.models import DatasetStatus
 
@@ -96,7 +99,8 @@ class DatasetFileView(APIView):
 
     permission_classes = [IsReviewer]
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses={(200, "application/octet-stream"): bytes,
+                              302: OpenApiResponse(description="Signed URL of the file in the bucket (S3 storage)")})
     def get(self, request, pk: int, path: str):
         version = _version_or_404(request, pk)
         if "\x00" in path:  # PostgreSQL text cannot hold NUL: the lookup below would fail with a 500
@@ -106,12 +110,18 @@ class DatasetFileView(APIView):
         record = selectors.dataset_file_get(version=version, path=path)
         if record is None:
             raise NotFound(MSG_NO_FILE.format(path=path))
+        suffix = PurePosixPath(record.path).suffix
+        content_type = (_CONTENT_TYPES.get(suffix) or mimetypes.guess_type(record.path)[0]
+                        or "application/octet-stream")
+        signed = storage.dataset_file_url(version_id=version.pk, path=record.path, content_type=content_type)
+        if signed is not None:
+            response = HttpResponseRedirect(signed)
+            response["Cache-Control"] = "private, no-store"  # the signature expires; never cache the redirect
+            return response
         folder = services.version_folder(version.pk).resolve()
         full = (folder / record.path).resolve()
         if folder not in full.parents or not full.is_file():
             raise NotFound(MSG_NO_FILE.format(path=path))
-        content_type = (_CONTENT_TYPES.get(full.suffix) or mimetypes.guess_type(full.name)[0]
-                        or "application/octet-stream")
         response = FileResponse(open(full, "rb"), as_attachment=True, filename=full.name, content_type=content_type)
         response["ETag"] = f'"{record.sha256}"'
         response["Cache-Control"] = "private, max-age=86400, immutable"

@@ -4,7 +4,9 @@ A build is a small state machine: queued -> building (claimed by one conditional
 also takes over a build whose worker stopped sending heartbeats) -> ready | failed. Files are
 written into a temporary folder next to the final one and renamed into place atomically, and
 only then is the version marked ready with its file list and hashes. Any failure removes the
-folder and records the error; nothing half-written is ever visible as a version.
+folder and records the error; nothing half-written is ever visible as a version. When media
+live in a bucket (STORAGE_BACKEND=s3) the folder is also published there before the version is
+marked ready (storage.py), and training reads it back through `dataset_version_local`.
 """
 from __future__ import annotations
 
@@ -30,10 +32,18 @@ from training.exports.description import DEFAULT_SPLIT_SALT, DEFAULT_TEST_FRACTI
 from training.exports.errors import (
     MSG_NO_CAMPAIGNS,
     MSG_NOT_BUILDING,
+    MSG_NOT_READY,
     MSG_NOT_REQUEUEABLE,
     MSG_STALE,
     MSG_UNKNOWN_DIMENSIONS,
+    DatasetNotReady,
     DatasetStateConflict,
+)
+from training.exports.storage import (
+    dataset_version_local_folder,
+    dataset_version_publish,
+    dataset_version_unpublish,
+    datasets_published,
 )
 from training.models import DatasetFile, DatasetStatus, DatasetVersion
 
@@ -201,11 +211,15 @@ def dataset_version_build(*, version_id: int, progress: Callable[[int, int], Non
             shutil.rmtree(final)
         os.replace(temp, final)
         renamed = True
+        if datasets_published():
+            dataset_version_publish(version_id=version_id, folder=final,
+                                    expected={f.path: f.sha256 for f in result.files})
         return _finish(version_id, result)
     except BaseException as exc:
         shutil.rmtree(temp, ignore_errors=True)
         if renamed:
             shutil.rmtree(final, ignore_errors=True)
+            _unpublish_quietly(version_id)
         logger.exception("dataset version %s failed", version_id)
         _fail(version_id, f"{type(exc).__name__}: {exc}")
         if not isinstance(exc, Exception):
@@ -213,6 +227,22 @@ def dataset_version_build(*, version_id: int, progress: Callable[[int, int], Non
         return DatasetVersion.objects.get(pk=version_id)
     finally:
         reporter.close()
+
+
+def _unpublish_quietly(version_id: int) -> None:
+    """Remove a failed build's objects; a storage error here must not hide the build's own error."""
+    try:
+        dataset_version_unpublish(version_id=version_id)
+    except Exception:  # noqa: BLE001
+        logger.exception("dataset version %s: could not remove its objects from the bucket", version_id)
+
+
+def dataset_version_local(*, version: DatasetVersion) -> Path:
+    """A local folder with every file of a ready version, for training and other readers on this
+    host: DATASETS_ROOT/<id>, fetched from the bucket first when versions are published there."""
+    if version.status != DatasetStatus.READY:
+        raise DatasetNotReady(MSG_NOT_READY.format(id=version.pk, status=version.status))
+    return dataset_version_local_folder(version=version, folder=version_folder(version.pk))
 
 
 def _finish(version_id: int, result: BuildResult) -> DatasetVersion:
@@ -253,4 +283,5 @@ def dataset_versions_fail_stale(*, now: datetime | None = None) -> int:
                  error=MSG_STALE.format(minutes=int(STALE_AFTER.total_seconds() // 60)))
         if touched:
             _remove_temp_folders(version_id)
+            _unpublish_quietly(version_id)
     return len(stale)

@@ -54,6 +54,7 @@ class GapoTrainer:
         pairs: Dataset | list[dict],
         *,
         callback: Callable[[dict], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
         noise: NoiseProcess | None = None,
     ) -> None:
         if config.device == "cuda" and not torch.cuda.is_available():
@@ -61,6 +62,8 @@ class GapoTrainer:
         self.config = config
         self.denoiser = denoiser
         self.callback = callback
+        self.should_stop = should_stop
+        self.stopped = False
         self.accelerator = Accelerator(
             mixed_precision=config.mixed_precision,
             gradient_accumulation_steps=config.grad_accum,
@@ -123,7 +126,11 @@ class GapoTrainer:
             epoch += 1
 
     def train(self) -> list[dict]:
-        """Train until ``config.steps`` optimizer steps; returns the per-step metric records of this call."""
+        """Train until ``config.steps`` optimizer steps; returns the per-step metric records of this call.
+
+        ``callback(record)`` runs after every optimizer step; ``should_stop()`` is asked after it, and a True
+        answer ends training early (``self.stopped``) after saving a checkpoint, so a resume continues there.
+        """
         config, acc = self.config, self.accelerator
         records: list[dict] = []
         micro: list[dict] = []
@@ -151,9 +158,12 @@ class GapoTrainer:
             self.history.append(record)
             if self.callback is not None:
                 self.callback(record)
+            self.stopped = self.should_stop is not None and bool(self.should_stop())
             due = config.checkpoint_every and self.step % config.checkpoint_every == 0
-            if config.checkpoint_dir and (due or self.step == config.steps):
+            if config.checkpoint_dir and (due or self.step == config.steps or self.stopped):
                 self.save_checkpoint()
+            if self.stopped:
+                break
         return records
 
     # -- checkpoints ----------------------------------------------------------------------------------------

@@ -30,7 +30,10 @@ from training.runs.errors import (
 _MANAGED_REWARD_FIELDS = {"output_dir", "checkpoint_every", "cache_dir"}
 _MANAGED_GAPO_FIELDS = {"checkpoint_dir", "checkpoint_every"}
 OPTION_KEYS = {"checkpoint_every", "auto_promote", "promotion_epsilon", "campaign_ids", "chain_scoring", "chain_gapo",
-               "gapo_config", "batch_size", "pairs_per_prompt"}
+               "gapo_config", "batch_size", "pairs_per_prompt", "corrupt_labels"}
+# Negative controls for the promotion rule and for sanity checks of a pipeline: train on labels
+# that carry no (shuffle) or the opposite (flip) signal; such a model must never be promoted.
+CORRUPTIONS = ("shuffle", "flip")
 
 
 def worker_name() -> str:
@@ -76,6 +79,9 @@ def _validated_options(options: dict | None) -> dict:
     every = options.get("checkpoint_every")
     if every is not None and (not isinstance(every, int) or every < 1):
         raise ValidationFailed("checkpoint_every must be a positive integer (optimizer steps).")
+    corrupt = options.get("corrupt_labels")
+    if corrupt is not None and corrupt not in CORRUPTIONS:
+        raise ValidationFailed(f"corrupt_labels must be one of {', '.join(CORRUPTIONS)} (got {corrupt!r}).")
     eps = options.get("promotion_epsilon")
     if eps is not None and (not isinstance(eps, (int, float)) or eps < 0 or eps >= 1):
         raise ValidationFailed("promotion_epsilon must be a number in [0, 1) (accuracy points as a fraction).")

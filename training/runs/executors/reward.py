@@ -20,6 +20,19 @@ from training.runs.reporter import RunReporter
 DEFAULT_CHECKPOINTS_PER_RUN = 10
 
 
+def corrupt_labels(pairs, how: str, *, seed: int = 0):
+    """A copy of the train split with shuffled (strengths permuted across pairs) or flipped labels."""
+    import random
+    from dataclasses import replace
+
+    strengths = [p.strength for p in pairs.pairs]
+    if how == "shuffle":
+        random.Random(seed).shuffle(strengths)
+    else:
+        strengths = [{d: -v for d, v in s.items()} for s in strengths]
+    return type(pairs)(pairs.videos, [replace(p, strength=s) for p, s in zip(pairs.pairs, strengths)], pairs.version)
+
+
 def _evaluate(reward, pairs) -> dict:
     from training.reward.evaluate import evaluate_scores, reward_video_scores
     from training.reward.train import prepare_all
@@ -60,6 +73,9 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
     pairset = load_dataset_version(dataset_folder(dataset), root)
     local_media([str(Path(v.path).relative_to(root)) for v in pairset.videos.values()])
     train, test = pairset.split("train"), pairset.split("test")
+    if run.options.get("corrupt_labels"):
+        train = corrupt_labels(train, run.options["corrupt_labels"])
+        reporter.log(f"training on corrupted labels ({run.options['corrupt_labels']}): a negative control")
     reporter.log(f"dataset {dataset.pk}: {len(train.pairs)} train pairs, {len(test.pairs)} test pairs")
     checkpoints = run_folder(run.pk) / "checkpoints"
     steps = int(run.config.get("steps", 1))
