@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from training.reward.config import RewardConfig  # noqa: E402
-from training.reward.data import demo_pairset  # noqa: E402
+from training.reward.data import demo_pairset, load_dataset_version  # noqa: E402
 from training.reward.evaluate import (baseline_video_scores, evaluate_scores, format_report,  # noqa: E402
                                       reward_video_scores)
 from training.reward.scoring import AnimeReward  # noqa: E402
@@ -42,6 +42,9 @@ def main(argv=None) -> int:
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--loss", default="bt_ties")
     ap.add_argument("--noise", type=float, default=0.05)
+    ap.add_argument("--dataset", default=None, help="a studio DatasetVersion folder instead of the demo ground truth "
+                                                    "(see benchmarks/README.md: seed_demo --simulate + export_dataset)")
+    ap.add_argument("--media-root", default=None, help="MEDIA_ROOT the --dataset's media paths are relative to")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", default=None, help="also write the full reports (per-bin calibration etc.) here")
     ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
@@ -51,12 +54,15 @@ def main(argv=None) -> int:
     torch.set_num_threads(args.threads)
     data = Path(args.data)
     t0 = time.perf_counter()
-    if not (data / "manifest.jsonl").exists():
+    if args.dataset:
+        data = Path(args.dataset)
+    elif not (data / "manifest.jsonl").exists():
         from annotation.demo import build_demo_dataset
 
         build_demo_dataset(data, n_prompts=args.prompts)
     build_s = time.perf_counter() - t0
-    pairs = demo_pairset(data, noise=args.noise, test_fraction=0.25, seed=0)
+    pairs = (load_dataset_version(data, args.media_root) if args.dataset
+             else demo_pairset(data, noise=args.noise, test_fraction=0.25, seed=0))
     train, test = pairs.split("train"), pairs.split("test")
     if not test.pairs or not train.pairs:
         raise SystemExit(f"{data}: the prompt split left train {len(train.pairs)} / test {len(test.pairs)} pairs; "
@@ -108,9 +114,12 @@ def write_markdown(path, args, config, pairs, train, test, model, base, timing) 
         + (f" ({torch.cuda.get_device_name()})" if args.device == "cuda" else "")
         + f", mixed precision {args.mixed_precision}",
         f"- command: `{cmd}`",
-        f"- data: {len({v.prompt_key for v in pairs.videos.values()})} demo prompts x 5 generators; every same-prompt pair judged by one "
-        f"SimulatedAnnotator (noise {args.noise}) from the demo ground truth (labels read directly from the "
-        "demo, not through a DatasetVersion export); split by prompt: "
+        f"- data: {len({v.prompt_key for v in pairs.videos.values()})} demo prompts x 5 generators; " + (
+            f"labels: the consensus tables of the studio DatasetVersion `{args.dataset}` (content hash "
+            f"{pairs.version[:12]}): the demo campaign labelled by simulated annotators through the lease/submit "
+            "services, exported by the studio exporter with its own prompt split: " if args.dataset else
+            f"every same-prompt pair judged by one SimulatedAnnotator (noise {args.noise}) from the demo ground "
+            "truth (labels read directly from the demo, not through a DatasetVersion export); split by prompt: ") +
         f"{len(train.pairs)} train pairs, {len(test.pairs)} held-out pairs ({len({v.prompt_key for v in test.videos.values()})} prompts)",
         f"- model: `cpu` preset (random-init 1-layer CLIP / X-CLIP at {config.frame_size} px trained from scratch, "
         f"plus the handcrafted OpenCV features as head inputs), loss {config.loss}, {config.steps} steps x "

@@ -72,7 +72,9 @@ class RunDetailSerializer(RunSerializer):
 
     def get_samples(self, obj) -> list[dict]:
         """GAPO/generation runs: evaluation videos, base vs trained, with their scores."""
-        return list(obj.metrics.get("samples", [])) if isinstance(obj.metrics, dict) else []
+        samples = obj.metrics.get("samples") if isinstance(obj.metrics, dict) else None
+        # gapo/evaluate.py reports the sample *count* as "samples": only a list holds the samples.
+        return [s for s in samples if isinstance(s, dict)] if isinstance(samples, list) else []
 
 
 class RewardModelSerializer(serializers.ModelSerializer):

@@ -111,3 +111,23 @@ class RetrainNowView(APIView):
         run = retrain.retrain_now(policy=policy, created_by=request.user)
         audit_record(request=request, action="run.retrain_now", target=run, details={"policy": policy.pk})
         return Response(s.RunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+
+class RunFileView(APIView):
+    """A file a run wrote for people to look at (GAPO evaluation samples and their index), served
+    from RUNS_ROOT/<run>/; on object storage the published copy's signed URL."""
+
+    permission_classes = [IsReviewer]
+    ALLOWED_SUFFIXES = {".mp4": "video/mp4", ".json": "application/json"}
+
+    @extend_schema(responses={200: bytes})
+    def get(self, request, pk: int, path: str):
+        from django.http import FileResponse
+
+        from training.runs.files import run_file_path
+
+        run = _run_or_404(pk)
+        target = run_file_path(run.pk, path, allowed_suffixes=set(self.ALLOWED_SUFFIXES))
+        if target is None:
+            raise NotFound(f"{path!r} is not a sample file of run {pk}; the run's detail lists its samples.")
+        return FileResponse(open(target, "rb"), content_type=self.ALLOWED_SUFFIXES[target.suffix])

@@ -30,7 +30,10 @@ from training.runs.errors import (
 _MANAGED_REWARD_FIELDS = {"output_dir", "checkpoint_every", "cache_dir"}
 _MANAGED_GAPO_FIELDS = {"checkpoint_dir", "checkpoint_every"}
 OPTION_KEYS = {"checkpoint_every", "auto_promote", "promotion_epsilon", "campaign_ids", "chain_scoring", "chain_gapo",
-               "gapo_config", "batch_size", "pairs_per_prompt", "corrupt_labels"}
+               "gapo_config", "batch_size", "corrupt_labels",
+               # GAPO runs (training/gapo/studio.py JobOptions, prompt selection)
+               "k", "sample_steps", "min_gap", "dimension", "eval_samples_per_prompt", "size", "frames",
+               "max_prompts", "eval_fraction"}
 # Negative controls for the promotion rule and for sanity checks of a pipeline: train on labels
 # that carry no (shuffle) or the opposite (flip) signal; such a model must never be promoted.
 CORRUPTIONS = ("shuffle", "flip")
@@ -88,6 +91,19 @@ def _validated_options(options: dict | None) -> dict:
     return options
 
 
+def _validate_gapo_options(options: dict) -> None:
+    from training.gapo.studio import JobOptions
+    from training.runs.executors.gapo import JOB_OPTION_KEYS
+
+    try:
+        JobOptions(**{k: options[k] for k in JOB_OPTION_KEYS if k in options})
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed(f"Invalid GAPO options: {exc}") from exc
+    fraction = options.get("eval_fraction")
+    if fraction is not None and not (isinstance(fraction, (int, float)) and 0 < fraction < 1):
+        raise ValidationFailed("eval_fraction must be a number between 0 and 1 (share of held-out prompts).")
+
+
 def run_create(*, kind: str, config: dict | None = None, options: dict | None = None,
                dataset_version: DatasetVersion | None = None, reward_model: RewardModelVersion | None = None,
                created_by=None, trigger: str = RunTrigger.API, trigger_key: str | None = None, policy=None,
@@ -97,6 +113,8 @@ def run_create(*, kind: str, config: dict | None = None, options: dict | None = 
         raise ValidationFailed(f"kind must be one of {', '.join(RunKind.values)} (got {kind!r}).")
     normalised, total = _validated_config(kind, config or {})
     options = _validated_options(options)
+    if kind in (RunKind.GAPO, RunKind.GENERATION):
+        _validate_gapo_options(options)
     if kind == RunKind.REWARD:
         if dataset_version is None:
             raise ValidationFailed(MSG_NO_DATASET.format(kind=kind))

@@ -1,0 +1,63 @@
+"""A GAPO run started from the API: on-policy pairs scored by the promoted AnimeReward, LoRA
+training with live progress, held-out samples served as browser-playable MP4s."""
+from __future__ import annotations
+
+import pytest
+
+from tests.runs.conftest import TINY_REWARD, TRANSACTIONAL
+from training.models import RunMetric, RunState, TrainingRun
+from training.runs.execution import run_execute
+from training.runs.services import run_create
+
+pytestmark = TRANSACTIONAL
+GAPO = {"family": "cogvideox", "preset": "tiny", "steps": 4, "device": "cpu"}
+GAPO_OPTIONS = {"k": 2, "sample_steps": 3, "max_prompts": 4, "eval_fraction": 0.3}
+
+
+@pytest.fixture
+def promoted_reward(demo_dataset):
+    run = run_create(kind="reward", config=TINY_REWARD, dataset_version=demo_dataset, enqueue=False)
+    assert run_execute(run.pk).state == RunState.SUCCEEDED
+    return run.reward_model_version
+
+
+def test_a_gapo_run_from_the_api_trains_a_lora_and_serves_its_samples(promoted_reward, client, carol, rita,
+                                                                     monkeypatch):
+    queued = []
+    monkeypatch.setattr("training.runs.services.enqueue_run", queued.append)
+    client.force_login(carol)
+    response = client.post("/api/runs/", {"kind": "gapo", "config": GAPO, "options": GAPO_OPTIONS},
+                           content_type="application/json")
+    assert response.status_code == 201, response.content
+    run_id = response.json()["id"]
+    assert queued == [run_id] and response.json()["reward_model"] == promoted_reward.pk
+
+    ended = run_execute(run_id)
+    assert ended.state == RunState.SUCCEEDED, ended.error
+    assert list(RunMetric.objects.filter(run=ended).values_list("step", flat=True)) == [1, 2, 3, 4]
+    assert ended.metrics["pairs"]["pairs"] >= 1
+    assert set(ended.metrics["eval"]["win_rate"]) >= {"overall", "smoothness"}
+
+    client.force_login(rita)  # reviewers look at samples
+    samples = client.get(f"/api/runs/{run_id}/").json()["samples"]
+    assert samples and {"base_url", "trained_url", "base_scores", "trained_scores"} <= set(samples[0])
+    video = client.get(samples[0]["trained_url"])
+    assert video.status_code == 200 and video["Content-Type"] == "video/mp4"
+    assert b"ftyp" in b"".join(video.streaming_content)[:64]
+
+
+def test_run_files_refuse_traversal_and_other_types(promoted_reward, client, rita):
+    client.force_login(rita)
+    run = promoted_reward.run
+    for path in ("../../etc/passwd", "checkpoints/step-24/config.json", "%2e%2e/x.mp4", "gapo/eval/none.mp4"):
+        assert client.get(f"/api/runs/{run.pk}/files/{path}").status_code == 404, path
+
+
+def test_bad_gapo_options_are_refused_before_anything_is_stored(promoted_reward):
+    from annotation.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed, match="k >= 2"):
+        run_create(kind="gapo", config=GAPO, options={"k": 1}, enqueue=False)
+    with pytest.raises(ValidationFailed, match="eval_fraction"):
+        run_create(kind="gapo", config=GAPO, options={"eval_fraction": 1.5}, enqueue=False)
+    assert not TrainingRun.objects.filter(kind="gapo").exists()

@@ -1,0 +1,149 @@
+"""One GAPO job as the studio runs it (ORM-free; the Celery executor feeds it plain data):
+
+    on-policy pairs (generate K candidates per prompt, score with AnimeReward, best vs worst; cached)
+      -> GAPO LoRA training (run_gapo: resumable, cancellable)
+      -> held-out evaluation, base vs trained from the same noise, sample videos as browser MP4s.
+
+What turns prompts and initial images into model inputs and latents back into videos depends on
+the preset:
+
+* ``tiny`` (CPU, tests): the CogVideoX-I2V transformer at test size in pixel space — the residual
+  codec of the reproduction (``repro_world``: latent = 4 x (frame - first frame), 3 x T x H x W),
+  a hashed-token text encoder (each word a fixed random vector), frames resized to ``size``.
+* ``paper`` (GPU): the checkpoint's own VAE (``AutoencoderKLCogVideoX``/``AutoencoderKLWan``) and T5
+  text encoder from ``model_path`` (``vae/``, ``text_encoder/``, ``tokenizer/``); see ``paper_codec.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import cv2
+import numpy as np
+import torch
+
+from .config import GapoConfig
+from .denoiser import Condition, Denoiser
+from .evaluate import evaluate_samples
+from .models import build_denoiser, default_alphas_cumprod
+from .onpolicy import PromptItem, write_onpolicy_pairs
+from .run import run_gapo
+from .targets import NoiseProcess
+
+TEXT_TOKENS, TEXT_DIM = 8, 16
+LATENT_SCALE = 4.0  # residual std ~0.22 on demo clips -> near unit variance (repro_world)
+
+
+@dataclass
+class StudioPrompt:
+    """A prompt of the platform: its text and initial image (uint8 RGB, any size)."""
+
+    key: str
+    text: str
+    initial_image: np.ndarray
+
+
+@dataclass
+class JobOptions:
+    k: int = 4  # candidates per prompt
+    sample_steps: int = 12  # denoising steps when generating candidates and evaluation samples
+    min_gap: float = 0.0
+    dimension: str = "overall"
+    eval_samples_per_prompt: int = 1
+    size: int = 32  # tiny preset: frame side
+    frames: int = 8  # tiny preset: frames
+
+    def __post_init__(self):
+        if self.k < 2 or self.sample_steps < 1 or self.size < 8 or self.size % 4 or self.frames < 2:
+            raise ValueError("k >= 2, sample_steps >= 1, size a multiple of 4 (>= 8) and frames >= 2 are required")
+
+
+def hashed_text_embedding(text: str, tokens: int = TEXT_TOKENS, dim: int = TEXT_DIM) -> torch.Tensor:
+    """``(tokens, dim)``: the first ``tokens`` words, each a fixed random vector (zero-padded)."""
+    words = [w for w in "".join(c.lower() if c.isalnum() else " " for c in text).split()][:tokens]
+    rows = [torch.randn(dim, generator=torch.Generator().manual_seed(zlib.crc32(w.encode()))) for w in words]
+    rows += [torch.zeros(dim)] * (tokens - len(rows))
+    return torch.stack(rows)
+
+
+class PixelCodec:
+    """The tiny preset's codec (see the module docstring)."""
+
+    def __init__(self, size: int, frames: int):
+        self.size, self.frames = size, frames
+
+    def model_overrides(self) -> dict:
+        return dict(num_attention_heads=2, attention_head_dim=32, in_channels=6, out_channels=3, time_embed_dim=32,
+                    text_embed_dim=TEXT_DIM, num_layers=2, sample_width=self.size, sample_height=self.size,
+                    sample_frames=self.frames, patch_size=4, temporal_compression_ratio=1,
+                    max_text_seq_length=TEXT_TOKENS, use_rotary_positional_embeddings=False,
+                    use_learned_positional_embeddings=False)
+
+    def item(self, prompt: StudioPrompt) -> PromptItem:
+        image = cv2.resize(np.ascontiguousarray(prompt.initial_image[..., :3]), (self.size, self.size),
+                           interpolation=cv2.INTER_AREA)
+        first = torch.from_numpy(image).float().div(127.5).sub(1.0).permute(2, 0, 1)[:, None]  # (3, 1, H, W)
+        pad = first.new_zeros(3, self.frames - 1, self.size, self.size)
+        return PromptItem(prompt.key, prompt.text, hashed_text_embedding(prompt.text), torch.cat([first, pad], 1),
+                          image)
+
+    def decode(self, latents: torch.Tensor, cond: Condition) -> np.ndarray:
+        first = cond.image_latents[:, :, :1].to(latents.device)
+        pixels = (first + latents.float() / LATENT_SCALE).clamp(-1, 1)
+        return ((pixels + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 4, 1).cpu().numpy()
+
+
+def build_parts(config: GapoConfig, options: JobOptions):
+    """(denoiser, noise process, codec) for the config's preset."""
+    if config.preset == "tiny":
+        if config.family != "cogvideox":
+            raise ValueError("the tiny studio preset runs CogVideoX-I2V in pixel space; use family 'cogvideox' "
+                             "(Wan I2V needs preset 'paper' with its VAE and CLIP image encoder)")
+        codec = PixelCodec(options.size, options.frames)
+        denoiser = build_denoiser(config, overrides=codec.model_overrides())
+        noise = NoiseProcess(config.prediction or "v", default_alphas_cumprod("cogvideox"))
+        return denoiser, noise, codec
+    from .paper_codec import PaperCodec
+
+    codec = PaperCodec(config, frames=options.frames if options.frames != JobOptions.frames else 49)
+    denoiser = build_denoiser(config)
+    codec.denoiser = denoiser
+    return denoiser, codec.noise_process(), codec
+
+
+def run_studio_job(config: GapoConfig, *, train_prompts: list[StudioPrompt], eval_prompts: list[StudioPrompt],
+                   scorer, out_dir: str | Path, options: JobOptions | None = None,
+                   on_step: Callable[[dict], None] | None = None, should_stop: Callable[[], bool] | None = None,
+                   log: Callable[[str], None] = print) -> dict:
+    """Pairs -> training -> evaluation under ``out_dir`` (``pairs/``, ``checkpoints/``, ``eval/``).
+    Calling it again after a stop or a crash reuses the pairs and resumes training from the latest
+    checkpoint. Returns {"status", "pairs": {...}, "train": {...}, "eval": {...}}."""
+    options = options or JobOptions()
+    if not train_prompts or not eval_prompts:
+        raise ValueError("GAPO needs training prompts and held-out prompts (at least one each)")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    config = dataclasses.replace(config, checkpoint_dir=str(out / "checkpoints"))
+    denoiser, noise, codec = build_parts(config, options)
+    items = [codec.item(p) for p in train_prompts]
+    log(f"on-policy pairs: {options.k} candidates x {len(items)} prompts, {options.sample_steps} sampling steps")
+    pair_stats = write_onpolicy_pairs(out / "pairs", denoiser, noise, items, scorer, codec.decode, k=options.k,
+                                      steps=options.sample_steps, min_gap=options.min_gap,
+                                      dimension=options.dimension, seed=config.seed)
+    log(f"{pair_stats['pairs']} pairs (mean gap {pair_stats['mean_gap']:.3f}"
+        f"{', reused from an earlier attempt' if pair_stats['reused'] else ''})")
+    train = run_gapo(config, pairs_dir=out / "pairs", out_dir=out, on_step=on_step, should_stop=should_stop,
+                     denoiser=denoiser, noise=noise)
+    if train["status"] != "completed":
+        return {"status": train["status"], "pairs": pair_stats, "train": train}
+    log("evaluating base vs trained on held-out prompts")
+    evaluation = evaluate_samples(denoiser, noise, [codec.item(p) for p in eval_prompts], scorer, codec.decode,
+                                  out / "eval", steps=options.sample_steps,
+                                  samples_per_prompt=options.eval_samples_per_prompt, seed=config.seed)
+    (out / "result.json").write_text(json.dumps({"pairs": pair_stats, "eval": evaluation}, indent=1, default=str))
+    return {"status": "completed", "pairs": pair_stats, "train": train, "eval": evaluation}

@@ -1,0 +1,97 @@
+"""GAPO run: on-policy pairs scored by a reward model version, LoRA training, held-out evaluation
+with sample videos (training/gapo/studio.py does the ML; this module feeds it the platform's prompts).
+
+Prompts are those of the campaigns' videos (the run's dataset version's campaigns by default); a
+fixed hash of each prompt's split key sends about `eval_fraction` of them to the held-out set, so
+a re-run evaluates on the same prompts. A resumed attempt reuses the cached pairs and continues
+from the latest LoRA checkpoint."""
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import cv2
+from django.conf import settings
+
+from annotation.models import Pair, Prompt
+from training.models import TrainingRun
+from training.runs.errors import RunFailure
+from training.runs.executors.common import local_media, media_root, run_folder
+from training.runs.reporter import RunReporter
+from training.runs.services import run_succeed
+
+JOB_OPTION_KEYS = ("k", "sample_steps", "min_gap", "dimension", "eval_samples_per_prompt", "size", "frames")
+DEFAULT_EVAL_FRACTION = 0.25
+DEFAULT_MAX_PROMPTS = 64
+
+
+def _campaign_ids(run: TrainingRun) -> list[int]:
+    if run.options.get("campaign_ids"):
+        return list(run.options["campaign_ids"])
+    dataset = run.dataset_version or run.reward_model.dataset_version
+    return list(dataset.campaign_ids)
+
+
+def _prompts(run: TrainingRun):
+    from training.gapo.studio import StudioPrompt
+
+    pairs = Pair.objects.filter(campaign_id__in=_campaign_ids(run))
+    prompt_ids = set(pairs.values_list("video_a__prompt_id", flat=True))
+    prompts = list(Prompt.objects.filter(pk__in=prompt_ids).exclude(initial_image="").order_by("pk"))
+    prompts = prompts[: int(run.options.get("max_prompts", DEFAULT_MAX_PROMPTS))]
+    local_media([p.initial_image.name for p in prompts])
+    root = media_root()
+    fraction = float(run.options.get("eval_fraction", DEFAULT_EVAL_FRACTION))
+    train, held_out = [], []
+    for prompt in prompts:
+        bgr = cv2.imread(str(root / prompt.initial_image.name), cv2.IMREAD_COLOR)
+        if bgr is None:
+            raise RunFailure(f"initial image {prompt.initial_image.name} of prompt {prompt.pk} cannot be read")
+        item = StudioPrompt(str(prompt.pk), prompt.text, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        bucket = zlib.crc32(f"gapo:{prompt.split_key or prompt.pk}".encode()) % 1000 / 1000.0
+        (held_out if bucket < fraction else train).append(item)
+    if not held_out and len(train) > 1:
+        held_out.append(train.pop())
+    if not train or not held_out:
+        raise RunFailure(f"GAPO needs at least 2 prompts with initial images in campaigns {_campaign_ids(run)}")
+    return train, held_out
+
+
+def _samples(run: TrainingRun, index: dict, eval_dir: Path) -> list[dict]:
+    base = f"/api/runs/{run.pk}/files/"
+    rows = []
+    for row in index.get("rows", []):
+        sample = {k: row[k] for k in ("key", "prompt", "sample", "base_scores", "trained_scores") if k in row}
+        for name in ("base", "trained"):
+            if row.get(f"{name}_video"):
+                sample[f"{name}_url"] = base + (Path("gapo") / "eval" / row[f"{name}_video"]).as_posix()
+        rows.append(sample)
+    return rows
+
+
+def execute(run: TrainingRun, reporter: RunReporter) -> None:
+    import json
+
+    from training.gapo.config import GapoConfig
+    from training.gapo.studio import JobOptions, run_studio_job
+    from training.reward.scoring import AnimeReward
+
+    version = run.reward_model
+    reward = AnimeReward.from_checkpoint(version.checkpoint_uri, cache_dir=str(Path(settings.FRAME_CACHE_ROOT) / "reward"))
+    train, held_out = _prompts(run)
+    every = int(run.options.get("checkpoint_every") or max(1, int(run.config.get("steps", 1)) // 10))
+    config = GapoConfig(**{**run.config, "checkpoint_every": every})
+    options = JobOptions(**{k: run.options[k] for k in JOB_OPTION_KEYS if k in run.options})
+    out = run_folder(run.pk) / "gapo"
+    TrainingRun.objects.filter(pk=run.pk).update(checkpoint_uri=str(out / "checkpoints"))
+    reporter.log(f"GAPO ({config.weight} weight) with reward model {version.pk}: {len(train)} training prompts, "
+                 f"{len(held_out)} held-out")
+    result = run_studio_job(config, train_prompts=train, eval_prompts=held_out, scorer=reward.score, out_dir=out,
+                            options=options, on_step=reporter.on_step, log=reporter.log)
+    reporter.check()
+    if result["status"] != "completed":
+        raise RunFailure(f"GAPO training stopped early ({result['status']})")
+    evaluation = {k: v for k, v in result["eval"].items() if k != "index"}
+    index = json.loads(Path(result["eval"]["index"]).read_text())
+    run_succeed(run, metrics={"pairs": result["pairs"], "eval": evaluation, "reward_model": version.pk,
+                              "samples": _samples(run, index, out / "eval")})
