@@ -43,7 +43,8 @@ def _chain_after_promotion(run: TrainingRun, version: RewardModelVersion) -> Non
                    policy=policy, dataset_version=version.dataset_version)
 
 
-def reward_version_register(run: TrainingRun, reporter: RunReporter, *, checkpoint: Path, dataset: DatasetVersion,
+def reward_version_register(run: TrainingRun, reporter: RunReporter, *, checkpoint: Path, checkpoint_uri: str,
+                            dataset: DatasetVersion,
                             report: dict, accuracy: float | None, promote: bool,
                             compared_with: RewardModelVersion | None, promoted_accuracy: float | None,
                             note: str) -> RewardModelVersion:
@@ -62,7 +63,7 @@ def reward_version_register(run: TrainingRun, reporter: RunReporter, *, checkpoi
         try:
             with transaction.atomic():
                 version = RewardModelVersion.objects.create(
-                    run=current, dataset_version=dataset, dataset_sha256=dataset.sha256, checkpoint_uri=str(checkpoint),
+                    run=current, dataset_version=dataset, dataset_sha256=dataset.sha256, checkpoint_uri=checkpoint_uri,
                     metrics=report, accuracy=accuracy, code_version=_code_version(checkpoint), promotion_note=note)
         except IntegrityError:
             version = RewardModelVersion.objects.get(run=current)  # registered by an earlier attempt

@@ -78,3 +78,16 @@ def retrain_check(*, now: datetime | None = None) -> list[TrainingRun]:
 def retrain_now(*, policy: RetrainPolicy, created_by=None) -> TrainingRun:
     """"Retrain now" (admin action / API): a run on all data so far, whatever the threshold."""
     return policy_start_run(policy, trigger=RunTrigger.API, trigger_key=None, created_by=created_by)
+
+
+DEMO_POLICY = "demo: retrain on new judgments"
+
+
+def demo_retrain_policy_ensure(*, campaign) -> RetrainPolicy:
+    """The demo's policy: a CPU-sized reward model retrained every 30 new comparisons, then all
+    videos scored with it (so the loop is visible minutes after people start labelling)."""
+    policy, _ = RetrainPolicy.objects.get_or_create(name=DEMO_POLICY, defaults={
+        "campaign_ids": [campaign.pk], "min_new_judgments": 30, "promotion_epsilon": 0.02, "test_fraction": 0.25,
+        "reward_config": {"preset": "tiny", "steps": 60, "batch_size": 8, "device": "cpu"}, "chain_scoring": True,
+    })
+    return policy

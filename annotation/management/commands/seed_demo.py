@@ -26,6 +26,10 @@ class Command(BaseCommand):
             f"demo campaign {result.campaign.name!r}: {report.videos_created} new videos, "
             f"{report.duplicates_skipped} already present, {report.pairs_created} new pairs"
         ))
+        from training.runs.retrain import demo_retrain_policy_ensure
+
+        policy = demo_retrain_policy_ensure(campaign=result.campaign)
+        self.stdout.write(f"  retrain policy {policy.name!r}: every {policy.min_new_judgments} new judgments")
         if simulate:
             from annotation.services.demo_simulation import demo_simulate_judgments
 

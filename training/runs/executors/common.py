@@ -63,7 +63,10 @@ def ready_dataset(version: DatasetVersion, reporter: RunReporter, *, poll_second
 
 
 def dataset_folder(version: DatasetVersion) -> Path:
-    return version_folder(version.pk)
+    """The version's folder on this host, fetched from the bucket when versions are published."""
+    from training.exports.storage import dataset_version_local_folder
+
+    return dataset_version_local_folder(version=version, folder=version_folder(version.pk))
 
 
 def free_accelerator() -> None:

@@ -16,6 +16,8 @@ from django.conf import settings
 from annotation.models import Pair, Prompt
 from training.models import TrainingRun
 from training.runs.errors import RunFailure
+from training.artifacts import artifact_url, publish_folder
+from training.runs.checkpoints import CheckpointSync, local_checkpoint
 from training.runs.executors.common import local_media, media_root, run_folder
 from training.runs.reporter import RunReporter
 from training.runs.services import run_succeed
@@ -57,14 +59,20 @@ def _prompts(run: TrainingRun):
     return train, held_out
 
 
-def _samples(run: TrainingRun, index: dict, eval_dir: Path) -> list[dict]:
+def _samples(run: TrainingRun, index: dict, eval_dir: Path, *, remote: bool) -> list[dict]:
+    """Sample rows with URLs: the run file view (local) or signed URLs of the published copies."""
     base = f"/api/runs/{run.pk}/files/"
+    prefix = f"runs/{run.pk}/gapo/eval"
+    if remote:
+        publish_folder(eval_dir, prefix)
     rows = []
     for row in index.get("rows", []):
         sample = {k: row[k] for k in ("key", "prompt", "sample", "base_scores", "trained_scores") if k in row}
         for name in ("base", "trained"):
             if row.get(f"{name}_video"):
-                sample[f"{name}_url"] = base + (Path("gapo") / "eval" / row[f"{name}_video"]).as_posix()
+                relative = Path(row[f"{name}_video"]).as_posix()
+                sample[f"{name}_url"] = (artifact_url(f"{prefix}/{relative}", content_type="video/mp4") if remote
+                                         else base + f"gapo/eval/{relative}")
         rows.append(sample)
     return rows
 
@@ -77,21 +85,30 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
     from training.reward.scoring import AnimeReward
 
     version = run.reward_model
-    reward = AnimeReward.from_checkpoint(version.checkpoint_uri, cache_dir=str(Path(settings.FRAME_CACHE_ROOT) / "reward"))
+    reward = AnimeReward.from_checkpoint(local_checkpoint(version.checkpoint_uri), cache_dir=str(Path(settings.FRAME_CACHE_ROOT) / "reward"))
     train, held_out = _prompts(run)
     every = int(run.options.get("checkpoint_every") or max(1, int(run.config.get("steps", 1)) // 10))
     config = GapoConfig(**{**run.config, "checkpoint_every": every})
     options = JobOptions(**{k: run.options[k] for k in JOB_OPTION_KEYS if k in run.options})
     out = run_folder(run.pk) / "gapo"
-    TrainingRun.objects.filter(pk=run.pk).update(checkpoint_uri=str(out / "checkpoints"))
+    sync = CheckpointSync(run, out / "checkpoints")
+    sync.restore()
+    if not sync.remote:
+        TrainingRun.objects.filter(pk=run.pk).update(checkpoint_uri=str(out / "checkpoints"))
+
+    def on_step(record: dict) -> None:
+        sync.sync()
+        reporter.on_step(record)
+
     reporter.log(f"GAPO ({config.weight} weight) with reward model {version.pk}: {len(train)} training prompts, "
                  f"{len(held_out)} held-out")
     result = run_studio_job(config, train_prompts=train, eval_prompts=held_out, scorer=reward.score, out_dir=out,
-                            options=options, on_step=reporter.on_step, log=reporter.log)
+                            options=options, on_step=on_step, log=reporter.log)
+    sync.sync()
     reporter.check()
     if result["status"] != "completed":
         raise RunFailure(f"GAPO training stopped early ({result['status']})")
     evaluation = {k: v for k, v in result["eval"].items() if k != "index"}
     index = json.loads(Path(result["eval"]["index"]).read_text())
     run_succeed(run, metrics={"pairs": result["pairs"], "eval": evaluation, "reward_model": version.pk,
-                              "samples": _samples(run, index, out / "eval")})
+                              "samples": _samples(run, index, out / "eval", remote=sync.remote)})

@@ -11,7 +11,10 @@ from pathlib import Path
 
 from django.conf import settings
 
+from training.artifacts import ArtifactError
 from training.models import RewardModelVersion, TrainingRun
+from training.runs.errors import RunFailure
+from training.runs.checkpoints import CheckpointSync, local_checkpoint
 from training.runs.executors.common import dataset_folder, local_media, media_root, ready_dataset, run_folder
 from training.runs.promotion import promotion_decision
 from training.runs.registry import reward_version_register
@@ -53,9 +56,9 @@ def _promoted_accuracy(promoted: RewardModelVersion | None, test, reporter: RunR
     if promoted is None:
         return None, ""
     try:
-        reward = AnimeReward.from_checkpoint(promoted.checkpoint_uri,
+        reward = AnimeReward.from_checkpoint(local_checkpoint(promoted.checkpoint_uri),
                                              cache_dir=str(Path(settings.FRAME_CACHE_ROOT) / "reward"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RunFailure, ArtifactError) as exc:
         reporter.log(f"could not load promoted model {promoted.pk}: {exc}")
         return math.nan, f"promoted model {promoted.pk} could not be loaded ({exc})"
     accuracy = _accuracy(_evaluate(reward, test))
@@ -71,7 +74,8 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
     dataset = ready_dataset(run.dataset_version, reporter)
     root = media_root()
     pairset = load_dataset_version(dataset_folder(dataset), root)
-    local_media([str(Path(v.path).relative_to(root)) for v in pairset.videos.values()])
+    local_media([str(Path(p).relative_to(root)) for v in pairset.videos.values()
+                 for p in (v.path, v.initial_image) if p])
     train, test = pairset.split("train"), pairset.split("test")
     if run.options.get("corrupt_labels"):
         train = corrupt_labels(train, run.options["corrupt_labels"])
@@ -82,14 +86,23 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
     every = int(run.options.get("checkpoint_every") or max(1, steps // DEFAULT_CHECKPOINTS_PER_RUN))
     config = RewardConfig(**{**run.config, "output_dir": str(checkpoints), "checkpoint_every": every,
                              "cache_dir": str(Path(settings.FRAME_CACHE_ROOT) / "reward")})
-    TrainingRun.objects.filter(pk=run.pk).update(checkpoint_uri=str(checkpoints))
+    sync = CheckpointSync(run, checkpoints)
+    sync.restore()  # a checkpoint an earlier attempt published (possibly from another host)
+    if not sync.remote:
+        TrainingRun.objects.filter(pk=run.pk).update(checkpoint_uri=str(checkpoints))
     reporter.check()
-    trainer = RewardTrainer(config, train, callback=reporter.on_step)
+
+    def on_step(record: dict) -> None:
+        sync.sync()  # the folder saved after the previous step is complete now
+        reporter.on_step(record)
+
+    trainer = RewardTrainer(config, train, callback=on_step)
     if trainer.step:
         reporter.log(f"resuming from checkpoint step {trainer.step} (attempt {run.attempt})")
     reporter.log(f"training {config.preset} preset for {config.steps} steps, checkpoint every {every}")
     trainer.train()
     final = checkpoints / f"step-{trainer.step}"
+    sync.sync()
     reporter.check()
 
     reporter.log("evaluating on the held-out split")
@@ -104,5 +117,5 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
     if load_note:
         note = f"{note}; {load_note}"
     reporter.log(note)
-    reward_version_register(run, reporter, checkpoint=final, dataset=dataset, report=report, accuracy=candidate,
+    reward_version_register(run, reporter, checkpoint=final, checkpoint_uri=sync.uri_of(final), dataset=dataset, report=report, accuracy=candidate,
                             promote=promote, compared_with=promoted, promoted_accuracy=promoted_accuracy, note=note)

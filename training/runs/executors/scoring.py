@@ -9,6 +9,7 @@ from django.db import transaction
 
 from annotation.models import Pair, Video
 from training.models import RewardModelScore, TrainingRun
+from training.runs.checkpoints import local_checkpoint
 from training.runs.executors.common import local_media, media_root
 from training.runs.reporter import RunReporter
 from training.runs.services import run_succeed
@@ -28,7 +29,7 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
     version = run.reward_model
     campaign_ids = run.options.get("campaign_ids") or list(version.dataset_version.campaign_ids)
     batch = int(run.options.get("batch_size") or DEFAULT_BATCH)
-    reward = AnimeReward.from_checkpoint(version.checkpoint_uri, cache_dir=str(Path(settings.FRAME_CACHE_ROOT) / "reward"))
+    reward = AnimeReward.from_checkpoint(local_checkpoint(version.checkpoint_uri), cache_dir=str(Path(settings.FRAME_CACHE_ROOT) / "reward"))
     videos = _videos(campaign_ids)
     done = set(RewardModelScore.objects.filter(model_version=version, video__in=videos).values_list("video_id", flat=True))
     todo = [v for v in videos if v.pk not in done]  # a resumed attempt skips what is stored
