@@ -97,7 +97,9 @@ class PaperCodec:
     # -- prompts ---------------------------------------------------------------------------------
     @torch.no_grad()
     def _text(self, text: str) -> torch.Tensor:
-        tokens = self.tokenizer(text, padding="max_length", max_length=self.max_tokens, truncation=True,
+        # The transformer's text length wins (CogVideoX's learned positions fix it).
+        length = getattr(getattr(getattr(self.denoiser, "model", None), "config", None), "max_text_seq_length", None)
+        tokens = self.tokenizer(text, padding="max_length", max_length=length or self.max_tokens, truncation=True,
                                 return_tensors="pt")
         return self.text_encoder(tokens.input_ids.to(self.device))[0][0].float().cpu()
 
