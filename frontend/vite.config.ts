@@ -18,6 +18,7 @@ export default defineConfig({
       input: {
         label: resolve(__dirname, "src/label/main.ts"),
         review: resolve(__dirname, "src/review/main.ts"),
+        runs: resolve(__dirname, "src/runs/main.ts"),
       },
       output: {
         entryFileNames: "studio/[name].js",

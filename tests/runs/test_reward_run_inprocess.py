@@ -70,3 +70,19 @@ def test_the_api_refuses_annotators_and_validates_input(demo_dataset, client, al
                                           "dataset_version": demo_dataset.pk}, content_type="application/json")
     assert response.status_code == 400 and "steps" in response.json()["detail"]
     assert client.get("/api/runs/999999/").status_code == 404
+
+
+def test_config_types_and_sizes_are_checked_before_anything_is_stored(demo_dataset):
+    from annotation.errors import ValidationFailed
+    from training.models import TrainingRun
+
+    for config, message in (({"steps": "abc"}, "steps must be an integer"),
+                            ({"steps": 10**12}, "between 1 and"),
+                            ({"handcrafted_features": "yes"}, "true or false"),
+                            ({"lr": "fast"}, "lr must be a number")):
+        with pytest.raises(ValidationFailed, match=message):
+            run_create(kind="reward", config={**TINY_REWARD, **config}, dataset_version=demo_dataset, enqueue=False)
+    with pytest.raises(ValidationFailed, match="campaign_ids"):
+        run_create(kind="reward", config=TINY_REWARD, dataset_version=demo_dataset, options={"campaign_ids": "x"},
+                   enqueue=False)
+    assert not TrainingRun.objects.exists()

@@ -79,6 +79,19 @@ MATRIX = {
     "dataset-file": [("get", "/api/datasets/{d}/files/README.md", None, None, exp(**REVIEWERS_READ)),
                      ("get", "/api/datasets/{d}/files/../../../etc/passwd", None, None,
                       exp(reviewer=HIDDEN, admin=HIDDEN))],
+    # Runs and reward models: reviewers read, admins act. {r}: a succeeded reward run (so cancel is a
+    # 409), {m}: its promoted model (promoting it again is idempotent), {rp}: a retrain policy.
+    "run-list": [("get", "/api/runs/?kind=reward&state=succeeded", None, None, exp(**REVIEWERS_READ)),
+                 ("post", "/api/runs/", {}, "json", exp(admin={400}))],
+    "run-detail": [("get", "/api/runs/{r}/", None, None, exp(**REVIEWERS_READ))],
+    "run-file": [("get", "/api/runs/{r}/files/gapo/eval/index.json", None, None, exp(**REVIEWERS_READ)),
+                 ("get", "/api/runs/{r}/files/gapo/eval/../../../../etc/passwd", None, None,
+                  exp(reviewer=HIDDEN, admin=HIDDEN))],
+    "run-cancel": [("post", "/api/runs/{r}/cancel/", None, "json", exp(admin={409}))],
+    "reward-model-list": [("get", "/api/reward-models/", None, None, exp(**REVIEWERS_READ))],
+    "reward-model-promote": [("post", "/api/reward-models/{m}/promote/", None, "json", exp(admin={200}))],
+    "retrain-policy-list": [("get", "/api/retrain-policies/", None, None, exp(admin={200}))],
+    "retrain-now": [("post", "/api/retrain-policies/{rp}/retrain/", None, "json", exp(admin={201}))],
     "schema": [("get", "/api/schema/?format=json", None, None, exp(no_role={200}, **EVERY_ANNOTATOR))],
     "api-docs": [("get", "/api/docs/", None, None, exp(no_role={200}, **EVERY_ANNOTATOR))],
 }
@@ -111,9 +124,25 @@ def _call(client, method, url, body, fmt):
     return getattr(client, method)(url, body if body is not None else {}, format=fmt or "json")
 
 
-def test_every_endpoint_for_every_role(world, request, client_for, alice):
+@pytest.fixture
+def run_ids(world, settings, tmp_path) -> dict[str, int]:
+    from training.models import RetrainPolicy, RewardModelVersion, RunState, TrainingRun
+
+    run = TrainingRun.objects.create(kind="reward", state=RunState.SUCCEEDED, dataset_version=world.version,
+                                     step=4, total_steps=4)
+    settings.RUNS_ROOT = tmp_path / "runs"
+    (settings.RUNS_ROOT / str(run.pk) / "gapo" / "eval").mkdir(parents=True)
+    (settings.RUNS_ROOT / str(run.pk) / "gapo" / "eval" / "index.json").write_text('{"rows": []}')
+    model = RewardModelVersion.objects.create(run=run, dataset_version=world.version,
+                                              dataset_sha256=world.version.sha256, checkpoint_uri="unused",
+                                              metrics={}, accuracy=0.7, promoted=True)
+    policy = RetrainPolicy.objects.create(name="matrix", campaign_ids=list(world.version.campaign_ids))
+    return {"r": run.pk, "m": model.pk, "rp": policy.pk}
+
+
+def test_every_endpoint_for_every_role(world, run_ids, request, client_for, alice):
     ids = {"c": world.campaign.pk, "a": world.alice_lease["assignment"], "p": world.pair.pk,
-           "v": world.video.pk, "d": world.version.pk, "u": alice.pk}
+           "v": world.video.pk, "d": world.version.pk, "u": alice.pk, **run_ids}
     clients = {role: client_for(request.getfixturevalue(name) if name else None) for role, name in ACTOR.items()}
     wrong = []
     seen_by_annotators = []

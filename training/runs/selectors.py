@@ -9,8 +9,8 @@ MAX_SERIES_POINTS = 500
 
 
 def run_list(*, kind: str | None = None, state: str | None = None) -> QuerySet[TrainingRun]:
-    runs = TrainingRun.objects.select_related("created_by", "dataset_version", "reward_model").order_by("-created_at",
-                                                                                                       "-id")
+    runs = (TrainingRun.objects.select_related("created_by", "dataset_version", "reward_model", "reward_model_version")
+            .order_by("-created_at", "-id"))
     if kind:
         runs = runs.filter(kind=kind)
     if state:

@@ -65,6 +65,7 @@ def _validated_config(kind: str, config: dict) -> tuple[dict, int]:
     if unknown:
         raise ValidationFailed(MSG_BAD_CONFIG.format(kind=kind, error=f"unknown fields {', '.join(unknown)}"))
     clean = {k: v for k, v in config.items() if k not in managed}
+    _check_field_types(cls, clean)
     try:
         normalised = cls(**clean).to_dict()
     except (TypeError, ValueError) as exc:
@@ -72,6 +73,31 @@ def _validated_config(kind: str, config: dict) -> tuple[dict, int]:
     for name in managed:
         normalised.pop(name, None)
     return normalised, int(normalised.get("steps", 0)) if kind != RunKind.GENERATION else 0
+
+
+MAX_STEPS = 10_000_000
+
+
+def _check_field_types(cls, values: dict) -> None:
+    """Numbers and flags must be given as such (JSON "abc" for a step count gets a clear message)."""
+    defaults = {f.name: f.default for f in fields(cls)}
+    for name, value in values.items():
+        default = defaults.get(name)
+        if isinstance(default, bool):
+            ok, want = isinstance(value, bool), "true or false"
+        elif isinstance(default, int):
+            ok, want = isinstance(value, int) and not isinstance(value, bool), "an integer"
+        elif isinstance(default, float):
+            ok, want = isinstance(value, (int, float)) and not isinstance(value, bool), "a number"
+        elif isinstance(default, str):
+            ok, want = isinstance(value, str), "a string"
+        else:
+            continue
+        if not ok:
+            raise ValidationFailed(f"config field {name} must be {want} (got {value!r}).")
+    steps = values.get("steps")
+    if isinstance(steps, int) and not 1 <= steps <= MAX_STEPS:
+        raise ValidationFailed(f"config field steps must be between 1 and {MAX_STEPS:,} (got {steps}).")
 
 
 def _validated_options(options: dict | None) -> dict:
@@ -82,6 +108,10 @@ def _validated_options(options: dict | None) -> dict:
     every = options.get("checkpoint_every")
     if every is not None and (not isinstance(every, int) or every < 1):
         raise ValidationFailed("checkpoint_every must be a positive integer (optimizer steps).")
+    ids = options.get("campaign_ids")
+    if ids is not None and (not isinstance(ids, list) or not ids
+                            or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)):
+        raise ValidationFailed("campaign_ids must be a non-empty list of campaign ids (integers).")
     corrupt = options.get("corrupt_labels")
     if corrupt is not None and corrupt not in CORRUPTIONS:
         raise ValidationFailed(f"corrupt_labels must be one of {', '.join(CORRUPTIONS)} (got {corrupt!r}).")

@@ -1,0 +1,66 @@
+/** Pure formatting and state helpers of the run pages (no DOM, no i18n lookups: Vitest checks them). */
+import type { Run } from "./types";
+
+export const FINAL_STATES: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled"]);
+
+export const isFinal = (state: string): boolean => FINAL_STATES.has(state);
+export const isActive = (state: string): boolean => state === "queued" || state === "running";
+
+const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+
+export const pct = (v: number | null | undefined, digits = 1): string => (finite(v) ? `${(v * 100).toFixed(digits)}%` : "—");
+export const num = (v: number | null | undefined, digits = 3): string => (finite(v) ? v.toFixed(digits) : "—");
+
+/** Signed, for deltas: "+0.042" / "−0.013" (a real minus sign, so it reads as one). */
+export function signed(v: number | null | undefined, digits = 3): string {
+  if (!finite(v)) return "—";
+  const text = Math.abs(v).toFixed(digits);
+  return v > 0 ? `+${text}` : v < 0 ? `\u2212${text}` : text;
+}
+
+/** Progress in 0..1: a finished-successful run is full; otherwise the server's value, clamped. */
+export function progressOf(run: Pick<Run, "state" | "progress" | "step" | "total_steps">): number {
+  if (run.state === "succeeded") return 1;
+  if (finite(run.progress)) return Math.min(1, Math.max(0, run.progress));
+  return run.total_steps ? Math.min(1, run.step / run.total_steps) : 0;
+}
+
+/** "step / total" or just the step when the total is unknown (scoring runs). */
+export function stepText(run: Pick<Run, "step" | "total_steps">): string {
+  return run.total_steps ? `${run.step} / ${run.total_steps}` : String(run.step);
+}
+
+/** Whole seconds since `iso` (never negative: a server clock slightly ahead reads as 0), or null. */
+export function ageSeconds(iso: string | null | undefined, now: number): number | null {
+  if (!iso) return null;
+  const then = Date.parse(iso);
+  if (!Number.isFinite(then)) return null;
+  return Math.max(0, Math.floor((now - then) / 1000));
+}
+
+/** Compact, language-neutral duration: "8 s", "3 min", "2 h 5 min", "3 d". */
+export function durationText(seconds: number | null): string {
+  if (seconds === null) return "—";
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  return `${Math.floor(hours / 24)} d`;
+}
+
+/** A running run whose heartbeat is older than this looks stuck (the reaper re-queues it later). */
+export const HEARTBEAT_WARN_S = 60;
+
+export function heartbeatIsLate(run: Pick<Run, "state" | "heartbeat_at">, now: number): boolean {
+  const age = ageSeconds(run.heartbeat_at, now);
+  return run.state === "running" && age !== null && age > HEARTBEAT_WARN_S;
+}
+
+/** Wall time of a run: start to finish, or start to now while it runs. */
+export function elapsedSeconds(run: Pick<Run, "started_at" | "finished_at">, now: number): number | null {
+  const start = ageSeconds(run.started_at, now);
+  if (start === null) return null;
+  const end = run.finished_at ? ageSeconds(run.finished_at, now) : 0;
+  return end === null ? null : Math.max(0, start - end);
+}
