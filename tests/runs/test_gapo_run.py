@@ -61,3 +61,17 @@ def test_bad_gapo_options_are_refused_before_anything_is_stored(promoted_reward)
     with pytest.raises(ValidationFailed, match="eval_fraction"):
         run_create(kind="gapo", config=GAPO, options={"eval_fraction": 1.5}, enqueue=False)
     assert not TrainingRun.objects.filter(kind="gapo").exists()
+
+
+def test_a_gapo_run_on_human_pairs_uses_the_judged_videos_and_their_scores(promoted_reward, labelled_demo):
+    from annotation.services.quality import campaign_quality_refresh
+
+    campaign_quality_refresh(campaign=labelled_demo)  # per-video Bradley-Terry scores (VideoScore)
+    run = run_create(kind="gapo", config=GAPO, enqueue=False,
+                     options={**GAPO_OPTIONS, "max_prompts": 6, "pair_source": "human", "human_min_gap": 0.05})
+    ended = run_execute(run.pk)
+    assert ended.state == RunState.SUCCEEDED, ended.error
+    pairs = ended.metrics["pairs"]
+    assert pairs["source"] == "human" and pairs["pairs"] >= 5
+    assert sum(pairs["dropped"].values()) >= 1  # ties and small gaps are counted, not used
+    assert "human pairs kept" in ended.log_tail

@@ -1,4 +1,4 @@
-"""Command line for GAPO LoRA training.
+"""Command line for GAPO LoRA training and the Diffusion-DPO vs GAPO reproduction.
 
 Smoke runs on CPU with tiny random-init models and synthetic cached latents (seconds)::
 
@@ -17,6 +17,20 @@ A real checkpoint over pairs cached with ``training.gapo.data.write_pairs`` (GPU
 
 Writes ``OUT/pairs/`` (synthetic cached pairs for the tiny preset, reused on restart),
 ``OUT/checkpoints/step-N/`` and ``OUT/metrics.jsonl`` (one JSON record per optimizer step).
+
+The paper's claim at CPU scale (``training/gapo/repro.py``: demo clips, a small CogVideoX-I2V base pretrained
+once and cached under ``--cache``, on-policy pairs, Diffusion-DPO vs GAPO from the same start; ~15-20 min on
+2 cores; ``--toy`` runs the same pipeline in seconds)::
+
+    .venv/bin/python -m training.gapo reproduce --seeds 0 1 2 --out runs/gapo-repro
+    .venv/bin/python -m training.gapo reproduce --toy --seeds 0 1 --out /tmp/gapo-repro-toy
+
+Writes ``OUT/report.md``, ``OUT/results.json``, ``OUT/reward_curve.png``. To record a run with the machine
+header in ``benchmarks/results/gapo_repro.md`` use ``benchmarks/gapo_repro.py`` (same arguments).
+
+Python entry points: ``training.gapo.run.run_gapo`` (a resumable run, for job runners),
+``training.gapo.onpolicy.write_onpolicy_pairs``, ``training.gapo.human.human_pairs`` and
+``training.gapo.evaluate.evaluate_samples``.
 """
 
 from __future__ import annotations
@@ -60,7 +74,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     train.add_argument("--device", choices=DEVICES, default="auto")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--resume", action="store_true", help="continue from the latest OUT/checkpoints/step-N")
+    repro = sub.add_parser("reproduce", help="Diffusion-DPO vs GAPO on the demo world (CPU)")
+    repro.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    repro.add_argument("--out", required=True, help="output folder (rerunning reuses finished runs)")
+    repro.add_argument("--cache", help="pretrained-base cache folder (default: OUT/cache)")
+    repro.add_argument("--steps", type=int, help="optimizer steps per run (default 200; toy 2)")
+    repro.add_argument("--eval-every", type=int, help="evaluate fresh samples every N steps (default 25)")
+    repro.add_argument("--threads", type=int, help="torch CPU threads (default 1)")
+    repro.add_argument("--toy", action="store_true", help="seconds-sized pipeline check; numbers mean nothing")
     return parser.parse_args(argv)
+
+
+def run_reproduce(args: argparse.Namespace) -> dict:
+    from .repro import config_from_args, reproduce  # imports the demo world only when asked
+
+    repro = config_from_args(args.seeds, args.steps, args.toy, eval_every=args.eval_every, threads=args.threads)
+    results = reproduce(repro, args.out, cache_dir=args.cache)
+    print((Path(args.out) / "report.md").read_text())
+    return results
 
 
 def run_train(args: argparse.Namespace) -> list[dict]:
@@ -105,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.command == "train":
         run_train(args)
+    elif args.command == "reproduce":
+        run_reproduce(args)
     return 0
 
 

@@ -94,6 +94,16 @@ class PaperCodec:
         video = self.vae.decode(self._normalise(latents.float(), inverse=True).to(self.device, self.dtype)).sample
         return ((video.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 4, 1).cpu().numpy()
 
+    def encode_frames(self, frames: np.ndarray) -> torch.Tensor:
+        """A video (uint8 ``(T', H', W', 3)``) -> latents ``(C, T, h, w)`` at the codec's size and length."""
+        import cv2
+
+        idx = np.linspace(0, len(frames) - 1, self.frames).round().astype(int)
+        small = np.stack([cv2.resize(np.ascontiguousarray(frames[i][..., :3]), (self.width, self.height),
+                                     interpolation=cv2.INTER_AREA) for i in idx])
+        pixels = torch.from_numpy(small).float().div(127.5).sub(1.0).permute(3, 0, 1, 2)[None]
+        return self.encode_video(pixels)[0].cpu()
+
     # -- prompts ---------------------------------------------------------------------------------
     @torch.no_grad()
     def _text(self, text: str) -> torch.Tensor:

@@ -1,7 +1,8 @@
 """The reproduction's small world: demo clips in pixel space, a CPU-sized CogVideoX-I2V base, a reward head.
 
-* **Data**: ``annotation.demo`` clips rendered directly at ``size x size`` and ``frames`` frames (no MP4
-  round trip), every generator (aurora, bolt, cel, dusk, ember) so the data mixes good and bad videos.
+* **Data**: ``annotation.demo`` clips rendered at 32x32 and ``frames`` frames (no MP4 round trip), area-resized
+  to ``size x size`` (16: with patch 4 that is 128 tokens per clip, what 2 shared cores can train in minutes),
+  from every generator (aurora, bolt, cel, dusk, ember) so the data mixes good and bad videos.
   Training prompts come from demo seed 0, held-out prompts from demo seed 1: their initial images never
   appear in training (the paper's split by initial image).
 * **Codec**: a fixed linear map in pixel space: ``latent = 4 * (x - x_0)`` with ``x = rgb / 127.5 - 1``, the
@@ -27,6 +28,7 @@ import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 import torch
 
@@ -38,6 +40,7 @@ from .onpolicy import PromptItem
 from .rewards import DIMENSIONS, FeatureRidgeReward
 from .targets import NoiseProcess, denoising_error
 
+RENDER_SIZE = 32  # the demo renderer's minimum; clips are area-resized to WorldConfig.size
 TEXT_TOKENS = 4
 TEXT_DIM = 16
 # Residuals from the first frame have std ~0.22 on demo clips; x4 brings the latents near unit variance,
@@ -49,7 +52,7 @@ LATENT_SCALE = 4.0
 class WorldConfig:
     """Everything that determines the pretrained base and the reward head (their cache key)."""
 
-    size: int = 32
+    size: int = 16
     frames: int = 8
     fps: float = 8.0
     train_prompts: int = 32
@@ -59,9 +62,9 @@ class WorldConfig:
     head_dim: int = 32
     layers: int = 2
     patch: int = 4
-    pretrain_steps: int = 800
+    pretrain_steps: int = 1500
     pretrain_batch: int = 16
-    pretrain_lr: float = 1e-3
+    pretrain_lr: float = 2e-3
     ridge: float = 1.0
     seed: int = 0
 
@@ -107,12 +110,21 @@ def prompt_items(world: WorldConfig, *, held_out: bool) -> list[PromptItem]:
     prompts = demo_prompts(world.eval_prompts if held_out else world.train_prompts, 1 if held_out else 0)
     items = []
     for p in prompts:
-        image = render_initial_image(p, world.size, world.size)
+        image = shrink(render_initial_image(p, RENDER_SIZE, RENDER_SIZE), world.size)
         first = to_pixels(image[None])  # (3, 1, H, W)
         pad = first.new_zeros(3, world.frames - 1, world.size, world.size)
         items.append(PromptItem(p.key, p.text, text_embedding(p.scene_seed, p.action),
                                 torch.cat([first, pad], dim=1), image))  # image latents (3, T, H, W)
     return items
+
+
+def shrink(frames: np.ndarray, size: int) -> np.ndarray:
+    """uint8 ``(..., H, W, 3)`` area-resized to ``size x size`` (the demo renderer draws at least 32 px)."""
+    if frames.shape[-2] == size and frames.shape[-3] == size:
+        return frames
+    flat = frames.reshape(-1, *frames.shape[-3:])
+    small = np.stack([cv2.resize(f, (size, size), interpolation=cv2.INTER_AREA) for f in flat])
+    return small.reshape(*frames.shape[:-3], size, size, 3)
 
 
 def demo_clips(world: WorldConfig, *, held_out: bool) -> list[dict]:
@@ -122,9 +134,10 @@ def demo_clips(world: WorldConfig, *, held_out: bool) -> list[dict]:
     for index, p in enumerate(prompts):
         for gen in GENERATORS:
             for video_seed in range(world.videos_per_generator):
-                frames, truth = render_clip(p, gen, video_seed, width=world.size, height=world.size,
+                frames, truth = render_clip(p, gen, video_seed, width=RENDER_SIZE, height=RENDER_SIZE,
                                             num_frames=world.frames, fps=world.fps)
-                clips.append({"item": index, "frames": frames, "truth": truth, "generator": gen.name})
+                clips.append({"item": index, "frames": shrink(frames, world.size), "truth": truth,
+                              "generator": gen.name})
     return clips
 
 

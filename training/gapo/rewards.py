@@ -91,7 +91,8 @@ class FeatureRidgeReward:
     @staticmethod
     def features(videos, initial_images) -> np.ndarray:
         """``(N, F)`` feature matrix (``training.reward.handcrafted.feature_vector`` order)."""
-        return np.stack([feature_vector(video_features(v, i)) for v, i in zip(videos, initial_images)]).astype(np.float64)
+        rows = [feature_vector(video_features(v, i)) for v, i in zip(videos, initial_images)]
+        return np.stack(rows).astype(np.float64)
 
     @classmethod
     def fit(cls, features: np.ndarray, targets: np.ndarray, *, ridge: float = 1.0,

@@ -29,7 +29,9 @@ import torch
 
 from .config import GapoConfig
 from .denoiser import Condition, Denoiser
+from .data import INDEX, write_pairs
 from .evaluate import evaluate_samples
+from .human import human_pair_tensors
 from .models import build_denoiser, default_alphas_cumprod
 from .onpolicy import PromptItem, write_onpolicy_pairs
 from .run import run_gapo
@@ -46,6 +48,17 @@ class StudioPrompt:
     key: str
     text: str
     initial_image: np.ndarray
+
+
+@dataclass
+class HumanPairSource:
+    """Pairs people judged (``human.human_pairs(...).records``: winner/loser video ids, s_w > s_l, and
+    ``prompt`` = the key of ``prompts``), the prompts by key, and a loader of a video's frames
+    (uint8 ``(T, H, W, 3)``)."""
+
+    records: list[dict]
+    prompts: dict[str, StudioPrompt]
+    frames: Callable[[object], np.ndarray]
 
 
 @dataclass
@@ -92,6 +105,15 @@ class PixelCodec:
         return PromptItem(prompt.key, prompt.text, hashed_text_embedding(prompt.text), torch.cat([first, pad], 1),
                           image)
 
+    def encode_frames(self, frames: np.ndarray) -> torch.Tensor:
+        """A video (uint8 ``(T', H', W', 3)``) -> ``(3, T, H, W)`` latents: ``frames`` frames picked
+        evenly, resized, as the change from the first frame."""
+        idx = np.linspace(0, len(frames) - 1, self.frames).round().astype(int)
+        small = np.stack([cv2.resize(np.ascontiguousarray(frames[i][..., :3]), (self.size, self.size),
+                                     interpolation=cv2.INTER_AREA) for i in idx])
+        pixels = torch.from_numpy(small).float().div(127.5).sub(1.0).permute(3, 0, 1, 2)
+        return (pixels - pixels[:, :1]) * LATENT_SCALE
+
     def decode(self, latents: torch.Tensor, cond: Condition) -> np.ndarray:
         first = cond.image_latents[:, :, :1].to(latents.device)
         pixels = (first + latents.float() / LATENT_SCALE).clamp(-1, 1)
@@ -116,25 +138,54 @@ def build_parts(config: GapoConfig, options: JobOptions):
     return denoiser, codec.noise_process(), codec
 
 
+def write_human_pairs(root: Path, codec, human: HumanPairSource) -> dict:
+    """Encode the judged videos once and cache them as a pair folder (reused when it exists)."""
+    if (root / INDEX).exists():
+        records = [json.loads(line) for line in (root / INDEX).read_text().splitlines() if line.strip()]
+        return {"pairs": len(records), "source": "human", "reused": True,
+                "mean_gap": float(np.mean([r["s_w"] - r["s_l"] for r in records])) if records else 0.0}
+    if not human.records:
+        raise ValueError("no human pair survived the filters (ties, missing scores, min gap); label more or "
+                         "lower human_min_gap")
+    items = {key: codec.item(prompt) for key, prompt in human.prompts.items()}
+
+    def encode(record: dict) -> dict:
+        item = items[str(record["prompt"])]
+        tensors = {"x_w": codec.encode_frames(human.frames(record["winner"])),
+                   "x_l": codec.encode_frames(human.frames(record["loser"])),
+                   "prompt_embeds": item.prompt_embeds, "image_latents": item.image_latents}
+        if item.image_embeds is not None:
+            tensors["image_embeds"] = item.image_embeds
+        return tensors
+
+    write_pairs(root, human_pair_tensors(human.records, encode))
+    return {"pairs": len(human.records), "source": "human", "reused": False,
+            "mean_gap": float(np.mean([r["s_w"] - r["s_l"] for r in human.records]))}
+
+
 def run_studio_job(config: GapoConfig, *, train_prompts: list[StudioPrompt], eval_prompts: list[StudioPrompt],
-                   scorer, out_dir: str | Path, options: JobOptions | None = None,
+                   scorer, out_dir: str | Path, options: JobOptions | None = None, human: HumanPairSource | None = None,
                    on_step: Callable[[dict], None] | None = None, should_stop: Callable[[], bool] | None = None,
                    log: Callable[[str], None] = print) -> dict:
     """Pairs -> training -> evaluation under ``out_dir`` (``pairs/``, ``checkpoints/``, ``eval/``).
     Calling it again after a stop or a crash reuses the pairs and resumes training from the latest
     checkpoint. Returns {"status", "pairs": {...}, "train": {...}, "eval": {...}}."""
     options = options or JobOptions()
-    if not train_prompts or not eval_prompts:
-        raise ValueError("GAPO needs training prompts and held-out prompts (at least one each)")
+    if not eval_prompts or (human is None and not train_prompts):
+        raise ValueError("GAPO needs training prompts (or human pairs) and held-out prompts (at least one each)")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     config = dataclasses.replace(config, checkpoint_dir=str(out / "checkpoints"))
     denoiser, noise, codec = build_parts(config, options)
-    items = [codec.item(p) for p in train_prompts]
-    log(f"on-policy pairs: {options.k} candidates x {len(items)} prompts, {options.sample_steps} sampling steps")
-    pair_stats = write_onpolicy_pairs(out / "pairs", denoiser, noise, items, scorer, codec.decode, k=options.k,
-                                      steps=options.sample_steps, min_gap=options.min_gap,
-                                      dimension=options.dimension, seed=config.seed)
+    if human is not None:
+        log(f"human pairs: {len(human.records)} judged pairs, encoded once and cached")
+        pair_stats = write_human_pairs(out / "pairs", codec, human)
+    else:
+        items = [codec.item(p) for p in train_prompts]
+        log(f"on-policy pairs: {options.k} candidates x {len(items)} prompts, {options.sample_steps} sampling steps")
+        pair_stats = write_onpolicy_pairs(out / "pairs", denoiser, noise, items, scorer, codec.decode, k=options.k,
+                                          steps=options.sample_steps, min_gap=options.min_gap,
+                                          dimension=options.dimension, seed=config.seed)
     log(f"{pair_stats['pairs']} pairs (mean gap {pair_stats['mean_gap']:.3f}"
         f"{', reused from an earlier attempt' if pair_stats['reused'] else ''})")
     train = run_gapo(config, pairs_dir=out / "pairs", out_dir=out, on_step=on_step, should_stop=should_stop,

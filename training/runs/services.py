@@ -33,7 +33,7 @@ OPTION_KEYS = {"checkpoint_every", "auto_promote", "promotion_epsilon", "campaig
                "gapo_config", "batch_size", "corrupt_labels",
                # GAPO runs (training/gapo/studio.py JobOptions, prompt selection)
                "k", "sample_steps", "min_gap", "dimension", "eval_samples_per_prompt", "size", "frames",
-               "max_prompts", "eval_fraction"}
+               "max_prompts", "eval_fraction", "pair_source", "human_dimension", "human_min_gap"}
 # Negative controls for the promotion rule and for sanity checks of a pipeline: train on labels
 # that carry no (shuffle) or the opposite (flip) signal; such a model must never be promoted.
 CORRUPTIONS = ("shuffle", "flip")
@@ -129,6 +129,13 @@ def _validate_gapo_options(options: dict) -> None:
         JobOptions(**{k: options[k] for k in JOB_OPTION_KEYS if k in options})
     except (TypeError, ValueError) as exc:
         raise ValidationFailed(f"Invalid GAPO options: {exc}") from exc
+    from training.runs.executors.gapo import PAIR_SOURCES
+
+    if options.get("pair_source", "onpolicy") not in PAIR_SOURCES:
+        raise ValidationFailed(f"pair_source must be one of {', '.join(PAIR_SOURCES)}.")
+    gap = options.get("human_min_gap")
+    if gap is not None and not (isinstance(gap, (int, float)) and 0 <= gap <= 1):
+        raise ValidationFailed("human_min_gap must be a number in [0, 1] (a gap of Bradley-Terry scores).")
     fraction = options.get("eval_fraction")
     if fraction is not None and not (isinstance(fraction, (int, float)) and 0 < fraction < 1):
         raise ValidationFailed("eval_fraction must be a number between 0 and 1 (share of held-out prompts).")

@@ -23,6 +23,7 @@ from training.runs.reporter import RunReporter
 from training.runs.services import run_succeed
 
 JOB_OPTION_KEYS = ("k", "sample_steps", "min_gap", "dimension", "eval_samples_per_prompt", "size", "frames")
+PAIR_SOURCES = ("onpolicy", "human")
 DEFAULT_EVAL_FRACTION = 0.25
 DEFAULT_MAX_PROMPTS = 64
 
@@ -57,6 +58,35 @@ def _prompts(run: TrainingRun):
     if not train or not held_out:
         raise RunFailure(f"GAPO needs at least 2 prompts with initial images in campaigns {_campaign_ids(run)}")
     return train, held_out
+
+
+def _human_source(run: TrainingRun, train: list, dimension: str, min_gap: float):
+    """The campaigns' judged pairs whose prompt is a training prompt, encoded from their videos."""
+    from annotation.models import Campaign, Dimension, Video
+    from training.gapo.human import human_pairs
+    from training.gapo.studio import HumanPairSource
+    from training.media import sample_frames
+    from training.runs.human_pairs import campaign_human_pair_inputs
+
+    prompts = {p.key: p for p in train}
+    records, dropped = [], {}
+    for campaign in Campaign.objects.filter(pk__in=_campaign_ids(run)).order_by("pk"):
+        pairs, scores = campaign_human_pair_inputs(campaign=campaign)
+        weights = {key: 1.0 for key in Dimension.objects.filter(campaigns=campaign).values_list("key", flat=True)}
+        result = human_pairs([p for p in pairs if p["prompt"] in prompts], scores, dimension=dimension,
+                             weights=weights if dimension == "overall" else None, min_gap=min_gap)
+        records += result.records
+        for reason, count in result.dropped.items():
+            dropped[reason] = dropped.get(reason, 0) + count
+    videos = {v.pk: v for v in Video.objects.filter(pk__in={r[k] for r in records for k in ("winner", "loser")})}
+    local_media([v.file.name for v in videos.values()])
+    root = media_root()
+    length = 49 if run.config.get("preset") == "paper" else max(16, int(run.options.get("frames", 8)))
+
+    def frames(video_id):
+        return sample_frames(root / videos[video_id].file.name, num_frames=length)
+
+    return HumanPairSource(records, prompts, frames), dropped
 
 
 def _samples(run: TrainingRun, index: dict, eval_dir: Path, *, remote: bool) -> list[dict]:
@@ -102,13 +132,18 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
 
     reporter.log(f"GAPO ({config.weight} weight) with reward model {version.pk}: {len(train)} training prompts, "
                  f"{len(held_out)} held-out")
+    human, dropped = None, None
+    if run.options.get("pair_source", "onpolicy") == "human":
+        human, dropped = _human_source(run, train, run.options.get("human_dimension", "overall"),
+                                       float(run.options.get("human_min_gap", 0.05)))
+        reporter.log(f"{len(human.records)} human pairs kept; dropped: {dropped}")
     result = run_studio_job(config, train_prompts=train, eval_prompts=held_out, scorer=reward.score, out_dir=out,
-                            options=options, on_step=on_step, log=reporter.log)
+                            options=options, human=human, on_step=on_step, log=reporter.log)
     sync.sync()
     reporter.check()
     if result["status"] != "completed":
         raise RunFailure(f"GAPO training stopped early ({result['status']})")
     evaluation = {k: v for k, v in result["eval"].items() if k != "index"}
     index = json.loads(Path(result["eval"]["index"]).read_text())
-    run_succeed(run, metrics={"pairs": result["pairs"], "eval": evaluation, "reward_model": version.pk,
+    run_succeed(run, metrics={"pairs": {**result["pairs"], **({"dropped": dropped} if dropped else {})}, "eval": evaluation, "reward_model": version.pk,
                               "samples": _samples(run, index, out / "eval", remote=sync.remote)})
