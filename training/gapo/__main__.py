@@ -19,10 +19,11 @@ Writes ``OUT/pairs/`` (synthetic cached pairs for the tiny preset, reused on res
 ``OUT/checkpoints/step-N/`` and ``OUT/metrics.jsonl`` (one JSON record per optimizer step).
 
 The paper's claim at CPU scale (``training/gapo/repro.py``: demo clips, a small CogVideoX-I2V base pretrained
-once and cached under ``--cache``, on-policy pairs, Diffusion-DPO vs GAPO from the same start; ~15-20 min on
-2 cores; ``--toy`` runs the same pipeline in seconds)::
+once and cached under ``--cache``, on-policy pairs, Diffusion-DPO vs GAPO from the same start; 3 seeds took
+8 min on 2 shared cores, 2 min of it pretraining the base; ``--toy`` runs the same pipeline in seconds)::
 
     .venv/bin/python -m training.gapo reproduce --seeds 0 1 2 --out runs/gapo-repro
+    .venv/bin/python -m training.gapo reproduce --seeds 0 1 2 --pairs demo --out runs/gapo-repro-demo
     .venv/bin/python -m training.gapo reproduce --toy --seeds 0 1 --out /tmp/gapo-repro-toy
 
 Writes ``OUT/report.md``, ``OUT/results.json``, ``OUT/reward_curve.png``. To record a run with the machine
@@ -78,9 +79,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     repro.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     repro.add_argument("--out", required=True, help="output folder (rerunning reuses finished runs)")
     repro.add_argument("--cache", help="pretrained-base cache folder (default: OUT/cache)")
-    repro.add_argument("--steps", type=int, help="optimizer steps per run (default 200; toy 2)")
+    repro.add_argument("--steps", type=int, help="optimizer steps per run (default 300; toy 2)")
     repro.add_argument("--eval-every", type=int, help="evaluate fresh samples every N steps (default 25)")
     repro.add_argument("--threads", type=int, help="torch CPU threads (default 1)")
+    repro.add_argument("--select", choices=("all", "best_worst"), help="pair selection per prompt (default all)")
+    repro.add_argument("--pairs", choices=("onpolicy", "demo"), help="pair source (default onpolicy; see repro.py)")
     repro.add_argument("--toy", action="store_true", help="seconds-sized pipeline check; numbers mean nothing")
     return parser.parse_args(argv)
 
@@ -88,7 +91,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def run_reproduce(args: argparse.Namespace) -> dict:
     from .repro import config_from_args, reproduce  # imports the demo world only when asked
 
-    repro = config_from_args(args.seeds, args.steps, args.toy, eval_every=args.eval_every, threads=args.threads)
+    repro = config_from_args(args.seeds, args.steps, args.toy, eval_every=args.eval_every, threads=args.threads,
+                             select=args.select, pairs=args.pairs)
     results = reproduce(repro, args.out, cache_dir=args.cache)
     print((Path(args.out) / "report.md").read_text())
     return results

@@ -135,7 +135,8 @@ def human_pairs(pairs: Iterable[Mapping], video_scores: Mapping, *, dimension: s
 def human_pair_tensors(records: Iterable[Mapping], encode) -> list[dict]:
     """Pair dicts for ``write_pairs``: ``encode(record)`` returns the tensors (``x_w``, ``x_l`` latents of the
     winner and loser videos, ``prompt_embeds``, ``image_latents``, optional ``image_embeds``); scores and the
-    record itself (as ``meta``) are added here."""
+    record itself (as ``meta``, written to ``index.jsonl``: keep video and pair ids ints or strings) are added
+    here."""
     out = []
     for record in records:
         tensors = dict(encode(record))

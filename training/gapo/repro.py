@@ -8,6 +8,9 @@ Protocol (world, base and reward: ``repro_world.py``):
 1. Build or reuse the pretrained base and the reward head (cached under ``--cache`` by config hash).
 2. For each seed: sample ``k`` candidates per training prompt from the base, score them, keep pairs
    (``select``/``min_gap``) and cache them (``OUT/pairs/seed-S``). Both methods get exactly these pairs.
+   With ``--pairs demo`` the pairs are instead the demo clips of all five generators per training prompt,
+   scored by their ground truth (mean of the six dimensions): off-policy data with human-like scores, shared
+   by every seed (``OUT/pairs/demo``).
 3. For each seed and method, from the same base with the same fresh LoRA (seeded by the seed), the same pair
    order, noise, timesteps, lr and beta: train ``steps`` steps; the only difference is the gap weight
    (``none`` = Diffusion-DPO, ``pow2`` = GAPO). Every ``eval_every`` steps, sample the held-out prompts from
@@ -16,7 +19,8 @@ Protocol (world, base and reward: ``repro_world.py``):
    and the first evaluated step at which GAPO's mean reaches Diffusion-DPO's final mean (or the reverse).
 
 Writes ``OUT/results.json``, ``OUT/report.md``, ``OUT/reward_curve.png`` and per-run ``curve.json`` files; a
-rerun reuses finished runs' curves and cached pairs.
+rerun reuses finished runs' curves and cached pairs. Recorded outcome (benchmarks/results/gapo_repro.md): at this
+scale GAPO does not reach a higher reward at equal steps; it is steadier when Diffusion-DPO over-fits few pairs.
 """
 
 from __future__ import annotations
@@ -31,11 +35,12 @@ import numpy as np
 import torch
 
 from .config import GapoConfig
-from .data import PreferencePairDataset
+from .data import PreferencePairDataset, write_pairs
 from .evaluate import score_samples
-from .onpolicy import write_onpolicy_pairs
+from .onpolicy import select_pairs, write_onpolicy_pairs
 from .repro_report import summarize, write_outputs
-from .repro_world import World, WorldConfig, build_world, decode, noise_process
+from .repro_world import World, WorldConfig, build_world, decode, demo_clips, noise_process, to_latent
+from .rewards import DIMENSIONS
 from .run import run_gapo
 
 METHODS = {"Diffusion-DPO": "none", "GAPO": "pow2"}
@@ -50,16 +55,20 @@ def _help(text: str, default):
 @dataclass
 class ReproConfig:
     seeds: tuple[int, ...] = _help("training seeds (pairs, LoRA init, data order, noise)", (0, 1, 2))
-    steps: int = _help("optimizer steps per run", 200)
+    steps: int = _help("optimizer steps per run", 300)
     eval_every: int = _help("evaluate fresh samples every N steps", 25)
-    eval_samples: int = _help("samples per held-out prompt per evaluation", 2)
+    eval_samples: int = _help("samples per held-out prompt per evaluation", 3)
     sample_steps: int = _help("DDIM steps per sample", 20)
     k: int = _help("candidates per training prompt for the on-policy pairs", 4)
+    pairs: str = _help("pair source: onpolicy (base samples scored by the reward head) | demo (the demo clips of "
+                       "all generators, scored by their ground truth: off-policy, human-like scores)", "onpolicy")
     select: str = _help("pair selection: best_worst | all", "all")
     min_gap: float = _help("drop pairs whose overall reward gap is below this", 0.01)
     batch_size: int = _help("pairs per optimizer step", 4)
     lr: float = _help("LoRA learning rate (both methods)", 1e-3)
-    beta: float = _help("DPO beta (both methods)", 5000.0)
+    # lr and beta: the best of an 8-setting sanity sweep of the *baseline* (Diffusion-DPO) on seed 99, which no
+    # reported run uses (benchmarks/results/gapo_repro.md lists it); GAPO gets the same values untuned.
+    beta: float = _help("DPO beta (both methods)", 100.0)
     lora_rank: int = _help("LoRA rank (alpha = rank)", 8)
     threads: int = _help("torch CPU threads", 1)
     world: WorldConfig = _help("data, base model and reward head", WorldConfig())
@@ -75,6 +84,8 @@ class ReproConfig:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.k < 2:
             raise ValueError(f"k must be >= 2 to form pairs, got {self.k}")
+        if self.pairs not in ("onpolicy", "demo"):
+            raise ValueError(f"pairs={self.pairs!r} is not valid; valid values: onpolicy, demo")
         if self.select not in ("best_worst", "all"):
             raise ValueError(f"select={self.select!r} is not valid; valid values: best_worst, all")
 
@@ -129,6 +140,25 @@ def run_method(world: World, repro: ReproConfig, *, weight: str, seed: int, pair
     return result
 
 
+def demo_pairs(world: World, repro: ReproConfig) -> list[dict]:
+    """Pairs among each training prompt's demo clips (every generator), scored by the mean ground truth over the
+    six dimensions: the stand-in for human-scored data (``human.py``'s path), off-policy for the base."""
+    clips = demo_clips(world.config, held_out=False)
+    by_item: dict[int, list[dict]] = {}
+    for clip in clips:
+        by_item.setdefault(clip["item"], []).append(clip)
+    pairs = []
+    for index, group in sorted(by_item.items()):
+        item = world.train_items[index]
+        scores = torch.tensor([float(np.mean([c["truth"][d] for d in DIMENSIONS])) for c in group])
+        for w, l in select_pairs(scores, mode=repro.select, min_gap=repro.min_gap):
+            pairs.append({"x_w": to_latent(group[w]["frames"]), "x_l": to_latent(group[l]["frames"]),
+                          "prompt_embeds": item.prompt_embeds, "image_latents": item.image_latents,
+                          "s_w": float(scores[w]), "s_l": float(scores[l]),
+                          "meta": {"key": item.key, "winner": group[w]["generator"], "loser": group[l]["generator"]}})
+    return pairs
+
+
 def pair_stats(pairs_dir: Path) -> dict:
     records = PreferencePairDataset(pairs_dir).records
     s_w, s_l = np.array([r["s_w"] for r in records]), np.array([r["s_l"] for r in records])
@@ -148,11 +178,15 @@ def reproduce(repro: ReproConfig, out_dir: str | Path, *, cache_dir: str | Path 
     base_eval = evaluate_now(world, base_denoiser, repro)  # step 0: a fresh LoRA is the base, for every run
     runs, pairs = [], {}
     for seed in repro.seeds:
-        pairs_dir = out / "pairs" / f"seed-{seed}"
-        with torch.no_grad():
-            write_onpolicy_pairs(pairs_dir, base_denoiser, noise_process(), world.train_items, world.reward, decode,
-                                 k=repro.k, steps=repro.sample_steps, select=repro.select, min_gap=repro.min_gap,
-                                 seed=seed, batch_size=16)
+        pairs_dir = out / "pairs" / (f"seed-{seed}" if repro.pairs == "onpolicy" else "demo")
+        if repro.pairs == "demo":
+            if not (pairs_dir / "index.jsonl").exists():
+                write_pairs(pairs_dir, demo_pairs(world, repro))
+        else:
+            with torch.no_grad():
+                write_onpolicy_pairs(pairs_dir, base_denoiser, noise_process(), world.train_items, world.reward,
+                                     decode, k=repro.k, steps=repro.sample_steps, select=repro.select,
+                                     min_gap=repro.min_gap, seed=seed, batch_size=16)
         pairs[seed] = pair_stats(pairs_dir)
         log(f"seed {seed}: {pairs[seed]['pairs']} pairs, mean gap {pairs[seed]['mean_gap']:.4f}")
         for name, weight in METHODS.items():

@@ -50,6 +50,8 @@ def summarize(runs: list[dict], base_eval: dict, methods: list[str], *, config: 
             "final_dims": {d: float(np.mean([r["curve"][-1][d] for r in mine])) for d in dims},
             "final_dims_std": {d: float(np.std([r["curve"][-1][d] for r in mine])) for d in dims},
             "auc": float(np.trapezoid(values.mean(0), steps) / max(steps[-1], 1)),
+            "peak": float(values.mean(0).max()),
+            "peak_step": int(steps[int(values.mean(0).argmax())]),
             "implicit_acc_end": float(np.mean([np.mean([m["implicit_acc"] for m in tail]) for tail in last])),
             "seconds": float(np.mean([r["seconds"] for r in mine])),
         }
@@ -112,6 +114,8 @@ def report_markdown(results: dict) -> str:
         f"- steps {a} needs to reach {b}'s final mean reward ({mb['mean'][-1]:.4f}): "
         + (f"{back}" if back is not None else f"not reached within {final}"),
         f"- mean reward over the run (area under the curve / steps): {a} {ma['auc']:.4f}, {b} {mb['auc']:.4f}",
+        f"- best mean reward on the curve: {a} {ma['peak']:.4f} at step {ma['peak_step']}, "
+        f"{b} {mb['peak']:.4f} at step {mb['peak_step']}",
         f"- implicit accuracy over the last 10 % of steps: {a} {ma['implicit_acc_end']:.2f}, "
         f"{b} {mb['implicit_acc_end']:.2f}",
         f"- seconds per run (training + evaluations): {a} {ma['seconds']:.0f}, {b} {mb['seconds']:.0f}",

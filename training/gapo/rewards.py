@@ -14,7 +14,7 @@ Two scorers that need no trained checkpoint live here:
   per-dimension weights for ``overall``;
 * ``FeatureRidgeReward``: a small reward head, ridge regression from the same OpenCV features to known
   per-dimension quality (the demo world's ground truth), fitted in closed form in seconds. The baseline's
-  monotone maps were tuned by eye on 256x144 clips; at the reproduction's 32x32 they misrank the demo
+  monotone maps were tuned by eye on 256x144 clips; at the reproduction's 16-32 px they misrank the demo
   generators, and a head fitted at that resolution does not.
 """
 
