@@ -14,7 +14,16 @@ latency (start of `next` to end of `submit`), status codes, errors and the ids o
 ACKNOWLEDGED submission (answered 201), so a caller can check each one against the database.
 It stops at a deadline, or when every client has been told `nothing_left`.
 
-This module never imports Django: it is an HTTP client only, usable against any server. It
+Fault-injection runs (benchmarks/chaos.py) add two behaviours of real clients:
+`resubmit_on_error` resends a submit whose outcome is unknown (transport error, timeout, 5xx)
+with the SAME body and client_key until the server answers, as the labelling page does; a
+`200 replayed` answer then acknowledges the first attempt. `timeout_fraction` of the clients use
+`short_timeout_s` per request, so they give up on requests the server still completes.
+Transport errors and 5xx answers are counted apart (`transient_error_count`): during an outage
+they are expected; every other error is a bug.
+
+This module never imports Django: it is an HTTP client only (benchmarks/rawhttp.py: asyncio,
+keep-alive, a few hundred microseconds of CPU per request), usable against any server. It
 refuses non-loopback targets (it is a load generator, not a tool to point at other hosts).
 
     result = asyncio.run(run_load(LoadConfig(base_url="http://127.0.0.1:8000", campaign_id=1,
@@ -34,7 +43,7 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import httpx
+from benchmarks.rawhttp import Connection, TransportError
 
 try:  # the demo's simulated annotator answers from (made-up) ground truth with noise
     from annotation.demo import SimulatedAnnotator as _SimulatedAnnotator
@@ -43,6 +52,7 @@ except Exception:  # noqa: BLE001 - the package is optional for this client; fal
 
 REQUEST_KINDS = ("next", "submit", "replay", "cycle")
 MAX_RECORDED_ERRORS = 200
+RESUBMIT_GRACE_S = 15.0  # how long after the deadline a client keeps resending an unanswered submit
 
 
 class NonLoopbackTarget(ValueError):
@@ -107,6 +117,10 @@ class LoadConfig:
     empty_backoff_s: float = 0.05  # wait before asking again when every open pair is leased by others
     seed: int = 0
     use_simulated_annotator: bool = True  # use annotation.demo.SimulatedAnnotator when importable
+    resubmit_on_error: bool = False  # resend a submit with an unknown outcome (same key) until answered
+    timeout_fraction: float = 0.0  # share of clients that use short_timeout_s per request
+    short_timeout_s: float = 0.05
+    error_backoff_s: float = 0.2  # wait after a transport error or 5xx before the next try
 
 
 @dataclass
@@ -116,13 +130,14 @@ class LoadResult:
     cycles: int
     latencies: dict[str, LatencyStats]
     status_codes: dict[str, dict[int, int]]
-    error_count: int
+    error_count: int  # every error, transient ones included
     errors: list[str]  # the first MAX_RECORDED_ERRORS, as text
+    transient_error_count: int  # transport errors, timeouts and 5xx answers (expected during an outage)
     acknowledged: list[int]  # assignment ids answered 201
     replays_ok: int
     empty_answers: Counter  # reason -> count for next/ without a lease
     exhausted: bool  # every client was told nothing_left before the deadline
-    client_cpu_s: float  # CPU this process spent (loop + httpx): high values mean the client limits
+    client_cpu_s: float  # CPU this process spent (loop + HTTP client): high values mean the client limits
     answer_source: str
 
     @property
@@ -135,7 +150,8 @@ class LoadResult:
             return "-" if v is None else f"{v:.1f}"
 
         lines = [f"clients={self.clients} cycles={self.cycles} in {self.duration_s:.1f}s "
-                 f"-> {self.throughput:.1f} cycles/s, errors={self.error_count}, replays_ok={self.replays_ok}, "
+                 f"-> {self.throughput:.1f} cycles/s, errors={self.error_count} "
+                 f"(transient {self.transient_error_count}), replays_ok={self.replays_ok}, "
                  f"client_cpu={self.client_cpu_s:.1f}s"]
         for kind in REQUEST_KINDS:
             st = self.latencies[kind]
@@ -151,13 +167,15 @@ class _Recorder:
         self.codes: dict[str, Counter] = {k: Counter() for k in REQUEST_KINDS if k != "cycle"}
         self.errors: list[str] = []
         self.error_count = 0
+        self.transient = 0
         self.acknowledged: list[int] = []
         self.replays_ok = 0
         self.empty = Counter()
         self.exhausted_clients = 0
 
-    def error(self, text: str) -> None:
+    def error(self, text: str, *, transient: bool = False) -> None:
         self.error_count += 1
+        self.transient += transient
         if len(self.errors) < MAX_RECORDED_ERRORS:
             self.errors.append(text)
 
@@ -196,77 +214,108 @@ class _Answerer:
         return [{"dimension": d, "strength": self._rng.randint(-2, 2)} for d in dims]
 
 
-async def _post(http: httpx.AsyncClient, rec: _Recorder, kind: str, url: str, body: dict, headers: dict):
-    """POST and record latency + status. Returns (response or None, elapsed seconds)."""
+def _transient(response) -> bool:
+    return response is None or response.status_code >= 500
+
+
+async def _post(http: Connection, rec: _Recorder, kind: str, url: str, body: dict, timeout_s: float):
+    """POST and record latency + status. Returns the response, or None after a transport error."""
     t0 = time.perf_counter()
     try:
-        response = await http.post(url, json=body, headers=headers)
-    except httpx.HTTPError as exc:
-        elapsed = time.perf_counter() - t0
+        response = await http.post(url, body, timeout_s=timeout_s)
+    except TransportError as exc:
         rec.codes[kind][0] += 1
-        rec.error(f"{kind} {url}: {exc.__class__.__name__}: {exc}")
-        return None, elapsed
-    elapsed = time.perf_counter() - t0
-    rec.samples[kind].append(elapsed)
+        rec.error(f"{kind} {url}: {exc}", transient=True)
+        return None
+    rec.samples[kind].append(time.perf_counter() - t0)
     rec.codes[kind][response.status_code] += 1
-    return response, elapsed
+    return response
 
 
-async def _annotator(http: httpx.AsyncClient, cfg: LoadConfig, rec: _Recorder, token: str, retries: bool,
+def _is_replay_of(response, assignment_id: int, judgments=None) -> bool:
+    data = response.json() if response.is_json else {}
+    return (response.status_code == 200 and data.get("replayed") is True and data.get("assignment") == assignment_id
+            and (judgments is None or data.get("judgments") == judgments))
+
+
+async def _submit(http: Connection, cfg: LoadConfig, rec: _Recorder, url: str, body: dict, assignment_id: int,
+                  timeout_s: float, deadline: float):
+    """Send one submission; the acknowledging response (201, or a replay after a try with an
+    unknown outcome), else None. With resubmit_on_error, unknown outcomes are resent with the same body."""
+    unknown_outcome, attempt = False, 0
+    while True:
+        # a client that timed out waits longer on its next try (as a browser backing off would)
+        response = await _post(http, rec, "submit", url, body, min(cfg.request_timeout_s, timeout_s * 2 ** attempt))
+        attempt += 1
+        if response is not None and response.status_code == 201:
+            return response
+        if response is not None and unknown_outcome and _is_replay_of(response, assignment_id):
+            return response  # an earlier try had committed: acknowledged now
+        if response is not None and response.status_code < 500:
+            rec.error(f"submit {assignment_id}: HTTP {response.status_code}: {response.text[:300]}")
+            return None
+        if response is not None:
+            rec.error(f"submit {assignment_id}: HTTP {response.status_code}: {response.text[:200]}", transient=True)
+        if not cfg.resubmit_on_error or time.perf_counter() > deadline + RESUBMIT_GRACE_S:
+            return None  # unknown outcome: not acknowledged (the invariant check still covers it)
+        unknown_outcome = True
+        await asyncio.sleep(cfg.error_backoff_s)
+
+
+async def _annotator(cfg: LoadConfig, rec: _Recorder, token: str, retries: bool, short_timeout: bool,
                      deadline: float, seed: int) -> None:
-    headers = {"Authorization": f"Token {token}"}
+    http = Connection(cfg.base_url, timeout_s=cfg.request_timeout_s, headers={"Authorization": f"Token {token}"})
+    timeout_s = cfg.short_timeout_s if short_timeout else cfg.request_timeout_s
     answerer = _Answerer(seed, cfg.use_simulated_annotator)
     next_url = f"/api/campaigns/{cfg.campaign_id}/next/"
-    while time.perf_counter() < deadline:
-        t_cycle = time.perf_counter()
-        response, _ = await _post(http, rec, "next", next_url, {}, headers)
-        if response is None:
-            await asyncio.sleep(cfg.empty_backoff_s)
-            continue
-        if response.status_code != 200:
-            rec.error(f"next: HTTP {response.status_code}: {response.text[:300]}")
-            await asyncio.sleep(cfg.empty_backoff_s)
-            continue
-        lease = response.json()
-        if lease.get("assignment") is None:
-            reason = lease.get("reason", "?")
-            rec.empty[reason] += 1
-            if reason == "nothing_left":
-                rec.exhausted_clients += 1
-                return
-            await asyncio.sleep(min(cfg.empty_backoff_s, max(0.0, deadline - time.perf_counter())))
-            continue
-        assignment_id = lease["assignment"]
-        body = {
-            "client_key": uuid.uuid4().hex,
-            "video_a": lease["video_a"]["id"],
-            "video_b": lease["video_b"]["id"],
-            "answers": answerer.answers(lease),
-            "time_spent_ms": 1000,
-        }
-        submit_url = f"/api/assignments/{assignment_id}/submit/"
-        response, _ = await _post(http, rec, "submit", submit_url, body, headers)
-        if response is None:
-            continue  # unknown outcome: not acknowledged (the invariant check still covers it)
-        if response.status_code != 201:
-            rec.error(f"submit {assignment_id}: HTTP {response.status_code}: {response.text[:300]}")
-            continue
-        rec.samples["cycle"].append(time.perf_counter() - t_cycle)
-        rec.acknowledged.append(assignment_id)
-        first = response.json()
-        if retries:
-            # Simulated timeout: act as if the 201 never arrived and resend the identical body.
-            replay, _ = await _post(http, rec, "replay", submit_url, body, headers)
-            if replay is not None:
-                data = replay.json() if replay.headers.get("content-type", "").startswith("application/json") else {}
-                if (replay.status_code == 200 and data.get("replayed") is True
-                        and data.get("assignment") == assignment_id
-                        and data.get("judgments") == first.get("judgments")):
-                    rec.replays_ok += 1
-                else:
-                    rec.error(f"replay {assignment_id}: HTTP {replay.status_code}: {replay.text[:300]}")
-        if cfg.think_time_s:
-            await asyncio.sleep(cfg.think_time_s)
+    try:
+        while time.perf_counter() < deadline:
+            t_cycle = time.perf_counter()
+            response = await _post(http, rec, "next", next_url, {}, timeout_s)
+            if response is None or response.status_code != 200:
+                if response is not None:
+                    rec.error(f"next: HTTP {response.status_code}: {response.text[:300]}",
+                              transient=_transient(response))
+                await asyncio.sleep(cfg.error_backoff_s if _transient(response) else cfg.empty_backoff_s)
+                continue
+            lease = response.json()
+            if lease.get("assignment") is None:
+                reason = lease.get("reason", "?")
+                rec.empty[reason] += 1
+                if reason == "nothing_left":
+                    rec.exhausted_clients += 1
+                    return
+                await asyncio.sleep(min(cfg.empty_backoff_s, max(0.0, deadline - time.perf_counter())))
+                continue
+            assignment_id = lease["assignment"]
+            body = {
+                "client_key": uuid.uuid4().hex,
+                "video_a": lease["video_a"]["id"],
+                "video_b": lease["video_b"]["id"],
+                "answers": answerer.answers(lease),
+                "time_spent_ms": 1000,
+            }
+            submit_url = f"/api/assignments/{assignment_id}/submit/"
+            first = await _submit(http, cfg, rec, submit_url, body, assignment_id, timeout_s, deadline)
+            if first is None:
+                if cfg.resubmit_on_error:
+                    await asyncio.sleep(cfg.error_backoff_s)
+                continue
+            rec.samples["cycle"].append(time.perf_counter() - t_cycle)
+            rec.acknowledged.append(assignment_id)
+            if retries:
+                # Simulated timeout: act as if the 201 never arrived and resend the identical body.
+                replay = await _post(http, rec, "replay", submit_url, body, timeout_s)
+                if replay is not None:
+                    if _is_replay_of(replay, assignment_id, first.json().get("judgments")):
+                        rec.replays_ok += 1
+                    else:
+                        rec.error(f"replay {assignment_id}: HTTP {replay.status_code}: {replay.text[:300]}",
+                                  transient=_transient(replay))
+            if cfg.think_time_s:
+                await asyncio.sleep(cfg.think_time_s)
+    finally:
+        http.close()
 
 
 async def run_load(cfg: LoadConfig) -> LoadResult:
@@ -276,21 +325,22 @@ async def run_load(cfg: LoadConfig) -> LoadResult:
         raise ValueError("need at least one annotator token")
     if not 0.0 <= cfg.retry_fraction <= 1.0:
         raise ValueError("retry_fraction must be within 0..1")
+    if not 0.0 <= cfg.timeout_fraction <= 1.0:
+        raise ValueError("timeout_fraction must be within 0..1")
     n = len(cfg.tokens)
     n_retry = round(n * cfg.retry_fraction)
+    n_short = round(n * cfg.timeout_fraction)
     rec = _Recorder()
-    limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
-    timeout = httpx.Timeout(cfg.request_timeout_s)
     cpu0 = time.process_time()
-    async with httpx.AsyncClient(base_url=cfg.base_url, limits=limits, timeout=timeout, trust_env=False) as http:
-        start = time.perf_counter()
-        deadline = start + cfg.seconds
-        tasks = [
-            asyncio.create_task(_annotator(http, cfg, rec, token, i < n_retry, deadline, cfg.seed * 1000 + i))
-            for i, token in enumerate(cfg.tokens)
-        ]
-        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
-        duration = time.perf_counter() - start
+    start = time.perf_counter()
+    deadline = start + cfg.seconds
+    tasks = [
+        # retry clients from the front, short-timeout clients from the back of the list
+        asyncio.create_task(_annotator(cfg, rec, token, i < n_retry, i >= n - n_short, deadline, cfg.seed * 1000 + i))
+        for i, token in enumerate(cfg.tokens)
+    ]
+    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+    duration = time.perf_counter() - start
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             rec.error(f"client crashed: {outcome.__class__.__name__}: {outcome}")
@@ -303,6 +353,7 @@ async def run_load(cfg: LoadConfig) -> LoadResult:
         status_codes={k: dict(c) for k, c in rec.codes.items()},
         error_count=rec.error_count,
         errors=rec.errors,
+        transient_error_count=rec.transient,
         acknowledged=rec.acknowledged,
         replays_ok=rec.replays_ok,
         empty_answers=rec.empty,

@@ -81,6 +81,11 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         "unset it to let scripts/run start the embedded PostgreSQL"
     )
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", None)}
+# Reliability (issue #11): a persistent connection that died (PostgreSQL restarted) is noticed and
+# reopened at the start of the next request instead of failing it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
+# Prepared statements for the annotator hot path (annotation/db.py); 0 behind a transaction-pooling PgBouncer.
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: a TCP URL (redis://host:6379/0) or the embedded server's socket (unix:///path/redis.socket).
@@ -242,6 +247,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `state` field with different choices: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "RunStateEnum": "training.models.runs.RunState",
+        "AssignmentStateEnum": "annotation.models.work.AssignmentState",
+    },
 }
 
 # --- Production hardening. Everything derives from DJANGO_HTTPS so that a laptop (unset: plain

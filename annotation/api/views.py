@@ -11,7 +11,13 @@ from rest_framework.views import APIView
 from annotation.api import serializers as s
 from annotation.api.permissions import IsAnnotator
 from annotation.roles import user_roles
-from annotation.selectors.assignments import assignment_for_payload
+from annotation.api.payloads import lease_payload, result_payload
+from annotation.selectors.assignments import (
+    assignment_for_payload,
+    assignment_result_rows,
+    campaign_for_lease,
+    pair_media,
+)
 from annotation.selectors.campaigns import campaign_empty_reason, campaign_list_for_user, campaign_progress
 from annotation.services.leasing import assignment_lease_next
 from annotation.services.submissions import (
@@ -56,27 +62,31 @@ class CampaignProgressView(APIView):
         return Response(campaign_progress(campaign=campaign, user=request.user))
 
 
-def _lease_payload(assignment_id: int, user) -> dict:
-    return s.LeaseSerializer(assignment_for_payload(assignment_id=assignment_id, annotator=user)).data
-
-
 class NextPairView(APIView):
-    """Lease the next pair (or resume an open lease not listed in `exclude`)."""
+    """Lease the next pair (or resume an open lease not listed in `exclude`).
+
+    The annotator's hottest request: one raw read for the campaign with its dimensions, then the
+    lease transaction, whose claim statement also returns the pair's videos and prompt (a resumed
+    lease reads them separately). The payload is a plain dict (`payloads.lease_payload`, checked
+    against LeaseSerializer by tests/annotation/test_payloads.py)."""
 
     permission_classes = [IsAnnotator]
 
     @extend_schema(request=s.NextRequestSerializer, responses={200: s.LeaseSerializer, 204: dict})
     def post(self, request, pk: int):
-        # The payload query loads the dimensions itself; no need to prefetch them here.
-        campaign = get_object_or_404(campaign_list_for_user(user=request.user).prefetch_related(None), pk=pk)
-        body = s.NextRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        assignment = assignment_lease_next(
-            campaign=campaign, annotator=request.user, exclude_assignment_ids=body.validated_data["exclude"]
-        )
+        lease_campaign = campaign_for_lease(campaign_id=pk, user=request.user)
+        exclude = ()
+        if request.data != {}:  # the usual body is {}; a prefetch sends `exclude`, validated as documented
+            body = s.NextRequestSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            exclude = body.validated_data["exclude"]
+        campaign = lease_campaign.campaign
+        assignment = assignment_lease_next(campaign=campaign, annotator=request.user,
+                                           exclude_assignment_ids=exclude, refresh_campaign=False)
         if assignment is None:
             return Response({"assignment": None, **campaign_empty_reason(campaign=campaign, annotator=request.user)})
-        return Response(_lease_payload(assignment.pk, request.user))
+        media = getattr(assignment, "media", None) or pair_media(pair_id=assignment.pair_id)  # resumed: read it
+        return Response(lease_payload(assignment=assignment, campaign=lease_campaign, media=media))
 
 
 class AssignmentDetailView(APIView):
@@ -98,8 +108,15 @@ class HeartbeatView(APIView):
 
 
 def _result(assignment, replayed: bool) -> Response:
-    data = s.AssignmentResultSerializer(assignment).data
-    return Response({**data, "replayed": replayed}, status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
+    campaign = assignment.campaign
+    if getattr(assignment, "written", None) is not None:  # a fresh submit: what it just stored
+        judgments, ratings = assignment.written
+        judgments, ratings = (judgments if campaign.wants_pairwise else []), (ratings if campaign.wants_ratings else [])
+    else:
+        judgments, ratings = assignment_result_rows(assignment_id=assignment.pk, pairwise=campaign.wants_pairwise,
+                                                    ratings=campaign.wants_ratings)
+    data = result_payload(assignment=assignment, judgments=judgments, ratings=ratings, replayed=replayed)
+    return Response(data, status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
 
 
 class SubmitView(APIView):

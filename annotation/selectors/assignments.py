@@ -1,9 +1,117 @@
+"""Reads behind the annotator's hot path: `next` and `submit`.
+
+Every annotator calls these several times a minute, so each is one raw statement with a fixed
+shape (no N+1, no ORM query compilation) returning plain values. The payload builders that turn
+them into JSON live in `annotation.api.payloads`; `tests/annotation/test_payloads.py` checks them
+against the DRF serializers that document the same shapes.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.db import connection
 from django.db.models import Prefetch
 
+from annotation.db import hot_cursor
 from annotation.errors import MSG_LEASE_NOT_YOURS, NotFound
-from annotation.models import Assignment, Dimension
+from annotation.models import Assignment, Campaign, CampaignStatus, Dimension
+from annotation.roles import REVIEWER, user_has_role
+
+_CAMPAIGN_FIELDS = ("id", "name", "status", "protocol", "lease_ttl_seconds", "gold_rate", "qualification_gold_count",
+                    "min_gold_accuracy", "min_gold_answers")
+_CAMPAIGN_SQL = f"""
+SELECT {", ".join("c." + f for f in _CAMPAIGN_FIELDS)},
+       coalesce((SELECT json_agg(json_build_object('key', d.key, 'group', d."group", 'name', d.name,
+                                                   'definition', d.definition, 'guideline', d.guideline,
+                                                   'order', d."order") ORDER BY d."order", d.key)
+                 FROM annotation_campaign_dimensions cd JOIN annotation_dimension d ON d.id = cd.dimension_id
+                 WHERE cd.campaign_id = c.id), '[]'::json)
+FROM annotation_campaign c WHERE c.id = %s
+"""
+
+_VIDEO_FIELDS = ("id", "status", "file", "rendition", "poster", "fps", "frame_count", "width", "height", "duration_s")
+# The payload's columns of a pair's two videos and prompt, given aliases va, vb, pr. Leasing appends
+# them to its claim statement so that a fresh lease needs no separate read (`pair_media_from_row`).
+PAIR_MEDIA_COLUMNS = (f'{", ".join("va." + f for f in _VIDEO_FIELDS)}, {", ".join("vb." + f for f in _VIDEO_FIELDS)}, '
+                      "pr.id, pr.text, pr.initial_image, pr.action_label")
+_PAIR_MEDIA_SQL = f"""
+SELECT {PAIR_MEDIA_COLUMNS}
+FROM annotation_pair p
+JOIN annotation_video va ON va.id = p.video_a_id
+JOIN annotation_video vb ON vb.id = p.video_b_id
+JOIN annotation_prompt pr ON pr.id = va.prompt_id
+WHERE p.id = %s
+"""
+
+
+@dataclass(frozen=True)
+class LeaseCampaign:
+    """A campaign as `next` needs it: the model instance (the fields leasing reads) and its
+    dimensions as the payload shows them, in answer order."""
+
+    campaign: Campaign
+    dimensions: list[dict]
+
+
+@dataclass(frozen=True)
+class PairMedia:
+    """The two videos and the prompt of a pair, as raw column values (no generator, no seed)."""
+
+    video_a: dict
+    video_b: dict
+    prompt: dict
+
+
+def campaign_for_lease(*, campaign_id: int, user) -> LeaseCampaign:
+    """The campaign and its dimensions in one query. Annotators only see active campaigns (404
+    otherwise, as the campaign list hides the rest); reviewers see every campaign, and leasing
+    then tells them it is not active."""
+    with hot_cursor() as cursor:
+        cursor.execute(_CAMPAIGN_SQL, [campaign_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound("No such campaign.")
+    campaign = Campaign(**dict(zip(_CAMPAIGN_FIELDS, row[:-1], strict=True)))
+    campaign._state.adding, campaign._state.db = False, connection.alias
+    if campaign.status != CampaignStatus.ACTIVE and not user_has_role(user, REVIEWER):
+        raise NotFound("No such campaign.")
+    return LeaseCampaign(campaign=campaign, dimensions=row[-1])
+
+
+def pair_media(*, pair_id: int) -> PairMedia:
+    with hot_cursor() as cursor:
+        cursor.execute(_PAIR_MEDIA_SQL, [pair_id])
+        row = cursor.fetchone()
+    return pair_media_from_row(row)
+
+
+def pair_media_from_row(row) -> PairMedia:
+    """PairMedia from the values of PAIR_MEDIA_COLUMNS, in order."""
+    n = len(_VIDEO_FIELDS)
+    return PairMedia(
+        video_a=dict(zip(_VIDEO_FIELDS, row[:n], strict=True)),
+        video_b=dict(zip(_VIDEO_FIELDS, row[n:2 * n], strict=True)),
+        prompt=dict(zip(("id", "text", "initial_image", "action_label"), row[2 * n:], strict=True)),
+    )
+
+
+def assignment_result_rows(*, assignment_id: int, pairwise: bool, ratings: bool) -> tuple[list[dict], list[dict]]:
+    """The stored judgments (by dimension order) and ratings (by video, then dimension order) of
+    one assignment: what a submit and every replay of it answer."""
+    judgments, scores = [], []
+    with hot_cursor() as cursor:
+        if pairwise:
+            cursor.execute(
+                'SELECT d.key, j.strength FROM annotation_judgment j JOIN annotation_dimension d ON d.id = j.dimension_id '
+                'WHERE j.assignment_id = %s ORDER BY d."order", d.id', [assignment_id])
+            judgments = [{"dimension": key, "strength": strength} for key, strength in cursor.fetchall()]
+        if ratings:
+            cursor.execute(
+                'SELECT r.video_id, d.key, r.score FROM annotation_rating r JOIN annotation_dimension d '
+                'ON d.id = r.dimension_id WHERE r.assignment_id = %s ORDER BY r.video_id, d."order", d.id',
+                [assignment_id])
+            scores = [{"video": video, "dimension": key, "score": score} for video, key, score in cursor.fetchall()]
+    return judgments, scores
 
 
 def assignment_for_payload(*, assignment_id: int, annotator) -> Assignment:

@@ -97,13 +97,21 @@ def gold_pair_create(*, campaign: Campaign, video_a: Video, video_b: Video, answ
         return pair_mark_gold(pair=pair, answers=answers)
 
 
-def annotator_gold_check(*, campaign: Campaign, annotator, now: datetime | None = None) -> GoldStanding:
+# Default of annotator_gold_check's `status`: not loaded by the caller, read it here.
+STATUS_NOT_LOADED = object()
+
+
+def annotator_gold_check(*, campaign: Campaign, annotator, now: datetime | None = None,
+                         status: AnnotatorStatus | None | object = STATUS_NOT_LOADED) -> GoldStanding:
     """Apply the automatic gold rule to one annotator, pausing them if it fails.
 
     Runs inside the caller's transaction (leasing holds the annotator's advisory lock). The
-    evidence is every gold answer, or only those after a reviewer last changed the state."""
+    evidence is every gold answer, or only those after a reviewer last changed the state.
+    `status` is the annotator's AnnotatorStatus row (None: there is none) when the caller has
+    already read it in the same transaction; leasing reads it together with the live leases."""
     now = now or timezone.now()
-    status = AnnotatorStatus.objects.filter(campaign=campaign, annotator=annotator).first()
+    if status is STATUS_NOT_LOADED:
+        status = AnnotatorStatus.objects.filter(campaign=campaign, annotator=annotator).first()
     if status is not None and status.state == AnnotatorState.PAUSED:
         return GoldStanding(gold_pairs_answered=0, paused=status)
     if not campaign_uses_gold(campaign):

@@ -1,7 +1,8 @@
 """Handing out pairs: lease, heartbeat, reap.
 
 The lease is claimed by one SQL statement: a CTE picks the best open pair with
-`FOR UPDATE SKIP LOCKED` and the outer UPDATE takes one overlap slot from it. Concurrent
+`FOR UPDATE SKIP LOCKED`, the next takes one overlap slot from it, the third creates the
+assignment and the outer SELECT returns it with the pair's videos and prompt (the payload). Concurrent
 requests therefore never wait on each other's rows and never see the same free slot; the
 CHECK constraint `taken <= overlap` backs the invariant if anything else goes wrong. A
 transaction-scoped advisory lock per annotator serialises one person's own requests (a page
@@ -23,6 +24,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from annotation.db import hot_cursor
 from annotation.errors import (
     MSG_ANNOTATOR_PAUSED,
     MSG_CAMPAIGN_NOT_ACTIVE,
@@ -31,7 +33,8 @@ from annotation.errors import (
     CampaignNotActive,
     TooManyLeases,
 )
-from annotation.models import Assignment, AssignmentState, Campaign, CampaignStatus
+from annotation.models import AnnotatorStatus, Assignment, AssignmentState, Campaign, CampaignStatus
+from annotation.selectors.assignments import PAIR_MEDIA_COLUMNS, pair_media_from_row
 from annotation.services.gold import GoldStanding, annotator_gold_check, campaign_uses_gold
 
 # Namespace of pg_advisory_xact_lock(namespace, annotator_id) so other advisory locks never collide.
@@ -51,20 +54,34 @@ WITH candidate AS (
     ORDER BY {order}
     LIMIT 1
     FOR UPDATE OF p SKIP LOCKED
+), claimed AS (
+    UPDATE annotation_pair p
+    SET taken = p.taken + 1
+    FROM candidate
+    WHERE p.id = candidate.id
+    RETURNING p.id, p.video_a_id, p.video_b_id
+), created AS (
+    INSERT INTO annotation_assignment (pair_id, campaign_id, annotator_id, a_on_left, state, leased_at, expires_at,
+                                       heartbeat_at, finished_at, client_key, time_spent_ms, note)
+    SELECT claimed.id, %(campaign_id)s, %(annotator_id)s, %(a_on_left)s, 'leased', %(now)s, %(expires_at)s,
+           %(now)s, NULL, '', NULL, ''
+    FROM claimed
+    RETURNING id, pair_id
 )
-UPDATE annotation_pair p
-SET taken = p.taken + 1
-FROM candidate
-WHERE p.id = candidate.id
-RETURNING p.id
+SELECT created.id, created.pair_id, {media}
+FROM created
+JOIN claimed ON claimed.id = created.pair_id
+JOIN annotation_video va ON va.id = claimed.video_a_id
+JOIN annotation_video vb ON vb.id = claimed.video_b_id
+JOIN annotation_prompt pr ON pr.id = va.prompt_id
 """
 # Real pairs: already in progress first (finish them, breadth of the campaign comes after),
 # then priority (active selection writes it), then a fixed random key.
 _REAL_ORDER = "p.taken DESC, p.priority DESC, p.random_key"
 # Gold pairs: a fixed shuffle per annotator, so the gold sequence differs from person to person.
 _GOLD_ORDER = "md5(p.id::text || ':' || %(annotator_id)s::text)"
-_CLAIM_REAL_SQL = _CLAIM_SQL.format(order=_REAL_ORDER)
-_CLAIM_GOLD_SQL = _CLAIM_SQL.format(order=_GOLD_ORDER)
+_CLAIM_REAL_SQL = _CLAIM_SQL.format(order=_REAL_ORDER, media=PAIR_MEDIA_COLUMNS)
+_CLAIM_GOLD_SQL = _CLAIM_SQL.format(order=_GOLD_ORDER, media=PAIR_MEDIA_COLUMNS)
 
 _REAP_SQL = """
 WITH expired AS (
@@ -89,27 +106,54 @@ RETURNING released.n
 """
 
 
+# The annotator's live leases (oldest first) and their status row in this campaign, in one round
+# trip: at least one row (a.id NULL when nothing is leased), the status id repeated on each.
+_LIVE_SQL = """
+SELECT s.id, a.id, a.pair_id, a.campaign_id, a.a_on_left, a.leased_at, a.expires_at, a.heartbeat_at
+FROM (SELECT 1) AS one
+LEFT JOIN annotation_annotatorstatus s ON s.campaign_id = %(campaign_id)s AND s.annotator_id = %(annotator_id)s
+LEFT JOIN annotation_assignment a
+       ON a.annotator_id = %(annotator_id)s AND a.state = 'leased' AND a.expires_at > %(now)s
+ORDER BY a.leased_at, a.id
+"""
+
+
 def _lock_annotator(annotator_id: int) -> None:
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_ANNOTATOR_LOCK_NAMESPACE, annotator_id])
 
 
-def _claim_one(*, campaign_id: int, annotator_id: int, gold: bool) -> int | None:
-    with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_GOLD_SQL if gold else _CLAIM_REAL_SQL,
-                       {"campaign_id": campaign_id, "annotator_id": annotator_id, "gold": gold})
+def _claim_one(*, campaign: Campaign, annotator_id: int, gold: bool, now: datetime) -> Assignment | None:
+    params = {"campaign_id": campaign.pk, "annotator_id": annotator_id, "gold": gold, "now": now,
+              "a_on_left": random.SystemRandom().random() < 0.5,
+              "expires_at": now + timedelta(seconds=campaign.lease_ttl_seconds)}
+    with hot_cursor() as cursor:
+        cursor.execute(_CLAIM_GOLD_SQL if gold else _CLAIM_REAL_SQL, params)
         row = cursor.fetchone()
-    return row[0] if row else None
+    if row is None:
+        return None
+    assignment = _assignment(pk=row[0], pair_id=row[1], campaign_id=campaign.pk, annotator_id=annotator_id,
+                             a_on_left=params["a_on_left"], leased_at=now, expires_at=params["expires_at"],
+                             heartbeat_at=now)
+    assignment.media = pair_media_from_row(row[2:])  # the lease payload's videos and prompt, read by the claim
+    return assignment
 
 
-def _claim_pair_id(*, campaign: Campaign, annotator_id: int, want_gold: bool) -> int | None:
+def _assignment(**values) -> Assignment:
+    """An Assignment instance for a row this module just read or wrote (no further query)."""
+    assignment = Assignment(state=AssignmentState.LEASED, **values)
+    assignment._state.adding, assignment._state.db = False, connection.alias
+    return assignment
+
+
+def _claim(*, campaign: Campaign, annotator_id: int, want_gold: bool, now: datetime) -> Assignment | None:
     """The wanted kind first, the other kind when it is used up: every annotator meets every gold
     pair eventually, even at gold_rate 0 (then after the real work). A gold row locked by someone
     else's claim is skipped like any other; `next` then answers `all_taken` and the client retries."""
     for gold in (want_gold, not want_gold):
-        pair_id = _claim_one(campaign_id=campaign.pk, annotator_id=annotator_id, gold=gold)
-        if pair_id is not None:
-            return pair_id
+        assignment = _claim_one(campaign=campaign, annotator_id=annotator_id, gold=gold, now=now)
+        if assignment is not None:
+            return assignment
     return None
 
 
@@ -127,33 +171,42 @@ def assignment_lease_next(
     annotator,
     exclude_assignment_ids: Sequence[int] = (),
     now: datetime | None = None,
+    refresh_campaign: bool = True,
 ) -> Assignment | None:
     """Return a live lease for `annotator`: an open one not in `exclude_assignment_ids`
-    (a reload resumes its pair), else a newly claimed pair. None when nothing is left."""
+    (a reload resumes its pair), else a newly claimed pair. None when nothing is left.
+
+    `refresh_campaign=False` when the caller read the campaign in this request (the `next` view
+    does): its status and leasing fields are then already current."""
     now = now or timezone.now()
-    campaign.refresh_from_db(fields=["status", "lease_ttl_seconds", "name", "gold_rate", "qualification_gold_count",
-                                     "min_gold_accuracy", "min_gold_answers"])
+    if refresh_campaign:
+        campaign.refresh_from_db(fields=["status", "lease_ttl_seconds", "name", "gold_rate", "qualification_gold_count",
+                                         "min_gold_accuracy", "min_gold_answers"])
     if campaign.status != CampaignStatus.ACTIVE:
         raise CampaignNotActive(MSG_CAMPAIGN_NOT_ACTIVE.format(name=campaign.name, status=campaign.status))
 
     with transaction.atomic():
         _lock_annotator(annotator.pk)
-        standing = annotator_gold_check(campaign=campaign, annotator=annotator, now=now)
+        with hot_cursor() as cursor:
+            cursor.execute(_LIVE_SQL, {"campaign_id": campaign.pk, "annotator_id": annotator.pk, "now": now})
+            rows = cursor.fetchall()
+        status_id = rows[0][0]
+        live = [_assignment(pk=r[1], pair_id=r[2], campaign_id=r[3], annotator_id=annotator.pk, a_on_left=r[4],
+                            leased_at=r[5], expires_at=r[6], heartbeat_at=r[7]) for r in rows if r[1] is not None]
+        # A status row exists only for annotators a reviewer or the gold check has acted on.
+        status = None if status_id is None else AnnotatorStatus.objects.get(pk=status_id)
+        standing = annotator_gold_check(campaign=campaign, annotator=annotator, now=now, status=status)
         if standing.paused is None:
-            return _lease_locked(campaign=campaign, annotator=annotator, standing=standing,
+            return _lease_locked(campaign=campaign, annotator=annotator, standing=standing, live=live,
                                  exclude_assignment_ids=exclude_assignment_ids, now=now)
     # Raised after the commit: an automatic pause must be stored, not rolled back with the request.
     raise AnnotatorPaused(MSG_ANNOTATOR_PAUSED.format(name=campaign.name, reason=standing.paused.reason),
                           extra={"reason": standing.paused.reason})
 
 
-def _lease_locked(*, campaign: Campaign, annotator, standing: GoldStanding, exclude_assignment_ids: Sequence[int],
-                  now: datetime) -> Assignment | None:
-    # One query: an annotator holds at most MAX_LIVE_LEASES_PER_ANNOTATOR live leases in all.
-    live = list(
-        Assignment.objects.filter(annotator=annotator, state=AssignmentState.LEASED, expires_at__gt=now)
-        .order_by("leased_at", "pk")
-    )
+def _lease_locked(*, campaign: Campaign, annotator, standing: GoldStanding, live: list[Assignment],
+                  exclude_assignment_ids: Sequence[int], now: datetime) -> Assignment | None:
+    # `live`: every live lease of the annotator, oldest first (at most MAX_LIVE_LEASES_PER_ANNOTATOR).
     excluded = set(exclude_assignment_ids)
     resumable = next((a for a in live if a.campaign_id == campaign.pk and a.pk not in excluded), None)
     if resumable is not None:
@@ -162,22 +215,11 @@ def _lease_locked(*, campaign: Campaign, annotator, standing: GoldStanding, excl
         raise TooManyLeases(MSG_TOO_MANY_LEASES.format(count=len(live)))
 
     want_gold = _wants_gold(campaign, standing)
-    pair_id = _claim_pair_id(campaign=campaign, annotator_id=annotator.pk, want_gold=want_gold)
-    if pair_id is None and leases_reap_expired(now=now, campaign_id=campaign.pk):
+    assignment = _claim(campaign=campaign, annotator_id=annotator.pk, want_gold=want_gold, now=now)
+    if assignment is None and leases_reap_expired(now=now, campaign_id=campaign.pk):
         # Expired leases were still holding slots; they are free now.
-        pair_id = _claim_pair_id(campaign=campaign, annotator_id=annotator.pk, want_gold=want_gold)
-    if pair_id is None:
-        return None
-    return Assignment.objects.create(
-        pair_id=pair_id,
-        campaign=campaign,
-        annotator=annotator,
-        a_on_left=random.SystemRandom().random() < 0.5,
-        state=AssignmentState.LEASED,
-        leased_at=now,
-        heartbeat_at=now,
-        expires_at=now + timedelta(seconds=campaign.lease_ttl_seconds),
-    )
+        assignment = _claim(campaign=campaign, annotator_id=annotator.pk, want_gold=want_gold, now=now)
+    return assignment
 
 
 def leases_reap_expired(*, now: datetime | None = None, campaign_id: int | None = None, batch: int = 5000) -> int:

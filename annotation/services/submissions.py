@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from annotation.db import hot_cursor
 from annotation.errors import (
     MSG_IDEMPOTENCY_CONFLICT,
     MSG_LEASE_EXPIRED,
@@ -27,7 +28,7 @@ from annotation.errors import (
     NotFound,
     ValidationFailed,
 )
-from annotation.models import Assignment, AssignmentState, Flag, FlagReason, Judgment, Pair, Rating
+from annotation.models import Assignment, AssignmentState, Campaign, Flag, FlagReason, Pair
 
 STRENGTH_RANGE = range(-2, 3)
 RATING_RANGE = range(1, 6)
@@ -64,19 +65,22 @@ def _lock_assignment(*, assignment_id: int, annotator) -> Assignment:
     return assignment
 
 
-def _check_replay_or_live(assignment: Assignment, *, client_key: str, finishing_state: str, now: datetime) -> bool:
-    """True when this request is a replay of the one that already finished the assignment."""
+def _check_replay_or_live(assignment: Assignment, *, client_key: str, finishing_state: str, now: datetime,
+                          key_taken: bool | None = None) -> bool:
+    """True when this request is a replay of the one that already finished the assignment.
+    `key_taken`: whether another assignment of this annotator holds `client_key` (None: look it up)."""
     if assignment.state != AssignmentState.LEASED:
         if assignment.state == finishing_state and assignment.client_key == client_key:
             return True
         raise LeaseFinished(MSG_LEASE_FINISHED.format(state=assignment.state))
     if assignment.expires_at <= now:
         raise LeaseExpired(MSG_LEASE_EXPIRED)
-    key_taken = (
-        Assignment.objects.filter(annotator_id=assignment.annotator_id, client_key=client_key)
-        .exclude(pk=assignment.pk)
-        .exists()
-    )
+    if key_taken is None:
+        key_taken = (
+            Assignment.objects.filter(annotator_id=assignment.annotator_id, client_key=client_key)
+            .exclude(pk=assignment.pk)
+            .exists()
+        )
     if key_taken:
         raise IdempotencyConflict(MSG_IDEMPOTENCY_CONFLICT.format(key=client_key))
     return False
@@ -133,6 +137,65 @@ def _validate_answers(assignment: Assignment, answers: list[Answer], ratings: li
         raise ValidationFailed("This campaign uses the pairwise protocol; send answers, not ratings.")
 
 
+# The assignment, locked, with everything a submit checks: the pair's videos, the campaign's
+# protocol and dimensions (key -> id), and whether the client key is already used elsewhere.
+_SUBMIT_LOCK_SQL = """
+SELECT a.id, a.state, a.client_key, a.expires_at, a.finished_at, a.time_spent_ms, a.pair_id, a.campaign_id,
+       p.video_a_id, p.video_b_id, c.protocol,
+       EXISTS (SELECT 1 FROM annotation_assignment o
+               WHERE o.annotator_id = a.annotator_id AND o.client_key = %(client_key)s AND o.id <> a.id),
+       ARRAY(SELECT d.key FROM annotation_campaign_dimensions cd JOIN annotation_dimension d ON d.id = cd.dimension_id
+             WHERE cd.campaign_id = a.campaign_id ORDER BY d."order", d.id),
+       ARRAY(SELECT d.id FROM annotation_campaign_dimensions cd JOIN annotation_dimension d ON d.id = cd.dimension_id
+             WHERE cd.campaign_id = a.campaign_id ORDER BY d."order", d.id)
+FROM annotation_assignment a
+JOIN annotation_pair p ON p.id = a.pair_id
+JOIN annotation_campaign c ON c.id = a.campaign_id
+WHERE a.id = %(assignment_id)s AND a.annotator_id = %(annotator_id)s
+FOR UPDATE OF a
+"""
+# Every write of a submission in one statement (data-modifying CTEs): the judgments, the ratings,
+# the pair's completed counter and the assignment's final state.
+_SUBMIT_WRITE_SQL = """
+WITH judgments AS (
+    INSERT INTO annotation_judgment (assignment_id, pair_id, annotator_id, dimension_id, strength, created_at)
+    SELECT %(assignment_id)s, %(pair_id)s, %(annotator_id)s, t.dimension_id, t.strength, %(now)s
+    FROM unnest(%(j_dimensions)s::bigint[], %(j_strengths)s::smallint[]) AS t(dimension_id, strength)
+), ratings AS (
+    INSERT INTO annotation_rating (assignment_id, video_id, annotator_id, dimension_id, score, created_at)
+    SELECT %(assignment_id)s, t.video_id, %(annotator_id)s, t.dimension_id, t.score, %(now)s
+    FROM unnest(%(r_videos)s::bigint[], %(r_dimensions)s::bigint[], %(r_scores)s::smallint[])
+         AS t(video_id, dimension_id, score)
+), pair AS (
+    UPDATE annotation_pair SET completed = completed + 1 WHERE id = %(pair_id)s
+)
+UPDATE annotation_assignment
+SET state = 'submitted', client_key = %(client_key)s, finished_at = %(now)s, time_spent_ms = %(time_spent_ms)s,
+    note = ''
+WHERE id = %(assignment_id)s
+"""
+
+
+def _lock_for_submit(*, assignment_id: int, annotator, client_key: str) -> tuple[Assignment, bool, dict[str, int]]:
+    """(assignment with its pair and campaign attached, client key used by another assignment,
+    dimension key -> id in answer order). Raises NotFound for someone else's or a missing assignment."""
+    with hot_cursor() as cursor:
+        cursor.execute(_SUBMIT_LOCK_SQL, {"assignment_id": assignment_id, "annotator_id": annotator.pk,
+                                          "client_key": client_key})
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound(MSG_LEASE_NOT_YOURS)
+    (pk, state, stored_key, expires_at, finished_at, time_spent_ms, pair_id, campaign_id, video_a_id, video_b_id,
+     protocol, key_taken, dimension_keys, dimension_ids) = row
+    assignment = Assignment(pk=pk, state=state, client_key=stored_key, expires_at=expires_at, finished_at=finished_at,
+                            time_spent_ms=time_spent_ms, annotator_id=annotator.pk,
+                            pair=Pair(pk=pair_id, campaign_id=campaign_id, video_a_id=video_a_id, video_b_id=video_b_id),
+                            campaign=Campaign(pk=campaign_id, protocol=protocol))
+    for instance in (assignment, assignment.pair, assignment.campaign):
+        instance._state.adding, instance._state.db = False, connection.alias
+    return assignment, key_taken, dict(zip(dimension_keys, dimension_ids, strict=True))
+
+
 def judgment_submit(
     *,
     assignment_id: int,
@@ -145,35 +208,47 @@ def judgment_submit(
     time_spent_ms: int | None = None,
     now: datetime | None = None,
 ) -> tuple[Assignment, bool]:
-    """Store the answers of a live lease. Returns (assignment, replayed)."""
+    """Store the answers of a live lease. Returns (assignment, replayed).
+
+    Two statements inside the transaction: the locking read and one write (the annotator's
+    most frequent request, so it is kept to the fewest round trips). On a fresh submission the
+    assignment carries `written`: the judgments and ratings just stored, in the order the API
+    returns stored results (`assignment_result_rows`), so the response needs no further read."""
     now = now or timezone.now()
     _validate_client_key(client_key)
     if time_spent_ms is not None and not (0 <= time_spent_ms <= MAX_TIME_SPENT_MS):
         raise ValidationFailed("time_spent_ms must be between 0 and 86,400,000.")
     answers, ratings = list(answers), list(ratings)
     with transaction.atomic():
-        assignment = _lock_assignment(assignment_id=assignment_id, annotator=annotator)
-        if _check_replay_or_live(assignment, client_key=client_key, finishing_state=AssignmentState.SUBMITTED, now=now):
+        assignment, key_taken, dimension_ids = _lock_for_submit(assignment_id=assignment_id, annotator=annotator,
+                                                                client_key=client_key)
+        if _check_replay_or_live(assignment, client_key=client_key, finishing_state=AssignmentState.SUBMITTED, now=now,
+                                 key_taken=key_taken):
             return assignment, True
         pair = assignment.pair
         if (video_a_id, video_b_id) != (pair.video_a_id, pair.video_b_id):
             raise ValidationFailed(
                 MSG_PAIR_MISMATCH.format(given=f"{video_a_id}/{video_b_id}", expected=f"{pair.video_a_id}/{pair.video_b_id}")
             )
-        dimension_ids = dict(assignment.campaign.dimensions.values_list("key", "id"))
         _validate_answers(assignment, answers, ratings, dimension_ids)
-        Judgment.objects.bulk_create(
-            Judgment(assignment=assignment, pair=pair, annotator_id=assignment.annotator_id,
-                     dimension_id=dimension_ids[a.dimension], strength=a.strength)
-            for a in answers
-        )
-        Rating.objects.bulk_create(
-            Rating(assignment=assignment, video_id=r.video_id, annotator_id=assignment.annotator_id,
-                   dimension_id=dimension_ids[r.dimension], score=r.score)
-            for r in ratings
-        )
-        _finish(assignment, state=AssignmentState.SUBMITTED, client_key=client_key, now=now, time_spent_ms=time_spent_ms)
-        Pair.objects.filter(pk=pair.pk).update(completed=F("completed") + 1)
+        with hot_cursor() as cursor:
+            cursor.execute(_SUBMIT_WRITE_SQL, {
+                "assignment_id": assignment.pk, "pair_id": pair.pk, "annotator_id": annotator.pk, "now": now,
+                "client_key": client_key, "time_spent_ms": time_spent_ms,
+                "j_dimensions": [dimension_ids[a.dimension] for a in answers],
+                "j_strengths": [a.strength for a in answers],
+                "r_videos": [r.video_id for r in ratings],
+                "r_dimensions": [dimension_ids[r.dimension] for r in ratings],
+                "r_scores": [r.score for r in ratings],
+            })
+    assignment.state, assignment.client_key, assignment.finished_at = AssignmentState.SUBMITTED, client_key, now
+    assignment.time_spent_ms, assignment.note = time_spent_ms, ""
+    order = {key: i for i, key in enumerate(dimension_ids)}
+    assignment.written = (
+        [{"dimension": a.dimension, "strength": a.strength} for a in sorted(answers, key=lambda a: order[a.dimension])],
+        [{"video": r.video_id, "dimension": r.dimension, "score": r.score}
+         for r in sorted(ratings, key=lambda r: (r.video_id, order[r.dimension]))],
+    )
     return assignment, False
 
 

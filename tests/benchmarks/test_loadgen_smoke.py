@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 
 from annotation.models import Assignment, AssignmentState
 from annotation.selectors.invariants import annotation_invariant_violations
-from benchmarks.bench_annotation import verify_acknowledged
+from benchmarks.annotation_scenario import verify_acknowledged
 from benchmarks.loadgen import LoadConfig, NonLoopbackTarget, ensure_loopback, run_load
 from tests.factories import CampaignFactory, UserFactory, make_pairs
 

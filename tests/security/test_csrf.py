@@ -10,7 +10,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.security.test_permission_matrix import MATRIX
+from tests.security.test_permission_matrix import MATRIX, run_ids  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +18,9 @@ WRITES = [(name, template, body, fmt) for name, rows in MATRIX.items()
           for method, template, body, fmt, _ in rows if method != "get"]
 
 
-def _urls(world, alice):
+def _urls(world, alice, run_ids):
     ids = {"c": world.campaign.pk, "a": world.alice_lease["assignment"], "p": world.pair.pk,
-           "v": world.video.pk, "d": world.version.pk, "u": alice.pk}
+           "v": world.video.pk, "d": world.version.pk, "u": alice.pk, **run_ids}
     return [(name, template.format(**ids), body or {}, fmt or "json") for name, template, body, fmt in WRITES]
 
 
@@ -41,22 +41,22 @@ def test_every_api_write_is_listed():
         w[0] for w in WRITES}
 
 
-def test_session_writes_without_the_token_are_refused(world, alice, carol):
+def test_session_writes_without_the_token_are_refused(world, alice, carol, run_ids):  # noqa: F811
     """carol holds every role, so anything but 403 would be a real write; alice checks the annotator path."""
     for user in (carol, alice):
         client = Client(enforce_csrf_checks=True)
         client.force_login(user)
-        for name, url, body, fmt in _urls(world, alice):
+        for name, url, body, fmt in _urls(world, alice, run_ids):
             response = _post(client, url, body, fmt)
             assert response.status_code == 403, (user.username, name, response.status_code)
             assert "csrf" in response.content.decode().lower(), (user.username, name)
 
 
-def test_session_writes_with_the_token_pass_the_csrf_check(world, alice, carol):
+def test_session_writes_with_the_token_pass_the_csrf_check(world, alice, carol, run_ids):  # noqa: F811
     client = Client(enforce_csrf_checks=True)
     client.force_login(carol)
     token = _csrf_token(client)
-    for name, url, body, fmt in _urls(world, alice):
+    for name, url, body, fmt in _urls(world, alice, run_ids):
         response = _post(client, url, body, fmt, HTTP_X_CSRFTOKEN=token)
         assert response.status_code != 403, (name, response.status_code, response.content[:200])
         assert "csrf" not in response.content.decode().lower(), name
