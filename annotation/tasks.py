@@ -2,6 +2,7 @@
 from celery import shared_task
 
 from annotation.models import Campaign, CampaignStatus
+from annotation.services.agreement_history import agreement_snapshot_take
 from annotation.services.leasing import leases_reap_expired
 from annotation.services.quality import campaign_quality_refresh, quality_reports_warm
 
@@ -26,6 +27,16 @@ def refresh_quality_reports(campaign_id: int) -> None:
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is not None:
         quality_reports_warm(campaign=campaign)
+
+
+@shared_task(name="annotation.tasks.snapshot_agreement", ignore_result=True)
+def snapshot_agreement(campaign_id: int | None = None) -> int:
+    """Hourly (beat): record agreement per dimension and the review-queue size of one campaign,
+    or of every active campaign; campaigns whose data did not change are skipped. Returns the
+    number of rows written."""
+    campaigns = Campaign.objects.filter(pk=campaign_id) if campaign_id is not None else \
+        Campaign.objects.filter(status=CampaignStatus.ACTIVE)
+    return sum(len(agreement_snapshot_take(campaign=campaign)) for campaign in campaigns.order_by("id"))
 
 
 from annotation.media_tasks import process_video  # noqa: E402,F401  (media.* tasks; autodiscovery reads this module)

@@ -1,29 +1,32 @@
 """Active pair selection: how many judgments until Bradley-Terry recovers the true ranking?
 
-    .venv/bin/python benchmarks/bench_selection.py --prompts 40 --seeds 5 --refit-every 20
+    .venv/bin/python benchmarks/bench_selection.py --prompts 40 --seeds 5            # db mode
+    .venv/bin/python benchmarks/bench_selection.py --modes single platform --prompts 40 --seeds 5
 
-Pure simulation (no database, no server; Django is only set up to import the platform's own
-scoring code). Per seed:
-  * world: --prompts demo prompts x the 5 simulated generators, ground truth per video from
-    `annotation.demo` (per-video severities, so two videos of one generator differ a little),
-    every pair of videos within a prompt (10 per prompt);
-  * annotators: a pool of --annotators `SimulatedAnnotator`s, noise drawn uniformly from
-    [--noise-min, --noise-max]; a judgment comes from a random annotator who has not judged
-    that pair yet (as leasing guarantees);
-  * policies: `random`, `breadth_first`, `uncertainty`. Every --refit-every judgments the
-    platform's fit (`services.quality.campaign_fits`: Bradley-Terry with Davidson ties,
-    strength-weighted) is recomputed, the accuracy is recorded and the next batch is chosen
-    (uncertainty: `services.quality.uncertainty_priorities`, the function the refresh task uses);
-  * two labelling modes:
-      - `single`: each judgment goes to the policy's next pair (at most --cap votes per pair),
-      - `platform`: each chosen pair is judged --overlap times before the next pair starts,
-        which is what leasing does (ORDER BY taken DESC, priority DESC): the policy only picks
-        which pair to start.
+World, per seed: --prompts demo prompts x the 5 simulated generators, ground truth per video
+from `annotation.demo` (per-video severities, so two videos of one generator differ a little),
+every pair of videos within a prompt (10 per prompt); a pool of --annotators
+`SimulatedAnnotator`s, noise drawn uniformly from [--noise-min, --noise-max].
+
+Modes:
+  * `db` (default; benchmarks/selection_platform.py): the platform itself. A campaign per setup
+    in a scratch PostgreSQL database (--db-name, recreated): pairs are claimed by
+    `assignment_lease_next` (in-progress pairs first, then `Pair.priority`, then `random_key`),
+    answered by a random annotator and stored by `judgment_submit`; every --refit-every
+    judgments the refresh service `campaign_quality_refresh` runs (Bradley-Terry fits, VideoScore
+    rows, adaptive overlaps, priorities) and the accuracy is read from the stored VideoScore
+    rows. Setups: each --policies entry with fixed overlap (--overlap votes per pair) and with
+    adaptive overlap (--min-votes votes, up to --overlap where the votes contradict each other),
+    see --adaptive; with --model-noise, uncertainty also with a promoted reward model whose
+    per-video scores are the truth plus noise. The invariant checker must be clean after each run.
+  * `single` / `platform`: the earlier pure simulation (no database): Django only imports the
+    scoring code. `single`: each judgment goes to the policy's next pair (at most --cap votes per
+    pair); `platform`: each started pair is judged --overlap times before the next one starts.
 Accuracy: Kendall's tau between the fitted per-video scores and the ground truth, within each
 prompt (scores only compare videos of one prompt), over video pairs whose true scores differ by
 more than --margin, averaged over prompts and the six dimensions; an unjudged pair counts as
 tied (tau contribution 0). Reported: judgments needed to first reach each --targets value,
-median over seeds, and the random/uncertainty ratio (> 1 means uncertainty needs fewer).
+median over seeds, and the ratio random (fixed overlap) / setup (> 1 means the setup needs fewer).
 
 Results are appended to benchmarks/results/quality.md (--no-write to only print).
 """
@@ -55,11 +58,12 @@ from benchmarks.machine import machine_block as shared_machine_block, results_ap
 
 RESULTS = ROOT / "benchmarks" / "results" / "quality.md"
 POLICIES = ("random", "breadth_first", "uncertainty")
+MODES = ("db", "single", "platform")
 
 
-def machine_block() -> str:
+def machine_block(*, postgres: bool = False) -> str:
     command = f"- command: `{' '.join([Path(sys.executable).name] + sys.argv)}`"
-    return shared_machine_block(postgres=False, free=False) + "\n" + command
+    return shared_machine_block(postgres=postgres, free=False) + "\n" + command
 
 
 def write_results(text: str) -> None:
@@ -98,21 +102,27 @@ def build_world(n_prompts: int, seed: int) -> World:
 
 def ranking_tau(world: World, fits: dict, margin: float) -> float:
     """Mean within-prompt Kendall tau over separated video pairs (module doc)."""
+    scores = {key: fit.result.scores for key, fit in fits.items()}
+    return scores_tau(dict(enumerate(world.truth)), world.prompt_videos, scores, margin)
+
+
+def scores_tau(truth: dict, prompt_videos: list[list], scores: dict[str, dict], margin: float) -> float:
+    """Kendall tau of `scores` (dimension key -> item -> latent score; a missing item sits at 0)
+    against `truth` (item -> dimension key -> true score), within each prompt, averaged."""
     taus = []
-    for key, fit in fits.items():
-        scores = fit.result.scores
-        for ids in world.prompt_videos:
+    for key, key_scores in scores.items():
+        for ids in prompt_videos:
             total = concordant = 0
             for a, b in combinations(ids, 2):
-                true_d = world.truth[a][key] - world.truth[b][key]
+                true_d = truth[a][key] - truth[b][key]
                 if abs(true_d) <= margin:
                     continue
-                fit_d = scores.get(a, 0.0) - scores.get(b, 0.0)
+                fit_d = key_scores.get(a, 0.0) - key_scores.get(b, 0.0)
                 total += 1
                 concordant += 0 if abs(fit_d) < 1e-9 else (1 if (fit_d > 0) == (true_d > 0) else -1)
             if total:
                 taus.append(concordant / total)
-    return float(np.mean(taus))
+    return float(np.mean(taus)) if taus else 0.0
 
 
 def run(world: World, policy: str, mode: str, args, seed: int) -> list[tuple[int, float]]:
@@ -179,11 +189,19 @@ def parse_args(argv=None):
     p.add_argument("--noise-max", type=float, default=0.3)
     p.add_argument("--refit-every", type=int, default=20, help="judgments between Bradley-Terry refits")
     p.add_argument("--cap", type=int, default=5, help="max votes per pair in 'single' mode")
-    p.add_argument("--overlap", type=int, default=3, help="votes per pair in 'platform' mode")
+    p.add_argument("--overlap", type=int, default=3, help="votes per pair in 'platform' mode; the campaign's overlap "
+                   "(the most votes a pair gets) in 'db' mode")
+    p.add_argument("--min-votes", type=int, default=2, help="adaptive_min_votes of the adaptive 'db' campaigns")
     p.add_argument("--margin", type=float, default=0.05, help="ignore video pairs whose truth differs by less")
     p.add_argument("--targets", type=float, nargs="+", default=[0.7, 0.8, 0.9])
-    p.add_argument("--modes", nargs="+", default=["single", "platform"], choices=["single", "platform"])
+    p.add_argument("--modes", nargs="+", default=["db"], choices=MODES)
     p.add_argument("--policies", nargs="+", default=list(POLICIES), choices=POLICIES)
+    p.add_argument("--adaptive", nargs="+", default=["off", "on"], choices=["off", "on"],
+                   help="'db' mode: run each policy with fixed overlap (off) and/or adaptive overlap (on)")
+    p.add_argument("--model-noise", type=float, nargs="*", default=[],
+                   help="'db' mode: also run uncertainty (+ adaptive when on) with a promoted reward model whose "
+                        "per-video scores are the truth + N(0, noise), one setup per value")
+    p.add_argument("--db-name", default="studio_selection_bench", help="scratch database ('db' mode), recreated")
     p.add_argument("--full-curve", action="store_true", help="keep labelling after the last target is reached")
     p.add_argument("--no-write", action="store_true")
     return p.parse_args(argv)
@@ -201,45 +219,86 @@ def _fmt(values: list) -> str:
     return f"{text} ({never} never)" if never else text
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    setup_django()
-    started = time.perf_counter()
-    header = machine_block()
+def setup_db_mode(db_name: str) -> None:
+    """Recreate and migrate the scratch database, then point Django at it."""
+    from benchmarks.bench_quality_endpoints import recreate_database
+
+    url = recreate_database(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"), db_name)
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT,
+                   check=True)
+    os.environ["DATABASE_URL"] = url
+
+
+def run_all(args) -> tuple[dict, dict]:
+    """Every (mode, setup) for every seed: judgments needed per target, and db-mode run statistics."""
+    from benchmarks.selection_platform import Config, build_db_world, run_db
+
     results: dict[tuple[str, str], list[list]] = {}
+    stats: dict[str, list[dict]] = {}
     for seed in range(args.seeds):
         world = build_world(args.prompts, seed)
         for mode in args.modes:
-            for policy in args.policies:
+            if mode == "db":
+                db_world = build_db_world(args.prompts, seed, args.annotators)
+                configs = [Config(p, a == "on") for a in args.adaptive for p in args.policies]
+                configs += [Config("uncertainty", a == "on", noise) for a in args.adaptive for noise in args.model_noise]
+            else:
+                configs = [Config(p, False) for p in args.policies]
+            for config in configs:
                 t0 = time.perf_counter()
-                curve = run(world, policy, mode, args, seed)
+                if mode == "db":
+                    curve, run_stats = run_db(db_world, config, args, seed, scores_tau)
+                    stats.setdefault(config.name, []).append(run_stats)
+                else:
+                    curve = run(world, config.policy, mode, args, seed)
                 needed = [first_reaching(curve, t) for t in args.targets]
-                results.setdefault((mode, policy), []).append(needed)
-                print(f"seed {seed} {mode:8s} {policy:13s} needed {needed} last tau {curve[-1][1]:.3f} "
+                results.setdefault((mode, config.name), []).append(needed)
+                print(f"seed {seed} {mode:8s} {config.name:24s} needed {needed} last tau {curve[-1][1]:.3f} "
                       f"({time.perf_counter() - t0:.1f} s)", flush=True)
+    return results, stats
+
+
+def report(args, results: dict, stats: dict, header: str, wall: float) -> str:
     lines = [f"## Active selection: judgments to reach a ranking accuracy ({args.prompts} prompts x 5 generators, "
              f"{len(build_world(args.prompts, 0).pairs)} pairs, {args.seeds} seeds)", "", header,
              f"- annotators: {args.annotators}, noise U({args.noise_min}, {args.noise_max}); refit every "
-             f"{args.refit_every} judgments; margin {args.margin}; wall time {time.perf_counter() - started:.0f} s", "",
+             f"{args.refit_every} judgments; margin {args.margin}; overlap {args.overlap}; adaptive min votes "
+             f"{args.min_votes}; wall time {wall:.0f} s", "",
              "Median (upper median for an even count) judgments until the within-prompt Kendall tau (module doc) "
-             "first reaches the target; `n never` = seeds that did not reach it within the budget (single: "
-             f"{args.cap} votes per pair, platform: {args.overlap}), counted as infinitely many.", ""]
+             "first reaches the target; `n never` = seeds that did not reach it within the budget, counted as "
+             "infinitely many. `db` runs go through leasing, submission and the quality refresh in PostgreSQL; "
+             "the invariant checker was clean after every run.", ""]
     targets = " | ".join(f"tau >= {t}" for t in args.targets)
-    lines += [f"| mode | policy | {targets} |", "|---|---|" + "---|" * len(args.targets)]
-    for (mode, policy), rows in results.items():
+    lines += [f"| mode | setup | {targets} | votes per started pair |", "|---|---|" + "---|" * (len(args.targets) + 1)]
+    for (mode, name), rows in results.items():
         cells = " | ".join(_fmt([r[i] for r in rows]) for i in range(len(args.targets)))
-        lines.append(f"| {mode} | {policy} | {cells} |")
-    lines += ["", "Ratio random / uncertainty of the medians (> 1: uncertainty needs fewer judgments):", ""]
-    for mode in args.modes:
-        if (mode, "random") in results and (mode, "uncertainty") in results:
-            ratios = []
-            for i, target in enumerate(args.targets):
-                r = _median([row[i] for row in results[(mode, "random")]])
-                u = _median([row[i] for row in results[(mode, "uncertainty")]])
-                finite = r != float("inf") and u != float("inf")
-                ratios.append(f"tau >= {target}: {r / u:.2f}" if finite else f"tau >= {target}: n/a (never reached)")
-            lines.append(f"- {mode}: " + "; ".join(ratios))
-    text = "\n".join(lines)
+        per_pair = f"{statistics.median(s['votes_per_started_pair'] for s in stats[name]):.2f}" \
+            if mode == "db" and name in stats else "-"
+        lines.append(f"| {mode} | {name} | {cells} | {per_pair} |")
+    lines += ["", "Ratio of the medians, random (fixed overlap) / setup (> 1: the setup needs fewer judgments):", ""]
+    for (mode, name), rows in results.items():
+        if name == "random" or (mode, "random") not in results:
+            continue
+        ratios = []
+        for i, target in enumerate(args.targets):
+            r = _median([row[i] for row in results[(mode, "random")]])
+            u = _median([row[i] for row in rows])
+            finite = r != float("inf") and u != float("inf")
+            ratios.append(f"tau >= {target}: {r / u:.2f}" if finite else f"tau >= {target}: n/a (never reached)")
+        lines.append(f"- {mode}, {name}: " + "; ".join(ratios))
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    header = machine_block(postgres="db" in args.modes)
+    if "db" in args.modes:
+        setup_db_mode(args.db_name)
+    setup_django()
+    started = time.perf_counter()
+    results, stats = run_all(args)
+    text = report(args, results, stats, header, time.perf_counter() - started)
     print("\n" + text)
     if not args.no_write:
         write_results(text)

@@ -101,7 +101,8 @@ def _local_files(local_dir: Path) -> list[tuple[str, Path]]:
 
 
 def _save(storage, key: str, content) -> None:
-    if storage.exists(key):  # filesystem storage would otherwise pick another name
+    overwrites = getattr(storage, "file_overwrite", False) or getattr(storage, "allow_overwrite", False)
+    if not overwrites and storage.exists(key):  # it would otherwise store the bytes under another name
         storage.delete(key)
     saved = storage.save(key, content)
     if saved != key:
@@ -112,15 +113,21 @@ def _save(storage, key: str, content) -> None:
 def publish_folder(local_dir: str | Path, key_prefix: str, *, storage=None) -> list[ArtifactFile]:
     """Upload every regular file under `local_dir` to `<key_prefix>/<relative path>`, then the
     manifest. Returns the files (key, size, sha256), sorted by key; the manifest is not listed.
-    Publishing again overwrites: same files, same keys."""
+    Publishing again overwrites: the old manifest goes first, so while the new bytes upload a
+    reader finds the prefix unpublished instead of mixing old and new files."""
     storage = storage or default_storage
     prefix = _prefix(key_prefix)
     local_dir = Path(local_dir)
-    published, entries = [], []
-    for relative, path in _local_files(local_dir):
+    files = _local_files(local_dir)
+    for relative, _ in files:  # every name is checked before anything in storage changes
         key = validate_key(f"{prefix}/{relative}")
         if relative == MANIFEST:
             raise ArtifactError(MSG_BAD_KEY.format(key=key, limit=MAX_KEY_LENGTH) + f"; {MANIFEST} is reserved")
+    if storage.exists(f"{prefix}/{MANIFEST}"):
+        storage.delete(f"{prefix}/{MANIFEST}")
+    published, entries = [], []
+    for relative, path in files:
+        key = f"{prefix}/{relative}"
         sha, size = file_sha256(path)
         with open(path, "rb") as handle:
             _save(storage, key, File(handle, name=path.name))

@@ -1,4 +1,5 @@
-"""Reviewer endpoints: read-only views over everyone's work in a campaign."""
+"""Reviewer endpoints: read-only views over everyone's work in a campaign (annotators get 403:
+these name other people and, in the history, the campaign's disagreements)."""
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
@@ -9,6 +10,11 @@ from rest_framework.views import APIView
 
 from annotation.api.permissions import IsReviewer
 from annotation.models import Campaign
+from annotation.selectors.quality_history import (
+    DEFAULT_HISTORY_DAYS,
+    MAX_HISTORY_DAYS,
+    campaign_agreement_history,
+)
 from annotation.selectors.review import campaign_annotator_stats
 
 
@@ -32,3 +38,21 @@ class CampaignAnnotatorsView(APIView):
     def get(self, request, pk: int):
         campaign = get_object_or_404(Campaign, pk=pk)
         return Response(AnnotatorStatsSerializer(campaign_annotator_stats(campaign=campaign), many=True).data)
+
+
+class AgreementHistoryQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=MAX_HISTORY_DAYS, default=DEFAULT_HISTORY_DAYS,
+                                    help_text="How far back to go, in days.")
+
+
+class AgreementHistoryView(APIView):
+    """Agreement per dimension over time (hourly snapshots) and the review-queue size."""
+
+    permission_classes = [IsReviewer]
+
+    @extend_schema(parameters=[AgreementHistoryQuerySerializer], responses={200: dict})
+    def get(self, request, pk: int):
+        campaign = get_object_or_404(Campaign, pk=pk)
+        query = AgreementHistoryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(campaign_agreement_history(campaign=campaign, days=query.validated_data["days"]))

@@ -15,6 +15,8 @@ urlpatterns = [
     path("assignments/<int:pk>/flag/", views.FlagView.as_view(), name="assignment-flag"),
     path("imports/", admin_views.ImportView.as_view(), name="import"),
     path("review/campaigns/<int:pk>/annotators/", review_views.CampaignAnnotatorsView.as_view(), name="review-annotators"),
+    path("campaigns/<int:pk>/quality/agreement/history/", review_views.AgreementHistoryView.as_view(),
+         name="quality-agreement-history"),
 ]
 
 from annotation.api.quality_views import quality_urls  # noqa: E402

@@ -74,6 +74,15 @@ class Campaign(models.Model):
         max_length=16, choices=SelectionPolicy.choices, default=SelectionPolicy.RANDOM,
         help_text="How the quality refresh orders fresh pairs (in-progress pairs are always finished first).",
     )
+    adaptive_overlap = models.BooleanField(
+        default=False,
+        help_text="Let the quality refresh set each pair's votes: first `adaptive_min_votes`, up to `overlap` only "
+                  "where the votes contradict each other (one annotator prefers A, another B, in some dimension).",
+    )
+    adaptive_min_votes = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(2), MaxValueValidator(50)],
+        help_text="Votes every pair gets under adaptive overlap before agreement can close it (at least 2).",
+    )
     instructions = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -85,6 +94,7 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=models.Q(gold_rate__gte=0.0) & models.Q(gold_rate__lte=1.0), name="campaign_gold_rate_unit"
             ),
+            models.CheckConstraint(condition=models.Q(adaptive_min_votes__gte=2), name="campaign_adaptive_min_votes"),
         ]
 
     def __str__(self) -> str:

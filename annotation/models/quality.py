@@ -85,3 +85,36 @@ class VideoScore(models.Model):
             models.UniqueConstraint(fields=["campaign", "video", "dimension"], name="video_score_unique"),
         ]
         indexes = [models.Index(fields=["video", "dimension"])]
+
+
+class AgreementSnapshot(models.Model):
+    """Agreement on one dimension of one campaign at one moment, so reviewers can see it move.
+
+    Written by the hourly `annotation.tasks.snapshot_agreement` (append only, never updated).
+    A run writes one row per dimension with the same `computed_at` and `data_version`, and skips
+    a campaign whose data has not changed since its last snapshot. `queue_size` is the campaign's
+    review queue (disputed pairs, any dimension) at that moment, repeated on every row of the run;
+    `n_disputed` counts the pairs disputed on this dimension alone.
+    """
+
+    campaign = models.ForeignKey("annotation.Campaign", on_delete=models.CASCADE, related_name="agreement_snapshots")
+    dimension = models.ForeignKey("annotation.Dimension", on_delete=models.PROTECT, related_name="+")
+    alpha = models.FloatField(null=True, blank=True,
+                              help_text="Krippendorff's ordinal alpha of the strengths; empty while undefined.")
+    kappa = models.FloatField(null=True, blank=True,
+                              help_text="Mean pairwise Cohen's kappa on the direction; empty while undefined.")
+    n_judgments = models.PositiveIntegerField(help_text="Non-gold judgments on this dimension.")
+    n_disputed = models.PositiveIntegerField(default=0, help_text="Pairs in the review queue for this dimension.")
+    queue_size = models.PositiveIntegerField(default=0, help_text="Pairs in the campaign's review queue.")
+    data_version = models.CharField(max_length=32, help_text="The quality-cache version the numbers were computed on.")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["campaign", "computed_at", "dimension"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "dimension", "computed_at"], name="agreement_snapshot_unique"),
+        ]
+        indexes = [models.Index(fields=["campaign", "computed_at"])]
+
+    def __str__(self) -> str:
+        return f"campaign {self.campaign_id} dimension {self.dimension_id} at {self.computed_at:%Y-%m-%d %H:%M}"

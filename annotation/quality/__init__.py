@@ -30,10 +30,17 @@ from .consensus import PairConsensus, direction_confidence, pair_consensus, summ
 from .icc import ICCResult, icc_1_1, icc_2_1
 from .leaderboard import LeaderboardRow, comparisons_to_generators, generator_leaderboard, leaderboard_from_comparisons
 from .records import RatingVote, Vote, strength_direction
-from .selection import POLICIES, pair_priorities, rank_pairs
+from .selection import (
+    POLICIES,
+    adaptive_overlap_target,
+    model_hardness,
+    pair_priorities,
+    rank_pairs,
+    votes_contradict,
+)
 
 __all__ = [
-    "AnnotatorAgreement", "BootstrapCI", "BTResult", "Comparison", "ICCResult", "LeaderboardRow",
+    "AnnotatorAgreement", "BootstrapCI", "adaptive_overlap_target", "model_hardness", "votes_contradict", "BTResult", "Comparison", "ICCResult", "LeaderboardRow",
     "PairConsensus", "POLICIES", "RatingVote", "Vote", "alpha_interval", "bootstrap_ci", "cohen_kappa",
     "cohen_kappa_direction", "comparisons_to_generators", "direction_confidence", "fit_bradley_terry",
     "generator_leaderboard", "icc_1_1", "icc_2_1", "icc_ratings", "krippendorff_alpha_ordinal",

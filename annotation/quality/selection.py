@@ -22,6 +22,16 @@ Policies:
 
 Ties in priority are broken by fewer votes (uncertainty policy), then by a seeded shuffle
 when ``rng`` is given, else by input order, so results are deterministic either way.
+
+A reward model's per-video scores (in [0, 1] per dimension) add :func:`model_hardness`: the
+binary entropy of ``sigmoid((m_a - m_b) / scale)``, averaged over the dimensions both videos
+have, so a pair the model cannot tell apart is worth asking people about.
+
+Adaptive overlap (:func:`adaptive_overlap_target`) decides how many votes a pair gets: every pair
+first gets ``min_votes``; a pair whose votes already agree stops there, a pair whose votes
+contradict each other in some dimension (one annotator says A is better, another B) is opened
+up to ``max_votes``. "Same" (0) contradicts neither side: it says the difference is small, and a
+third vote on a near tie buys less ranking accuracy than a first vote on a fresh pair.
 """
 
 from __future__ import annotations
@@ -33,6 +43,9 @@ import numpy as np
 from .bradley_terry import TieModel, outcome_probabilities
 
 Policy = Literal["random", "breadth_first", "uncertainty"]
+MIN_ADAPTIVE_VOTES = 2
+# A reward-model score gap of this size reads as a 73 % preference (logistic scale).
+MODEL_SCORE_SCALE = 0.1
 POLICIES = ("random", "breadth_first", "uncertainty")
 RANDOM_NEEDS_RNG = "the 'random' policy needs rng (a seed or numpy Generator) so a selection can be reproduced"
 
@@ -107,3 +120,58 @@ def rank_pairs(
         ),
     )
     return [candidates[i][0] for i in order]
+
+
+def votes_contradict(strengths_by_dimension: Mapping[str, Iterable[int]]) -> bool:
+    """Whether some dimension has votes on both sides (one for A, one for B)."""
+    for strengths in strengths_by_dimension.values():
+        strengths = list(strengths)
+        if any(s < 0 for s in strengths) and any(s > 0 for s in strengths):
+            return True
+    return False
+
+
+def adaptive_overlap_target(
+    strengths_by_dimension: Mapping[str, Iterable[int]], *, voters: int, min_votes: int, max_votes: int,
+    discarded: int = 0,
+) -> int:
+    """Votes a pair should end up with under adaptive overlap (module doc).
+
+    ``voters``: annotators whose votes count (``strengths_by_dimension`` holds theirs);
+    ``discarded``: submitted votes that do not count (e.g. from a paused annotator) but still hold
+    a slot, so they are added on top, never beyond ``max_votes``. The caller never lowers a pair
+    below the slots it has already handed out."""
+    if min_votes < MIN_ADAPTIVE_VOTES:
+        raise ValueError(f"min_votes must be >= {MIN_ADAPTIVE_VOTES}: one vote cannot agree or disagree with "
+                         f"anything (got {min_votes!r})")
+    if max_votes < 1 or voters < 0 or discarded < 0:
+        raise ValueError(f"need max_votes >= 1, voters >= 0, discarded >= 0 (got {max_votes}, {voters}, {discarded})")
+    min_votes = min(min_votes, max_votes)
+    if voters < min_votes:
+        wanted = min_votes
+    elif votes_contradict(strengths_by_dimension):
+        wanted = max_votes
+    else:
+        wanted = voters
+    return min(max_votes, wanted + discarded)
+
+
+def model_hardness(candidates: Iterable, model_scores: Mapping[Hashable, Mapping[str, float]], *,
+                   scale: float = MODEL_SCORE_SCALE) -> dict:
+    """Entropy (nats, at most ln 2) of the reward model's predicted preference per pair, averaged
+    over the dimensions scored for both videos; pairs with an unscored video are left out."""
+    if scale <= 0:
+        raise ValueError(f"scale must be > 0, got {scale!r}")
+    hardness = {}
+    for pair_id, a, b in _normalize(candidates):
+        scores_a, scores_b = model_scores.get(a), model_scores.get(b)
+        if not scores_a or not scores_b:
+            continue
+        dims = sorted(set(scores_a) & set(scores_b))
+        if not dims:
+            continue
+        d = np.array([scores_a[k] - scores_b[k] for k in dims], dtype=float) / scale
+        p = 1.0 / (1.0 + np.exp(-d))
+        entropy = -(p * np.log(np.clip(p, 1e-12, 1.0)) + (1 - p) * np.log(np.clip(1 - p, 1e-12, 1.0)))
+        hardness[pair_id] = float(entropy.mean())
+    return hardness

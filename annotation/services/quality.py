@@ -1,5 +1,6 @@
 """Quality writes: per-video human scores (VideoScore), pair priorities from the campaign's
-selection policy, and the refresh that runs both (Celery: `annotation.tasks.refresh_quality`).
+selection policy, adaptive overlap (how many votes each pair gets), and the refresh that runs
+them all (Celery: `annotation.tasks.refresh_quality`).
 
 Per-video scores fit one Bradley-Terry-with-ties model per dimension over every video of the
 campaign (Davidson ties, strength-weighted votes, the scoring votes of `selectors.quality`).
@@ -20,7 +21,14 @@ from django.utils import timezone
 
 from annotation.errors import ValidationFailed
 from annotation.models import Campaign, Pair, SelectionPolicy, VideoScore
-from annotation.quality import BTResult, fit_bradley_terry, pair_priorities, votes_to_comparisons
+from annotation.quality import (
+    BTResult,
+    adaptive_overlap_target,
+    fit_bradley_terry,
+    model_hardness,
+    pair_priorities,
+    votes_to_comparisons,
+)
 from annotation.selectors.quality import (
     campaign_agreement,
     campaign_dimension_keys,
@@ -31,6 +39,7 @@ from annotation.selectors.quality import (
 )
 from annotation.selectors.quality_annotators import campaign_annotator_report
 from annotation.selectors.quality_cache import quality_report_cached, warm_lock_key
+from annotation.selectors.reward_scores import campaign_model_scores
 from annotation.services.gold import annotators_gold_check
 
 # Pair.priority is an integer; policies give floats (entropy in nats, uniform draws).
@@ -44,6 +53,16 @@ _PRIORITY_SQL = """
 UPDATE annotation_pair p SET priority = v.priority
 FROM unnest(%(ids)s::bigint[], %(priorities)s::integer[]) AS v(id, priority)
 WHERE p.id = v.id AND p.priority <> v.priority
+"""
+
+# GREATEST(.., taken): a slot already handed out (live lease or vote) is never taken back, so
+# `taken <= overlap` holds whatever leases or submissions ran since the votes were read. The
+# row lock of the UPDATE orders it against a concurrent claim (which re-checks taken < overlap
+# on the row version it locks).
+_OVERLAP_SQL = """
+UPDATE annotation_pair p SET overlap = GREATEST(v.overlap, p.taken)
+FROM unnest(%(ids)s::bigint[], %(overlaps)s::integer[]) AS v(id, overlap)
+WHERE p.id = v.id AND NOT p.is_gold AND p.overlap <> GREATEST(v.overlap, p.taken)
 """
 
 
@@ -96,16 +115,22 @@ def video_scores_refresh(*, campaign: Campaign, fits: dict[str, DimensionFit] | 
     return len(rows)
 
 
-def uncertainty_priorities(candidates, fits: dict[str, DimensionFit]) -> dict[int, float]:
+def uncertainty_priorities(candidates, fits: dict[str, DimensionFit],
+                           model_scores: dict[int, dict[str, float]] | None = None) -> dict[int, float]:
     """Mean over dimensions of the outcome entropy under each dimension's fit; a video's score
-    uncertainty shrinks as 1 / sqrt(1 + votes on it) (selection.py moderates d by it)."""
-    totals: dict[int, float] = defaultdict(float)
+    uncertainty shrinks as 1 / sqrt(1 + votes on it) (selection.py moderates d by it). With a
+    reward model's per-video scores, its own uncertainty about the pair (selection.model_hardness)
+    is added: a pair that is close for the fit and hard for the model goes first, and before any
+    vote exists the model alone orders the pairs."""
+    totals: dict[int, float] = dict.fromkeys((c[0] for c in candidates), 0.0)
     for fit in fits.values():
         uncertainties = {v: 1.0 / np.sqrt(1.0 + n) for v, n in fit.votes_per_video.items()}
         entropy = pair_priorities(candidates, "uncertainty", scores=fit.result.scores, uncertainties=uncertainties,
                                   tie_param=fit.result.tie_param)
         for pair_id, value in entropy.items():
             totals[pair_id] += value / len(fits)
+    for pair_id, value in model_hardness(candidates, model_scores or {}).items():
+        totals[pair_id] += value
     return totals
 
 
@@ -131,18 +156,54 @@ def pair_priorities_refresh(*, campaign: Campaign, fits: dict[str, DimensionFit]
         values = pair_priorities(candidates, "breadth_first", votes_so_far={p: n for p, _, _, n in open_pairs})
     else:
         fits = campaign_fits(campaign=campaign) if fits is None else fits
-        values = uncertainty_priorities(candidates, fits) if fits else dict.fromkeys([c[0] for c in candidates], 0.0)
+        model_scores = campaign_model_scores(campaign=campaign,
+                                             dimension_keys=campaign_dimension_keys(campaign=campaign).values())
+        values = uncertainty_priorities(candidates, fits, model_scores)
     # breadth_first values are already whole (minus votes so far); the others are fractions.
     scale = 1 if policy == SelectionPolicy.BREADTH_FIRST else PRIORITY_SCALE
     ids = [pair_id for pair_id, _, _ in candidates]
     priorities = [int(round(values[pair_id] * scale)) for pair_id in ids]
+    return _execute_batched(_PRIORITY_SQL, ids, priorities, "priorities")
+
+
+def _execute_batched(sql: str, ids: list[int], values: list[int], name: str) -> int:
+    """Run an unnest UPDATE in small transactions: the claim skips rows locked here (SKIP LOCKED)
+    and a large batch would hide many pairs from it at once. Returns the rows changed."""
     changed = 0
     for start in range(0, len(ids), PRIORITY_BATCH):
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(_PRIORITY_SQL, {"ids": ids[start:start + PRIORITY_BATCH],
-                                           "priorities": priorities[start:start + PRIORITY_BATCH]})
+            cursor.execute(sql, {"ids": ids[start:start + PRIORITY_BATCH], name: values[start:start + PRIORITY_BATCH]})
             changed += cursor.rowcount
     return changed
+
+
+def pair_overlaps_refresh(*, campaign: Campaign, votes: dict | None = None) -> int:
+    """Adaptive overlap: set each real pair's overlap from its votes (selection.adaptive_overlap_target):
+    `adaptive_min_votes` to start, closed at its current count once those votes agree, opened up to the
+    campaign's `overlap` where they contradict each other. A no-op unless the campaign turned it on.
+
+    Reopened pairs are in progress (taken > 0), so the claim hands them out before fresh pairs.
+    Counts only the scoring votes (paused annotators out, adjudications in); a discarded vote
+    still holds its slot, so it is replaced. Returns how many pairs changed overlap."""
+    if not campaign.adaptive_overlap:
+        return 0
+    votes = campaign_votes(campaign=campaign, scoring=True) if votes is None else votes
+    strengths: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    voters: dict[int, set[int]] = defaultdict(set)
+    for key, dim_votes in votes.items():
+        for vote in dim_votes:
+            strengths[vote.pair_id][key].append(vote.strength)
+            voters[vote.pair_id].add(vote.annotator_id)
+    ids, overlaps = [], []
+    for pair_id, completed in (Pair.objects.filter(campaign=campaign, is_gold=False).order_by("id")
+                               .values_list("id", "completed")):
+        counted = len(voters.get(pair_id, ()))
+        ids.append(pair_id)
+        overlaps.append(adaptive_overlap_target(
+            strengths.get(pair_id, {}), voters=counted, min_votes=campaign.adaptive_min_votes,
+            max_votes=campaign.overlap, discarded=max(0, completed - counted),
+        ))
+    return _execute_batched(_OVERLAP_SQL, ids, overlaps, "overlaps")
 
 
 def quality_reports_warm(*, campaign: Campaign) -> None:
@@ -159,11 +220,15 @@ def quality_reports_warm(*, campaign: Campaign) -> None:
 
 
 def campaign_quality_refresh(*, campaign: Campaign, warm_cache: bool = True) -> dict:
-    """Gold check for everyone (so newly paused votes drop out), then scores, then priorities."""
+    """Gold check for everyone (so newly paused votes drop out), then scores, then overlaps (which
+    pairs are still open), then priorities of the open pairs."""
     paused = annotators_gold_check(campaign=campaign)
-    fits = campaign_fits(campaign=campaign)
+    votes = campaign_votes(campaign=campaign, scoring=True)
+    fits = campaign_fits(campaign=campaign, votes=votes)
     scores = video_scores_refresh(campaign=campaign, fits=fits)
+    overlaps = pair_overlaps_refresh(campaign=campaign, votes=votes)
     changed = pair_priorities_refresh(campaign=campaign, fits=fits)
     if warm_cache:
         quality_reports_warm(campaign=campaign)
-    return {"campaign": campaign.pk, "paused": paused, "video_scores": scores, "priorities_changed": changed}
+    return {"campaign": campaign.pk, "paused": paused, "video_scores": scores, "overlaps_changed": overlaps,
+            "priorities_changed": changed}

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from annotation.models import Assignment, AssignmentState, Dimension, Judgment, Pair
 from tests.factories import CampaignFactory, PromptFactory, UserFactory, VideoFactory
+from tests.s3 import S3_KEYS, bucket_keys, moto_endpoint, s3_bucket  # noqa: F401  (shared S3 fixtures)
 
 DIMENSIONS = ["smoothness", "motion"]
 

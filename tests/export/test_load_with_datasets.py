@@ -24,10 +24,22 @@ def offline_datasets(monkeypatch, tmp_path):
     return datasets, str(tmp_path / "hf-cache")
 
 
+def _version_with_both_splits(campaign):
+    """A ready version whose train and test splits both hold judgments. Which of the 8 image
+    groups land in test depends on their keys, which contain database ids (so on which tests ran
+    before); the first salt that leaves neither split empty is used."""
+    for attempt in range(20):
+        version = dataset_version_create(campaigns=[campaign], enqueue=False, test_fraction=0.4,
+                                         split_salt=f"both-splits-{attempt}")
+        version = dataset_version_build(version_id=version.pk)
+        if all(version.row_counts["judgments"].get(split) for split in ("train", "test")):
+            return version
+    raise AssertionError("no salt out of 20 gave both splits judgments; check the split assignment")
+
+
 def test_the_export_loads_offline_by_data_files_and_by_the_cards_configs(judged_campaign, offline_datasets):
     datasets, cache_dir = offline_datasets
-    version = dataset_version_create(campaigns=[judged_campaign[0]], enqueue=False, test_fraction=0.4)
-    version = dataset_version_build(version_id=version.pk)
+    version = _version_with_both_splits(judged_campaign[0])
     folder = version_folder(version.pk)
 
     loaded = datasets.load_dataset("parquet", cache_dir=cache_dir, data_files={

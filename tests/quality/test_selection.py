@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from annotation.quality import pair_priorities, rank_pairs
+from annotation.quality import (
+    adaptive_overlap_target,
+    model_hardness,
+    pair_priorities,
+    rank_pairs,
+    votes_contradict,
+)
 
 CANDIDATES = [(1, "x", "y"), (2, "x", "z"), (3, "y", "z"), (4, "z", "w")]
 SCORES = {"x": 2.0, "y": 0.0, "z": 0.3, "w": -2.5}  # |d|: 2.0, 1.7, 0.3, 2.8
@@ -62,3 +68,57 @@ def test_bad_requests_explain_the_fix():
         rank_pairs([1, 2], "uncertainty", scores=SCORES)
     with pytest.raises(ValueError, match="unique"):
         rank_pairs([1, 1], "breadth_first")
+
+
+# Adaptive overlap: how many votes a pair gets.
+
+
+def test_a_pair_below_min_votes_asks_for_min_votes():
+    assert adaptive_overlap_target({}, voters=0, min_votes=2, max_votes=3) == 2
+    assert adaptive_overlap_target({"motion": [-2]}, voters=1, min_votes=2, max_votes=5) == 2
+
+
+def test_agreeing_votes_close_the_pair_at_its_current_count():
+    votes = {"motion": [-2, -1], "appeal": [0, 1], "character": [0, 0]}  # "same" sides with neither
+    assert not votes_contradict(votes)
+    assert adaptive_overlap_target(votes, voters=2, min_votes=2, max_votes=3) == 2
+
+
+def test_a_contradiction_in_any_dimension_opens_the_pair_to_max_votes():
+    votes = {"motion": [-2, -1], "appeal": [-1, 1]}
+    assert votes_contradict(votes)
+    assert adaptive_overlap_target(votes, voters=2, min_votes=2, max_votes=3) == 3
+    assert adaptive_overlap_target(votes, voters=2, min_votes=2, max_votes=5) == 5
+
+
+def test_discarded_votes_are_replaced_but_never_beyond_max_votes():
+    # one of two submitted votes came from a paused annotator: one more counted vote is needed
+    assert adaptive_overlap_target({"motion": [1]}, voters=1, min_votes=2, max_votes=3, discarded=1) == 3
+    assert adaptive_overlap_target({"motion": [1, 1]}, voters=2, min_votes=2, max_votes=3, discarded=1) == 3
+    assert adaptive_overlap_target({"motion": [1, -1]}, voters=2, min_votes=2, max_votes=3, discarded=1) == 3
+
+
+def test_min_votes_above_max_votes_means_fixed_overlap():
+    assert adaptive_overlap_target({}, voters=0, min_votes=4, max_votes=3) == 3
+
+
+@pytest.mark.parametrize("kwargs", [dict(min_votes=1, max_votes=3), dict(min_votes=2, max_votes=0),
+                                    dict(min_votes=2, max_votes=3, discarded=-1)])
+def test_adaptive_overlap_rejects_meaningless_settings(kwargs):
+    with pytest.raises(ValueError):
+        adaptive_overlap_target({}, voters=0, **kwargs)
+
+
+def test_model_hardness_is_ln2_for_a_pair_the_model_scores_alike_and_falls_with_the_gap():
+    scores = {"a": {"motion": 0.5, "appeal": 0.5}, "b": {"motion": 0.5, "appeal": 0.5},
+              "c": {"motion": 0.6, "appeal": 0.9}, "d": {"motion": 0.4}}
+    hardness = model_hardness([(1, "a", "b"), (2, "a", "c"), (3, "a", "d"), (4, "a", "unscored")], scores)
+    assert hardness[1] == pytest.approx(np.log(2))
+    # (a, c): gaps 0.1 and 0.4 -> p = sigmoid(1), sigmoid(4); binary entropies averaged
+    p1, p4 = 1 / (1 + np.exp(-1.0)), 1 / (1 + np.exp(-4.0))
+    h = lambda p: -(p * np.log(p) + (1 - p) * np.log(1 - p))  # noqa: E731
+    assert hardness[2] == pytest.approx((h(p1) + h(p4)) / 2)
+    assert hardness[3] == pytest.approx(h(p1))  # only the dimension both videos have
+    assert 4 not in hardness  # an unscored video: no opinion, not "hard"
+    with pytest.raises(ValueError):
+        model_hardness([(1, "a", "b")], scores, scale=0)

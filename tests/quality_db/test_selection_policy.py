@@ -53,3 +53,44 @@ def test_random_priorities_are_reproducible_and_leave_full_pairs_alone(make_rate
     assert {first[p.pk] for p in world.pairs[:3]} == {0}  # full pairs are left alone
     assert len({first[p.pk] for p in world.pairs[3:]}) == 7
     assert pair_priorities_refresh(campaign=campaign, seed=3) == 0
+
+
+def _promote_model_scores(campaign, scores: dict[int, dict[str, float]]):
+    """A promoted reward model (training app) that scored these videos."""
+    from training.exports.services import dataset_version_create
+    from training.models import RewardModelScore, RewardModelVersion, TrainingRun
+
+    dataset = dataset_version_create(campaigns=[campaign], enqueue=False)
+    run = TrainingRun.objects.create(kind="reward", dataset_version=dataset)
+    model = RewardModelVersion.objects.create(run=run, dataset_version=dataset, dataset_sha256="0" * 64,
+                                              checkpoint_uri="runs/1/step-1", metrics={}, promoted=True)
+    RewardModelScore.objects.bulk_create(RewardModelScore(model_version=model, video_id=video_id, scores=s)
+                                         for video_id, s in scores.items())
+
+
+def test_before_any_vote_uncertainty_asks_about_the_pairs_the_reward_model_finds_hard(alice):
+    campaign = CampaignFactory(overlap=3, selection_policy=SelectionPolicy.UNCERTAINTY)
+    world = build_world(campaign, n_prompts=2)
+    videos = sorted(world.truth)
+    # The model separates every video of the campaign by 0.3 except one pair it scores alike.
+    model = {v: {"motion": 0.3 * i, "appeal": 0.3 * i, "overall": 0.3 * i} for i, v in enumerate(videos)}
+    hard = world.pairs[3]
+    model[hard.video_b_id] = dict(model[hard.video_a_id])
+    _promote_model_scores(campaign, model)
+
+    pair_priorities_refresh(campaign=campaign)
+
+    priorities = _priorities(campaign)
+    assert max(priorities, key=priorities.get) == hard.pk
+    assert assignment_lease_next(campaign=campaign, annotator=alice).pair_id == hard.pk
+
+
+def test_scores_of_a_model_that_is_not_promoted_are_ignored():
+    from training.models import RewardModelVersion
+
+    campaign = CampaignFactory(overlap=3, selection_policy=SelectionPolicy.UNCERTAINTY)
+    world = build_world(campaign, n_prompts=1)
+    _promote_model_scores(campaign, {v: {"motion": 0.5} for v in world.truth})
+    RewardModelVersion.objects.update(promoted=False)
+    pair_priorities_refresh(campaign=campaign)
+    assert len(set(_priorities(campaign).values())) == 1  # no votes, no model: every pair alike

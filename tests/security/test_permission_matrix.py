@@ -59,6 +59,8 @@ MATRIX = {
                ("get", "/api/imports/", None, None, exp(admin={405}))],
     "review-annotators": [("get", "/api/review/campaigns/{c}/annotators/", None, None, exp(**REVIEWERS_READ))],
     "quality-agreement": [("get", "/api/campaigns/{c}/quality/agreement/", None, None, exp(**REVIEWERS_READ))],
+    "quality-agreement-history": [("get", "/api/campaigns/{c}/quality/agreement/history/", None, None,
+                                   exp(**REVIEWERS_READ))],
     "quality-leaderboard": [("get", "/api/campaigns/{c}/quality/leaderboard/?n_boot=10", None, None,
                              exp(**REVIEWERS_READ))],
     "quality-annotators": [("get", "/api/campaigns/{c}/quality/annotators/", None, None, exp(**REVIEWERS_READ))],

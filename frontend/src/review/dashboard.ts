@@ -4,6 +4,7 @@
  * check sorting, missing values and empty reports directly.
  */
 import type { RangeRow } from "../lib/chart";
+import type { QueueItem } from "./adjudication";
 
 /** Fields every cached quality report carries (selectors/quality_cache.py). */
 export interface CachedReport {
@@ -64,15 +65,10 @@ export interface AnnotatorsReport extends CachedReport {
   annotators: AnnotatorQuality[];
 }
 
-export interface QueueEntry {
-  pair: number;
-  score: number;
-  disputes: { dimension: string; reason: string; std: number }[];
-  prompt?: { text: string };
-}
+/** The review queue's page: the total count and the first items, each with every answer. */
 export interface QueueReport {
   count: number;
-  results: QueueEntry[];
+  results: QueueItem[];
 }
 
 const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);

@@ -1,7 +1,9 @@
 /**
  * Entry of /review/<campaign_id>/ (reviewers): campaign progress, judgments per dimension as a
  * bar chart, and the annotators table; then the quality dashboards (agreement, generator
- * leaderboard with CI whiskers, gold accuracy per annotator, review queue). Polls every 15 s while visible and backs off while hidden.
+ * leaderboard with CI whiskers, gold accuracy per annotator, review queue, agreement over time).
+ * A queue row opens the adjudication panel (Enter opens, Esc closes). Polls every 15 s while
+ * visible and backs off while hidden.
  */
 import "./review.css";
 import { ApiError, browserApi } from "../lib/api";
@@ -10,6 +12,10 @@ import { languageSwitcher, readConfig, translateDom } from "../lib/chrome";
 import { h } from "../lib/dom";
 import { dimensionText, initLang, lang, onLangChange, t, type MessageKey } from "../lib/i18n";
 import type { AnnotatorStats, Dimension, PageConfig, Progress } from "../lib/types";
+import { queueRows, type QueueItem, type Settled } from "./adjudication";
+import { AdjudicationPanel } from "./adjudicationPanel";
+import { historyIsEmpty, type HistoryReport } from "./history";
+import { historyContent } from "./historyCard";
 import {
   agreementIsEmpty,
   agreementRows,
@@ -34,6 +40,9 @@ interface ReviewConfig extends PageConfig {
 }
 
 const POLL_MS = 15_000;
+const QUEUE_PAGE = 10;
+// Snapshots are hourly and the history is ~250 kB: fetch it on load and every 10 min, not every poll.
+const HISTORY_REFRESH_MS = 10 * 60_000;
 const MAX_HIDDEN_POLL_MS = 5 * 60_000;
 
 function formatDuration(ms: number | null): string {
@@ -109,6 +118,10 @@ function boot(root: HTMLElement): void {
   let quality: AnnotatorsReport | null = null;
   let queue: QueueReport | null = null;
   let lbDimension: string | null = null;
+  let history: HistoryReport | null = null;
+  let historyAt = 0;
+  // Pairs adjudicated on this page: their rows stay, marked, after the server drops them.
+  const settled: Settled[] = [];
   const dimName = (key: string) => {
     const d = config.dimensions.find((x) => x.key === key);
     return d ? dimensionText(d).name : key;
@@ -196,32 +209,52 @@ function boot(root: HTMLElement): void {
 
   const queueCard = () => {
     const count = queue?.count ?? 0;
-    const list = (queue?.results ?? []).slice(0, 5);
+    const rows = queueRows(queue?.results ?? [], settled);
+    const row = ({ item, adjudicated }: { item: QueueItem; adjudicated: unknown[] | null }) =>
+      h(
+        "li",
+        { class: adjudicated ? "is-adjudicated" : "" },
+        h(
+          "button",
+          { type: "button", class: "queue-row", id: `queue-row-${item.pair}`, "data-pair": String(item.pair), "data-adjudicated": adjudicated ? "true" : null, "aria-haspopup": "dialog", onclick: () => panel.open(item, `queue-row-${item.pair}`) },
+          h("span", { class: "queue-pair" }, t("review.queuePair", { id: String(item.pair) }), adjudicated ? h("span", { class: "badge-adjudicated" }, t("review.adj.done")) : null),
+          item.prompt?.text ? h("span", { class: "queue-prompt muted" }, item.prompt.text) : null,
+          h("span", { class: "queue-dims" }, ...item.disputes.map((d) => {
+            const reason = t(`review.reason.${d.reason}` as MessageKey);
+            return h("span", { class: `chip dispute dispute-${d.reason}`, title: `${dimName(d.dimension)} · ${reason}` }, dimName(d.dimension), h("span", { class: "sr-only" }, ` · ${reason}`));
+          })),
+        ),
+      );
     return card(
       "queue",
       "review.queue",
       null,
       h("div", { class: "queue-stat" }, h("span", { class: "stat-value", "data-queue-count": String(count) }, String(count)), h("span", { class: "muted" }, t("review.queueCount"))),
-      count && list.length
-        ? h("p", { class: "muted help queue-legend" }, `⇄ ${t("review.reason.opposite_directions")}   ↔ ${t("review.reason.spread")}`)
-        : null,
-      count && list.length
-        ? h(
-            "ol",
-            { class: "queue-list" },
-            ...list.map((e) =>
-              h(
-                "li",
-                {},
-                h("span", { class: "queue-pair" }, t("review.queuePair", { id: String(e.pair) })),
-                h("span", { class: "queue-dims" }, ...e.disputes.map((d) => {
-                  const reason = t(`review.reason.${d.reason}` as MessageKey);
-                  return h("span", { class: `chip dispute dispute-${d.reason}`, title: `${dimName(d.dimension)} · ${reason}` }, dimName(d.dimension), h("span", { class: "sr-only" }, ` · ${reason}`));
-                })),
-              ),
-            ),
-          )
-        : empty("review.queueEmpty"),
+      rows.length ? h("p", { class: "muted help queue-legend" }, `⇄ ${t("review.reason.opposite_directions")}   ↔ ${t("review.reason.spread")}\n${t("review.adj.openHint")}`) : null,
+      rows.length ? h("ol", { class: "queue-list" }, ...rows.map(row)) : empty("review.queueEmpty"),
+    );
+  };
+
+  const historyCard = () => {
+    if (historyIsEmpty(history)) return card("history", "review.history", null, empty("review.historyEmpty"));
+    const report = history as HistoryReport;
+    const short = new Intl.DateTimeFormat(lang(), { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+    return card(
+      "history",
+      "review.history",
+      null,
+      h("p", { class: "muted help" }, t("review.historyHelp", { days: String(report.days) })),
+      ...historyContent(report, {
+        dimName,
+        formatTime: (ms) => short.format(new Date(ms)),
+        chartTitle: (title) => t("review.lineLabel", { title }),
+        queueTitle: t("review.historyQueue"),
+        alphaName: "α",
+        tableCaption: t("review.dataTable", { title: t("review.history") }),
+        colDimension: t("review.col.dimension"),
+        colLatest: t("review.col.latest"),
+        colSnapshots: t("review.col.snapshots"),
+      }),
     );
   };
 
@@ -285,6 +318,7 @@ function boot(root: HTMLElement): void {
       ),
       stats,
       h("div", { class: "dash-grid" }, queueCard(), agreementCard()),
+      historyCard(),
       leaderboardCard(),
       goldCard(),
       chartCard,
@@ -293,6 +327,26 @@ function boot(root: HTMLElement): void {
     // Polling re-renders everything: keep the keyboard user's place (e.g. the dimension selector).
     if (focusedId) document.getElementById(focusedId)?.focus();
   };
+
+  const loadQueue = () => api.get<QueueReport>(`/api/campaigns/${config.campaign.id}/quality/review-queue/?limit=${QUEUE_PAGE}`);
+
+  const panel = new AdjudicationPanel({
+    api,
+    dimensions: config.dimensions.map((d) => d.key),
+    dimName,
+    onSaved: (item, adjudications) => {
+      const shown = queueRows(queue?.results ?? [], settled).findIndex((r) => r.item.pair === item.pair);
+      const earlier = settled.findIndex((s) => s.item.pair === item.pair);
+      if (earlier >= 0) settled.splice(earlier, 1);
+      settled.push({ item: { ...item, adjudications }, adjudications, index: Math.max(0, shown) });
+      render();
+      // The count (and the rest of the queue) from the server: the pair has left it.
+      void loadQueue().then((fresh) => {
+        queue = fresh;
+        render();
+      }, () => undefined);
+    },
+  });
 
   const load = async () => {
     try {
@@ -303,12 +357,15 @@ function boot(root: HTMLElement): void {
       ]);
       // The quality reports are optional extras: one failing must not blank the progress view.
       const optional = <T,>(p: Promise<T>) => p.catch(() => null);
-      [agreement, leaderboard, quality, queue] = await Promise.all([
+      const historyDue = Date.now() - historyAt >= HISTORY_REFRESH_MS;
+      [agreement, leaderboard, quality, queue, history] = await Promise.all([
         optional(api.get<AgreementReport>(`/api/campaigns/${id}/quality/agreement/`)),
         optional(api.get<LeaderboardReport>(`/api/campaigns/${id}/quality/leaderboard/`)),
         optional(api.get<AnnotatorsReport>(`/api/campaigns/${id}/quality/annotators/`)),
-        optional(api.get<QueueReport>(`/api/campaigns/${id}/quality/review-queue/?limit=5`)),
+        optional(loadQueue()),
+        historyDue ? optional(api.get<HistoryReport>(`/api/campaigns/${id}/quality/agreement/history/`)) : Promise.resolve(history),
       ]);
+      if (historyDue && history) historyAt = Date.now();
       updatedAt = new Date();
       error = "";
     } catch (exc) {

@@ -1,0 +1,203 @@
+/**
+ * The adjudication panel of the review page: both videos (A left, B right, as the strengths are
+ * A/B), the prompt, every annotator's answer per dimension in words, the crowd's consensus, and a
+ * form that records the reviewer's answer per dimension (POST /api/pairs/{id}/adjudicate/).
+ * Modal and keyboard first: it opens with focus on the first disputed dimension, Tab stays inside,
+ * Esc closes and the focus returns to the queue row that opened it.
+ */
+import { ApiError, type Api } from "../lib/api";
+import { h, icon } from "../lib/dom";
+import { t, type MessageKey } from "../lib/i18n";
+import {
+  adjudicationBody,
+  answerColumns,
+  consensusOf,
+  initialChoices,
+  nearestStrength,
+  STRENGTHS,
+  strengthKey,
+  type QueueAdjudication,
+  type QueueItem,
+  type Strength,
+} from "./adjudication";
+
+export interface PanelContext {
+  api: Api;
+  /** Campaign dimension keys in display order. */
+  dimensions: string[];
+  dimName: (key: string) => string;
+  onSaved: (item: QueueItem, adjudications: QueueAdjudication[]) => void;
+}
+
+const FOCUSABLE = "button, select, textarea, input, video[controls], [tabindex]:not([tabindex='-1'])";
+
+export class AdjudicationPanel {
+  private readonly panel = h("div", { class: "overlay-panel adj-panel", role: "dialog", "aria-modal": "true", "aria-labelledby": "adj-title", tabindex: -1 });
+  private readonly el = h("div", { class: "overlay", hidden: true, id: "adjudication" }, this.panel);
+  private returnFocusId = "";
+  private saving = false;
+
+  constructor(private readonly ctx: PanelContext) {
+    document.body.append(this.el);
+    this.el.addEventListener("mousedown", (e) => {
+      if (e.target === this.el) this.close();
+    });
+    this.el.addEventListener("keydown", (e) => this.onKey(e));
+  }
+
+  get isOpen(): boolean {
+    return !this.el.hidden;
+  }
+
+  open(item: QueueItem, returnFocusId: string): void {
+    this.returnFocusId = returnFocusId;
+    this.saving = false;
+    this.panel.replaceChildren(...this.content(item));
+    this.panel.dataset.pair = String(item.pair);
+    this.el.hidden = false;
+    const first = this.panel.querySelector<HTMLElement>("[data-autofocus]") ?? this.panel;
+    requestAnimationFrame(() => first.focus({ preventScroll: false }));
+  }
+
+  close(): void {
+    if (!this.isOpen) return;
+    this.panel.querySelectorAll("video").forEach((v) => v.pause());
+    this.el.hidden = true;
+    this.panel.replaceChildren();
+    // The dashboard re-renders on every poll: find the row again by id rather than keep the node.
+    document.getElementById(this.returnFocusId)?.focus({ preventScroll: true });
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      this.close();
+    } else if (e.key === "Tab") {
+      const items = [...this.panel.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !el.hasAttribute("disabled"));
+      if (!items.length) return;
+      const [first, last] = [items[0], items[items.length - 1]];
+      if (e.shiftKey && (document.activeElement === first || document.activeElement === this.panel)) {
+        e.preventDefault();
+        last.focus();
+      } else if (!e.shiftKey && document.activeElement === last) {
+        e.preventDefault();
+        first.focus();
+      }
+    }
+  }
+
+  private content(item: QueueItem): Node[] {
+    const { dimensions, dimName } = this.ctx;
+    const answers = answerColumns(item);
+    const disputed = new Map(item.disputes.map((d) => [d.dimension, d]));
+    const choices = initialChoices(item, dimensions);
+    const firstDisputed = dimensions.find((d) => disputed.has(d)) ?? dimensions[0];
+    const words = (s: number) => t(strengthKey(s));
+
+    const video = (side: "a" | "b", info: { url: string } | undefined) =>
+      h(
+        "figure",
+        { class: `adj-video adj-video-${side}` },
+        h("figcaption", {}, t(side === "a" ? "review.adj.videoA" : "review.adj.videoB")),
+        info ? h("video", { src: info.url, controls: true, loop: true, muted: true, playsinline: true, preload: "metadata", "data-side": side }) : h("p", { class: "muted" }, "—"),
+      );
+    const playBoth = h("button", { type: "button", class: "btn btn-ghost", onclick: () => this.panel.querySelectorAll("video").forEach((v) => void v.play().catch(() => undefined)) }, icon("play", "icon icon-sm"), t("review.adj.playBoth"));
+
+    const selects = new Map<string, HTMLSelectElement>();
+    const rows = dimensions.map((key) => {
+      const dispute = disputed.get(key);
+      const consensus = consensusOf(answers, key);
+      const select = h(
+        "select",
+        { id: `adj-${key}`, class: "select", "aria-label": t("review.adj.answerFor", { dimension: dimName(key) }), "data-dimension": key, "data-autofocus": key === firstDisputed ? true : null },
+        h("option", { value: "", selected: choices[key] === null }, t("review.adj.keep")),
+        ...STRENGTHS.map((s) => h("option", { value: String(s), selected: choices[key] === s }, words(s))),
+      );
+      selects.set(key, select);
+      const consensusText = consensus
+        ? t("review.adj.consensusText", { words: words(consensus.direction === "tie" ? 0 : nearestStrength(consensus.mean)), mean: (consensus.mean > 0 ? "+" : "") + consensus.mean.toFixed(2), a: consensus.nA, same: consensus.nTie, b: consensus.nB })
+        : "—";
+      return h(
+        "tr",
+        { class: dispute ? "is-disputed" : "", "data-dimension": key },
+        h("th", { scope: "row" }, h("span", { class: "adj-dim" }, dimName(key), dispute ? h("span", { class: `chip dispute dispute-${dispute.reason}` }, t(`review.reason.${dispute.reason}` as MessageKey)) : null)),
+        ...answers.map((a) => {
+          const s = a.strengths[key];
+          return h("td", { class: `adj-answer${typeof s === "number" ? ` strength-${s < 0 ? "a" : s > 0 ? "b" : "same"}` : ""}` }, typeof s === "number" ? words(s) : "—");
+        }),
+        h("td", { class: "adj-consensus" }, consensusText),
+        h("td", {}, select),
+      );
+    });
+
+    const note = h("textarea", { id: "adj-note", class: "adj-note", maxlength: 1000, rows: 2 });
+    note.value = item.adjudications?.find((a) => a.note)?.note ?? "";
+    const status = h("p", { class: "adj-status", role: "status", "aria-live": "polite" });
+    const save = h("button", { type: "submit", class: "btn btn-primary", id: "adj-save" }, icon("check", "icon icon-sm"), t("review.adj.save"));
+    const form = h(
+      "form",
+      { class: "adj-form" },
+      h(
+        "div",
+        { class: "table-wrap" },
+        h(
+          "table",
+          { class: "table table-compact adj-table" },
+          h("caption", { class: "sr-only" }, t("review.adj.answersCaption")),
+          h(
+            "thead",
+            {},
+            h(
+              "tr",
+              {},
+              h("th", { scope: "col" }, t("review.col.dimension")),
+              ...answers.map((a) => h("th", { scope: "col" }, a.annotator.username, a.paused ? h("span", { class: "muted" }, ` (${t("review.status.paused")})`) : null)),
+              h("th", { scope: "col" }, t("review.adj.consensus")),
+              h("th", { scope: "col" }, t("review.adj.yourAnswer")),
+            ),
+          ),
+          h("tbody", {}, ...rows),
+        ),
+      ),
+      h("label", { for: "adj-note", class: "adj-label" }, t("review.adj.note")),
+      note,
+      status,
+      h("div", { class: "dialog-actions" }, h("button", { type: "button", class: "btn", onclick: () => this.close() }, t("review.adj.cancel")), save),
+    );
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const picked: Record<string, Strength | null> = {};
+      for (const [key, select] of selects) picked[key] = select.value === "" ? null : (Number(select.value) as Strength);
+      void this.save(item, adjudicationBody(picked, note.value, dimensions), status, save);
+    });
+
+    const close = h("button", { type: "button", class: "overlay-close", "aria-label": t("help.close"), title: "Esc", onclick: () => this.close() }, icon("close"));
+    return [
+      h("header", { class: "overlay-head" }, h("h2", { id: "adj-title" }, t("review.adj.title", { id: item.pair })), close),
+      h("p", { class: "adj-prompt" }, h("span", { class: "muted" }, `${t("review.adj.prompt")} `), item.prompt?.text ?? "—"),
+      h("div", { class: "adj-videos" }, video("a", item.video_a), video("b", item.video_b)),
+      h("div", { class: "adj-video-tools" }, playBoth, h("span", { class: "muted help" }, t("review.adj.convention"))),
+      form,
+    ];
+  }
+
+  private async save(item: QueueItem, body: ReturnType<typeof adjudicationBody>, status: HTMLElement, button: HTMLButtonElement): Promise<void> {
+    if (this.saving) return;
+    if (!body) {
+      status.textContent = t("review.adj.nothing");
+      return;
+    }
+    this.saving = true;
+    button.disabled = true;
+    status.textContent = t("review.adj.saving");
+    try {
+      const result = await this.ctx.api.post<{ adjudications: QueueAdjudication[] }>(`/api/pairs/${item.pair}/adjudicate/`, body);
+      this.ctx.onSaved(item, result.adjudications);
+      this.close();
+    } catch (exc) {
+      status.textContent = exc instanceof ApiError ? exc.detail : t("banner.network");
+      this.saving = false;
+      button.disabled = false;
+    }
+  }
+}
