@@ -49,6 +49,7 @@ def main(argv=None) -> int:
     ap.add_argument("--json", default=None, help="also write the full reports (per-bin calibration etc.) here")
     ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     ap.add_argument("--mixed-precision", default="no", choices=("no", "bf16"))
+    ap.add_argument("--config", default=None, help="RewardConfig overrides as JSON, e.g. '{\"frame_size\": 48}'")
     ap.add_argument("--out", default=None, help="markdown report path ($OUT/reward_gpu.md on the device tool)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -67,8 +68,9 @@ def main(argv=None) -> int:
     if not test.pairs or not train.pairs:
         raise SystemExit(f"{data}: the prompt split left train {len(train.pairs)} / test {len(test.pairs)} pairs; "
                          "use more --prompts")
-    config = RewardConfig(preset="cpu", device=args.device, mixed_precision=args.mixed_precision, steps=args.steps, batch_size=args.batch_size, loss=args.loss,
-                          cache_dir=str(data / "frame_cache"))
+    config = RewardConfig(**{"preset": "cpu", "device": args.device, "mixed_precision": args.mixed_precision,
+                             "steps": args.steps, "batch_size": args.batch_size, "loss": args.loss,
+                             "cache_dir": str(data / "frame_cache"), **json.loads(args.config or "{}")})
     t0 = time.perf_counter()
     prepared = prepare_all(pairs, config, cache=None)
     prep_s = time.perf_counter() - t0
