@@ -1,13 +1,12 @@
 /**
  * Two <video> elements on one shared clock. The left video leads; the right one follows and is
- * corrected on every frame the leader presents (requestVideoFrameCallback where the browser has
- * it, requestAnimationFrame otherwise): re-seeked beyond half a frame of drift, rate-nudged below.
- * Play, pause, seek, frame step, speed, loop and mute always act on both.
+ * corrected on every frame the leader presents (see drift.ts). Play, pause, seek, frame step,
+ * speed, loop and mute always act on both. The markup lives in player-controls.ts.
  */
-import { h, icon } from "../lib/dom";
-import { t } from "../lib/i18n";
-import { correction, frameToTime, nextSpeed, signedDrift, timeToFrame } from "../lib/sync";
+import { frameToTime, nextSpeed, timeToFrame } from "../lib/sync";
 import type { ScreenSide } from "../lib/types";
+import { DriftCorrector } from "./drift";
+import { PlayerControls } from "./player-controls";
 
 export interface ClipInfo {
   fps: number;
@@ -17,32 +16,17 @@ export interface ClipInfo {
   aspect: number;
 }
 
-type FrameCallbackVideo = HTMLVideoElement & {
-  requestVideoFrameCallback?: (cb: (now: number, meta: { mediaTime: number }) => void) => number;
-  cancelVideoFrameCallback?: (id: number) => void;
-};
-
 const FLICKER_MS = 500;
-const RESYNC_COOLDOWN_MS = 200;
 
 export class SyncedPlayer {
   readonly el: HTMLElement;
-  private readonly stage: HTMLElement;
-  private readonly slots: Record<ScreenSide, HTMLElement>;
-  private readonly badges: Record<ScreenSide, HTMLElement>;
-  private readonly errors: Record<ScreenSide, HTMLElement>;
-  private readonly flickerBadge: HTMLElement;
-  private readonly buttons: Record<string, HTMLButtonElement> = {};
-  private readonly frameText: HTMLElement;
-  private readonly scrub: HTMLInputElement;
-  private readonly speedText: HTMLElement;
+  private readonly controls: PlayerControls;
+  private readonly drift: DriftCorrector;
 
-  private leader: FrameCallbackVideo | null = null;
-  private follower: FrameCallbackVideo | null = null;
+  private leader: HTMLVideoElement | null = null;
+  private follower: HTMLVideoElement | null = null;
   private info: ClipInfo = { fps: 24, frameCount: 0, duration: 0, aspect: 16 / 9 };
   private bindings: AbortController | null = null;
-  private tickHandle: number | null = null;
-  private tickIsFrameCallback = false;
   private rate = 1;
   private looping = true;
   private muted = true;
@@ -51,58 +35,33 @@ export class SyncedPlayer {
   private flickerTimer: ReturnType<typeof setInterval> | null = null;
   private wantPlay = false;
   private restarting = false;
-  private lastResyncAt = 0;
-  /** Moving average of how long a follower seek takes, so resyncs land where the leader will be. */
-  private seekLatency = 0.03;
-  /** Largest drift (s) seen since the last reset; the page exposes it for diagnostics. */
-  maxDriftS = 0;
 
   constructor() {
-    const pane = (side: ScreenSide) => {
-      const slot = h("div", { class: "video-slot" });
-      const badge = h("span", { class: `side-badge side-${side}` });
-      const error = h("p", { class: "video-error", role: "alert", hidden: true });
-      const el = h("figure", { class: `pane pane-${side}`, "data-side": side }, slot, badge, error);
-      return { el, slot, badge, error };
-    };
-    const left = pane("left");
-    const right = pane("right");
-    this.slots = { left: left.slot, right: right.slot };
-    this.badges = { left: left.badge, right: right.badge };
-    this.errors = { left: left.error, right: right.error };
-    this.flickerBadge = h("span", { class: "flicker-badge", "aria-live": "polite" });
-    this.stage = h("div", { class: "stage", "data-show": "left" }, left.el, right.el, this.flickerBadge);
-
-    const button = (name: string, iconName: string, onclick: () => void, extra: Record<string, string> = {}) => {
-      const b = h("button", { type: "button", class: `tbtn tbtn-${name}`, ...extra, onclick: () => onclick() }, icon(iconName));
-      this.buttons[name] = b;
-      return b;
-    };
-    this.frameText = h("span", { class: "frame-readout", "aria-live": "off" });
-    this.scrub = h("input", { type: "range", class: "scrub", min: 0, max: 0, step: 1, value: 0 });
-    this.scrub.addEventListener("input", () => {
-      this.pause();
-      this.seekFrame(Number(this.scrub.value));
+    this.controls = new PlayerControls({
+      restart: () => this.restart(),
+      step: (delta) => this.step(delta),
+      togglePlay: () => this.togglePlay(),
+      scrub: (frame) => {
+        this.pause();
+        this.seekFrame(frame);
+      },
+      cycleSpeed: () => this.cycleSpeed(),
+      toggleLoop: () => this.toggleLoop(),
+      toggleMute: () => this.toggleMute(),
+      toggleFlicker: () => this.toggleFlicker(),
     });
-    this.speedText = h("span", { class: "speed-text" });
-    const speedButton = h("button", { type: "button", class: "tbtn tbtn-speed", onclick: () => this.cycleSpeed() }, this.speedText);
-    this.buttons.speed = speedButton;
-    const transport = h(
-      "div",
-      { class: "transport", role: "group" },
-      button("restart", "restart", () => this.restart()),
-      button("stepBack", "stepBack", () => this.step(-1)),
-      button("play", "play", () => this.togglePlay(), { "data-primary": "true" }),
-      button("stepForward", "stepForward", () => this.step(1)),
-      this.frameText,
-      this.scrub,
-      speedButton,
-      button("loop", "loop", () => this.toggleLoop()),
-      button("mute", "muted", () => this.toggleMute()),
-      button("flicker", "flicker", () => this.toggleFlicker()),
-    );
-    this.el = h("section", { class: "player" }, this.stage, transport);
+    this.drift = new DriftCorrector({
+      shouldCorrect: () => this.wantPlay && !this.restarting,
+      rate: () => this.rate,
+      onFrame: () => this.renderTime(),
+    });
+    this.el = this.controls.el;
     this.relabel();
+  }
+
+  /** Largest drift (s) seen since the pair was mounted; the page exposes it for diagnostics. */
+  get maxDriftS(): number {
+    return this.drift.maxDriftS;
   }
 
   /** Show a new pair. The elements may come preloaded (readyState 4), so nothing waits on the network. */
@@ -111,36 +70,30 @@ export class SyncedPlayer {
     this.info = info;
     this.wantPlay = false;
     this.restarting = false;
-    this.maxDriftS = 0;
-    for (const [side, video] of [["left", left], ["right", right]] as const) {
+    for (const video of [left, right]) {
       video.muted = this.muted;
       video.loop = false; // both restart together instead (see onEnded)
       video.playbackRate = this.rate;
-      video.classList.add("video");
-      video.setAttribute("aria-label", t("player.video", { side: t(side === "left" ? "side.left" : "side.right") }));
-      this.slots[side].replaceChildren(video);
-      this.errors[side].hidden = true;
     }
-    this.stage.style.setProperty("--aspect", String(info.aspect || 16 / 9));
+    this.controls.attach({ left, right }, info.aspect, info.frameCount);
     this.leader = left;
     this.follower = right;
-    this.scrub.max = String(Math.max(0, info.frameCount - 1));
     this.bind();
-    this.startTicking();
+    this.drift.start(left, right, info);
     this.render();
   }
 
   /** Take the videos out (before the pair's elements are disposed). */
   unmount(): HTMLVideoElement[] {
     this.unbind();
-    const videos = [this.leader, this.follower].filter((v): v is FrameCallbackVideo => !!v);
+    const videos = [this.leader, this.follower].filter((v): v is HTMLVideoElement => !!v);
     videos.forEach((v) => v.pause());
     this.leader = this.follower = null;
     return videos;
   }
 
   get videos(): HTMLVideoElement[] {
-    return [this.leader, this.follower].filter((v): v is FrameCallbackVideo => !!v);
+    return [this.leader, this.follower].filter((v): v is HTMLVideoElement => !!v);
   }
 
   isPlaying(): boolean {
@@ -229,7 +182,7 @@ export class SyncedPlayer {
     if (this.flicker) {
       this.flickerTimer = setInterval(() => {
         this.flickerSide = this.flickerSide === "left" ? "right" : "left";
-        this.renderFlicker();
+        this.controls.renderFlicker(this.flicker, this.flickerSide);
       }, FLICKER_MS);
     }
     this.render();
@@ -240,22 +193,7 @@ export class SyncedPlayer {
   }
 
   relabel(): void {
-    const label = (name: string, key: Parameters<typeof t>[0], shortcut: string) => {
-      const b = this.buttons[name];
-      b.setAttribute("aria-label", t(key));
-      b.title = `${t(key)} (${shortcut})`;
-    };
-    label("restart", "player.restart", "0");
-    label("stepBack", "player.stepBack", ",");
-    label("stepForward", "player.stepForward", ".");
-    label("speed", "player.speed", "[ ]");
-    label("loop", "player.loop", "l");
-    label("mute", "player.mute", "m");
-    label("flicker", "player.flicker", "f");
-    this.scrub.setAttribute("aria-label", t("player.scrub"));
-    this.el.querySelector(".transport")?.setAttribute("aria-label", t("player.controls"));
-    this.badges.left.textContent = t("side.left");
-    this.badges.right.textContent = t("side.right");
+    this.controls.relabel();
     this.render();
   }
 
@@ -274,20 +212,12 @@ export class SyncedPlayer {
       video.addEventListener("canplay", () => this.onCanPlay(), opts);
       video.addEventListener("error", () => this.onError(video), opts);
     }
-    this.follower?.addEventListener(
-      "seeked",
-      () => {
-        const took = (performance.now() - this.lastResyncAt) / 1000;
-        if (took > 0 && took < 0.5) this.seekLatency = 0.7 * this.seekLatency + 0.3 * took;
-      },
-      opts,
-    );
   }
 
   private unbind(): void {
     this.bindings?.abort();
     this.bindings = null;
-    this.stopTicking();
+    this.drift.stop();
   }
 
   private onEnded(): void {
@@ -323,89 +253,23 @@ export class SyncedPlayer {
   }
 
   private onError(video: HTMLVideoElement): void {
-    const side: ScreenSide = video === this.leader ? "left" : "right";
-    this.errors[side].textContent = t("player.videoError");
-    this.errors[side].hidden = false;
-  }
-
-  private startTicking(): void {
-    this.stopTicking();
-    const leader = this.leader;
-    if (!leader) return;
-    if (typeof leader.requestVideoFrameCallback === "function") {
-      this.tickIsFrameCallback = true;
-      const loop = () => {
-        this.tick();
-        if (this.leader === leader) this.tickHandle = leader.requestVideoFrameCallback!(loop);
-      };
-      this.tickHandle = leader.requestVideoFrameCallback(loop);
-    } else {
-      this.tickIsFrameCallback = false;
-      const loop = () => {
-        this.tick();
-        this.tickHandle = requestAnimationFrame(loop);
-      };
-      this.tickHandle = requestAnimationFrame(loop);
-    }
-  }
-
-  private stopTicking(): void {
-    if (this.tickHandle === null) return;
-    if (this.tickIsFrameCallback) this.leader?.cancelVideoFrameCallback?.(this.tickHandle);
-    else cancelAnimationFrame(this.tickHandle);
-    this.tickHandle = null;
-  }
-
-  /** Runs for every frame the leader presents. */
-  private tick(): void {
-    const { leader, follower } = this;
-    if (!leader || !follower) return;
-    if (this.wantPlay && !this.restarting && !leader.paused && !follower.paused && !follower.seeking && !leader.ended && !follower.ended) {
-      const drift = signedDrift(leader.currentTime, follower.currentTime, this.info.duration);
-      this.maxDriftS = Math.max(this.maxDriftS, Math.abs(drift));
-      const fix = correction(leader.currentTime, drift, this.info.fps, this.rate);
-      const now = performance.now();
-      if (fix.kind === "seek" && now - this.lastResyncAt > RESYNC_COOLDOWN_MS) {
-        this.lastResyncAt = now;
-        follower.playbackRate = this.rate;
-        const end = this.info.duration || follower.duration || Number.POSITIVE_INFINITY;
-        follower.currentTime = Math.min(end, fix.to + this.seekLatency * this.rate);
-      } else if (fix.kind === "nudge") {
-        follower.playbackRate = fix.rate;
-      } else if (follower.playbackRate !== this.rate) {
-        follower.playbackRate = this.rate;
-      }
-    }
-    this.renderTime();
+    this.controls.showError(video === this.leader ? "left" : "right");
   }
 
   private renderTime(): void {
-    const frame = this.currentFrame();
-    const total = Math.max(1, this.info.frameCount);
-    this.frameText.textContent = t("player.frame", { n: frame + 1, total });
-    if (document.activeElement !== this.scrub) this.scrub.value = String(frame);
-    this.scrub.setAttribute("aria-valuetext", this.frameText.textContent);
-  }
-
-  private renderFlicker(): void {
-    this.stage.dataset.show = this.flicker ? this.flickerSide : "both";
-    const side = t(this.flickerSide === "left" ? "side.left" : "side.right");
-    this.flickerBadge.textContent = this.flicker ? t("player.flickerShowing", { side }) : "";
+    this.controls.renderTime(this.currentFrame(), this.info.frameCount);
   }
 
   private render(): void {
-    const play = this.buttons.play;
-    play.replaceChildren(icon(this.wantPlay ? "pause" : "play"));
-    const playLabel = t(this.wantPlay ? "player.pause" : "player.play");
-    play.setAttribute("aria-label", playLabel);
-    play.title = `${playLabel} (Space)`;
-    this.buttons.loop.setAttribute("aria-pressed", String(this.looping));
-    this.buttons.flicker.setAttribute("aria-pressed", String(this.flicker));
-    this.buttons.mute.setAttribute("aria-pressed", String(this.muted));
-    this.buttons.mute.replaceChildren(icon(this.muted ? "muted" : "volume"));
-    this.speedText.textContent = `${this.rate}×`;
-    this.stage.classList.toggle("is-flicker", this.flicker);
-    this.renderFlicker();
-    this.renderTime();
+    this.controls.render({
+      playing: this.wantPlay,
+      looping: this.looping,
+      muted: this.muted,
+      rate: this.rate,
+      flicker: this.flicker,
+      flickerSide: this.flickerSide,
+      frame: this.currentFrame(),
+      frameCount: this.info.frameCount,
+    });
   }
 }
