@@ -17,12 +17,15 @@ without a Celery worker. The refresh task recomputes every report after each run
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 
 from django.core.cache import cache
 from django.db import connection
+
+log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 24 * 3600
 STALE_MAX_SECONDS = 300
@@ -57,23 +60,33 @@ def warm_lock_key(campaign_id: int) -> str:
     return f"quality:warming:{campaign_id}"
 
 
+def _cache_call(method: str, *args, default=None):
+    """A cache operation that degrades to a miss when Redis is down: reports are then computed per
+    request (slower, still correct) instead of failing with a 500."""
+    try:
+        return getattr(cache, method)(*args)
+    except Exception as exc:  # redis.ConnectionError, timeouts: the backend's errors have no common base
+        log.warning("quality cache unavailable (%s: %s); computing without it", type(exc).__name__, exc)
+        return default
+
+
 def quality_report_cached(*, kind: str, campaign_id: int, compute: Callable[[], dict], params: str = "",
                           on_stale: Callable[[], None] | None = None) -> dict:
     """The report for the current version, computed once; or, with `on_stale`, the last report
     while a fresh one is computed in the background (module doc)."""
     key = quality_cache_key(kind=kind, campaign_id=campaign_id, params=params)
-    report = cache.get(key)
+    report = _cache_call("get", key)
     if report is not None:
         return report
     latest_key = quality_cache_key(kind=kind, campaign_id=campaign_id, params=params, version="latest")
     if on_stale is not None:
-        latest = cache.get(latest_key)
+        latest = _cache_call("get", latest_key)
         if latest is not None and time.time() - latest["computed_ts"] < STALE_MAX_SECONDS:
-            if cache.add(warm_lock_key(campaign_id), 1, WARM_LOCK_SECONDS):
+            if _cache_call("add", warm_lock_key(campaign_id), 1, WARM_LOCK_SECONDS, default=False):
                 on_stale()
             return {**latest, "stale": True}
     now = time.time()
     report = {**compute(), "stale": False, "computed_ts": now,
               "computed_at": datetime.fromtimestamp(now, tz=timezone.utc).isoformat()}
-    cache.set_many({key: report, latest_key: report}, CACHE_SECONDS)
+    _cache_call("set_many", {key: report, latest_key: report}, CACHE_SECONDS)
     return report

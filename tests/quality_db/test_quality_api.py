@@ -99,3 +99,16 @@ def test_a_report_too_old_to_serve_stale_is_recomputed_in_the_request(make_rater
     monkeypatch.setattr(quality_cache, "time", SimpleNamespace(time=lambda: later))
     report = client.get(url).json()
     assert report["stale"] is False and report["dimensions"][0]["n_votes"] == 20
+
+
+def test_reports_are_computed_without_the_cache_when_redis_is_down(settings, rita, client):
+    """A dead cache server degrades the reports to per-request computation, never a 500."""
+    from tests.factories import CampaignFactory
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # nothing listens on port 1
+    campaign = CampaignFactory()
+    client.force_login(rita)
+    response = client.get(f"/api/campaigns/{campaign.pk}/quality/agreement/")
+    assert response.status_code == 200, response.content
+    assert response.json()["stale"] is False
