@@ -87,3 +87,17 @@ def judge_pairs(campaign, world: World, raters: list[tuple], pairs=None, *, per_
 def true_answers(world: World, pair) -> dict[str, int]:
     """What a noiseless annotator answers: the gold answer of a pair."""
     return SimulatedAnnotator(noise=0.0).judge(world.truth[pair.video_a_id], world.truth[pair.video_b_id], DIMENSIONS)
+
+
+def submitted_vote(pair, user, strengths: dict[str, int], default: int = 0):
+    """One submitted assignment of `user` on `pair` with a judgment on every dimension
+    (`strengths` by key, `default` for the rest)."""
+    now = timezone.now()
+    assignment = Assignment.objects.create(
+        pair=pair, campaign=pair.campaign, annotator=user, a_on_left=True, state=AssignmentState.SUBMITTED,
+        leased_at=now, expires_at=now + timedelta(minutes=5), heartbeat_at=now, finished_at=now,
+        client_key=f"{pair.pk}-{user.pk}")
+    for key, dim_id in Dimension.objects.values_list("key", "id"):
+        Judgment.objects.create(assignment=assignment, pair=pair, annotator=user, dimension_id=dim_id,
+                                strength=strengths.get(key, default))
+    return assignment

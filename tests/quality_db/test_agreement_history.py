@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from annotation.models import Assignment, AssignmentState, CampaignStatus, Dimension, Judgment
+from annotation.models import CampaignStatus, Dimension
 from annotation.models.quality import AgreementSnapshot
 from annotation.selectors.quality import campaign_agreement
 from annotation.selectors.quality_history import MAX_HISTORY_POINTS, campaign_agreement_history, thin_evenly
@@ -18,18 +18,12 @@ from annotation.services.agreement_history import agreement_snapshot_take
 from annotation.tasks import snapshot_agreement
 from tests.factories import CampaignFactory, make_pairs
 
+from tests.quality_db.support import submitted_vote  # noqa: E402
+
 pytestmark = pytest.mark.django_db
 
 
-def _vote(pair, user, strengths: dict[str, int], default: int = 0):
-    now = timezone.now()
-    assignment = Assignment.objects.create(
-        pair=pair, campaign=pair.campaign, annotator=user, a_on_left=True, state=AssignmentState.SUBMITTED,
-        leased_at=now, expires_at=now + timedelta(minutes=5), heartbeat_at=now, finished_at=now,
-        client_key=f"{pair.pk}-{user.pk}")
-    for key, dim_id in Dimension.objects.values_list("key", "id"):
-        Judgment.objects.create(assignment=assignment, pair=pair, annotator=user, dimension_id=dim_id,
-                                strength=strengths.get(key, default))
+_vote = submitted_vote
 
 
 @pytest.fixture

@@ -1,19 +1,10 @@
 """The reviewer queue finds disagreements; an adjudication settles them and replaces the
 crowd's answer in consensus and scores; paused annotators do not count."""
-from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from annotation.models import (
-    AnnotatorState,
-    AnnotatorStatus,
-    Assignment,
-    AssignmentState,
-    Dimension,
-    Judgment,
-    VideoScore,
-)
+from annotation.models import AnnotatorState, AnnotatorStatus, Dimension, VideoScore
 from annotation.selectors.quality import campaign_consensus
 from annotation.selectors.quality_review import review_queue
 from annotation.services.adjudication import MSG_ADJUDICATE_GOLD
@@ -21,18 +12,12 @@ from annotation.services.gold import pair_mark_gold
 from annotation.services.quality import video_scores_refresh
 from tests.factories import CampaignFactory, UserFactory, make_pairs
 
+from tests.quality_db.support import submitted_vote  # noqa: E402
+
 pytestmark = pytest.mark.django_db
 
 
-def _vote(pair, user, strengths: dict[str, int], default: int = 0):
-    now = timezone.now()
-    assignment = Assignment.objects.create(
-        pair=pair, campaign=pair.campaign, annotator=user, a_on_left=True, state=AssignmentState.SUBMITTED,
-        leased_at=now, expires_at=now + timedelta(minutes=5), heartbeat_at=now, finished_at=now,
-        client_key=f"{pair.pk}-{user.pk}")
-    for key, dim_id in Dimension.objects.values_list("key", "id"):
-        Judgment.objects.create(assignment=assignment, pair=pair, annotator=user, dimension_id=dim_id,
-                                strength=strengths.get(key, default))
+_vote = submitted_vote
 
 
 @pytest.fixture
