@@ -171,3 +171,22 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from annotation.models.quality import AgreementSnapshot  # noqa: E402
+
+
+@admin.register(AgreementSnapshot)
+class AgreementSnapshotAdmin(admin.ModelAdmin):
+    """Hourly agreement history (written by annotation.tasks.snapshot_agreement); read-only."""
+
+    list_display = ["computed_at", "campaign", "dimension", "alpha", "kappa", "n_judgments", "n_disputed", "queue_size"]
+    list_filter = ["campaign", "dimension"]
+    date_hierarchy = "computed_at"
+    readonly_fields = [f.name for f in AgreementSnapshot._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
