@@ -43,6 +43,13 @@ export class AdjudicationPanel {
       if (e.target === this.el) this.close();
     });
     this.el.addEventListener("keydown", (e) => this.onKey(e));
+    // Escape closes the modal wherever the focus is (right after opening it may still be on the row).
+    document.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && this.isOpen && !this.el.contains(e.target as Node)) {
+        e.preventDefault();
+        this.close();
+      }
+    });
   }
 
   get isOpen(): boolean {
@@ -56,7 +63,7 @@ export class AdjudicationPanel {
     this.panel.dataset.pair = String(item.pair);
     this.el.hidden = false;
     const first = this.panel.querySelector<HTMLElement>("[data-autofocus]") ?? this.panel;
-    requestAnimationFrame(() => first.focus({ preventScroll: false }));
+    first.focus({ preventScroll: false }); // visible now: focus moves in before any key can arrive
   }
 
   close(): void {
