@@ -67,6 +67,9 @@ class RewardConfig:
     frame_size: int | None = _help("square frame side fed to the backbones; None = the preset's", None)
     hidden_size: int | None = _help("hidden size of random-init backbones (tiny/cpu); None = the preset's", None)
     num_layers: int | None = _help("transformer layers of random-init backbones (tiny/cpu); None = the preset's", None)
+    character_crop: tuple[float, float] = _help(
+        "centre crop (width, height fractions) the character scorer compares: a detector-free stand-in for "
+        "the subject's box; subjects of I2V shots stand central and upright", (0.6, 0.6))
     handcrafted_features: bool = _help("feed the OpenCV features (handcrafted.py) into every head", True)
     handcrafted_size: int = _help("short side of the frames the handcrafted features are computed on", 72)
     finetune: str | None = _help(f"{' | '.join(FINETUNES)}; None = the preset's (tiny/paper: lora, cpu: full)", None)
@@ -97,6 +100,9 @@ class RewardConfig:
             if getattr(self, name) not in valid:
                 raise ValueError(f"{name}={getattr(self, name)!r} is not valid; valid values: {', '.join(valid)}")
         self.dimensions = tuple(self.dimensions)
+        self.character_crop = tuple(float(v) for v in self.character_crop)
+        if len(self.character_crop) != 2 or not all(0.05 <= v <= 1.0 for v in self.character_crop):
+            raise ValueError(f"character_crop={list(self.character_crop)!r}: two fractions in [0.05, 1] (width, height)")
         bad = [d for d in self.dimensions if d not in DIMENSIONS]
         if bad or not self.dimensions or len(set(self.dimensions)) != len(self.dimensions):
             raise ValueError(f"dimensions={list(self.dimensions)!r}: need unique values from {', '.join(DIMENSIONS)}")

@@ -53,9 +53,9 @@ def _frames(video, n: int, size: int, cache: FrameCache | None) -> np.ndarray:
     return sample_frames_from_array(np.asarray(video), n, size=size)
 
 
-def _crop(img: np.ndarray) -> np.ndarray:
+def _crop(img: np.ndarray, fractions: tuple[float, float] = (CROP, CROP)) -> np.ndarray:
     h, w = img.shape[:2]
-    ch, cw = max(2, int(h * CROP)), max(2, int(w * CROP))
+    ch, cw = max(2, int(h * fractions[1])), max(2, int(w * fractions[0]))
     y, x = (h - ch) // 2, (w - cw) // 2
     return img[y : y + ch, x : x + cw]
 
@@ -81,8 +81,8 @@ def prepare_video(video, prompt: str, initial_image=None, character_ref=None, *,
         "frames": _to_net(net, side),
         "motion": _to_net(motion, side),
         "initial": _to_net(initial[None], side)[0],
-        "char_frames": _to_net(np.stack([_crop(f) for f in net]), side),
-        "char_ref": _to_net(_crop(ref)[None], side)[0],
+        "char_frames": _to_net(np.stack([_crop(f, config.character_crop) for f in net]), side),
+        "char_ref": _to_net(_crop(ref, config.character_crop)[None], side)[0],
         "handcrafted": feature_vector(feats),
         "text": prompt,
         "features": feats,

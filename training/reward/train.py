@@ -33,7 +33,7 @@ from .losses import PAIRWISE, pairwise_loss, regression_loss
 from .models import AnimeRewardModel
 
 # Changing these between save and resume would load weights into a different model.
-RESUME_MUST_MATCH = ("preset", "dimensions", "scorers", "frame_size", "hidden_size", "num_layers", "finetune", "net_frames",
+RESUME_MUST_MATCH = ("preset", "dimensions", "scorers", "frame_size", "character_crop", "hidden_size", "num_layers", "finetune", "net_frames",
                      "lora_rank", "lora_targets", "handcrafted_features")
 
 

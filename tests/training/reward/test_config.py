@@ -26,3 +26,17 @@ def test_config_round_trips_through_json(tmp_path):
     c = RewardConfig(preset="tiny", dimensions=("motion", "character"), steps=3)
     c.save(tmp_path / "config.json")
     assert RewardConfig.load(tmp_path / "config.json") == c
+
+
+def test_character_crop_is_two_fractions_and_survives_a_round_trip(tmp_path):
+    import pytest
+
+    from training.reward.config import RewardConfig
+
+    config = RewardConfig(character_crop=[0.3, 0.8])
+    assert config.character_crop == (0.3, 0.8)
+    config.save(tmp_path / "c.json")
+    assert RewardConfig.load(tmp_path / "c.json").character_crop == (0.3, 0.8)
+    for bad in ([0.3], [0.0, 0.5], [0.5, 1.5]):
+        with pytest.raises(ValueError, match="character_crop"):
+            RewardConfig(character_crop=bad)
