@@ -61,7 +61,7 @@ def test_workers_consume_the_right_queues():
     media = " ".join(services["worker-media"]["command"])
     assert "-Q default,media" in media
     gpu_cmd = (DOCKER / "Dockerfile.worker").read_text()
-    assert "-Q gpu --concurrency 1" in gpu_cmd
+    assert r'-Q \"${RUNS_QUEUE:-gpu}\" --concurrency 1' in gpu_cmd  # the runs queue (settings.RUNS_QUEUE)
     assert "beat" in services["beat"]["command"]
 
 

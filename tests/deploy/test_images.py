@@ -34,7 +34,7 @@ def test_web_dockerfile_is_multi_stage_non_root_and_healthchecked():
 def test_worker_dockerfile_uses_cuda_torch_and_the_gpu_queue():
     assert "download.pytorch.org/whl/cu" in WORKER
     assert re.search(r"^USER studio$", WORKER, flags=re.M)
-    assert "-Q gpu --concurrency 1" in WORKER
+    assert r'-Q \"${RUNS_QUEUE:-gpu}\" --concurrency 1' in WORKER
     for part in ("config/", "annotation/", "training/", "manage.py"):
         assert f"COPY {part}" in WORKER, part
 
