@@ -11,12 +11,16 @@ from training.runs.services import run_create
 
 pytestmark = TRANSACTIONAL
 GAPO = {"family": "cogvideox", "preset": "tiny", "steps": 4, "device": "cpu"}
-GAPO_OPTIONS = {"k": 2, "sample_steps": 3, "max_prompts": 4, "eval_fraction": 0.3}
+# Four candidates over five training prompts: a tiny reward model can saturate (equal scores make
+# no pair), and one prompt with distinct scores is all the run needs.
+GAPO_OPTIONS = {"k": 4, "sample_steps": 3, "max_prompts": 6, "eval_fraction": 0.2}
 
 
 @pytest.fixture
 def promoted_reward(demo_dataset):
-    run = run_create(kind="reward", config=TINY_REWARD, dataset_version=demo_dataset, enqueue=False)
+    # A gentle head learning rate keeps the scores of generated clips off sigmoid saturation.
+    run = run_create(kind="reward", config={**TINY_REWARD, "head_lr": 0.01}, dataset_version=demo_dataset,
+                     enqueue=False)
     assert run_execute(run.pk).state == RunState.SUCCEEDED
     return run.reward_model_version
 

@@ -41,7 +41,7 @@ def test_checkpoints_and_samples_live_in_the_bucket(s3_bucket, run_roots, demo_c
     assert RewardModelScore.objects.filter(model_version=version).count() == 30
 
     gapo = run_create(kind="gapo", config={"family": "cogvideox", "preset": "tiny", "steps": 2, "device": "cpu"},
-                      options={"k": 2, "sample_steps": 2, "max_prompts": 3, "eval_fraction": 0.3}, enqueue=False)
+                      options={"k": 4, "sample_steps": 2, "max_prompts": 6, "eval_fraction": 0.2}, enqueue=False)
     gapo_ended = run_execute(gapo.pk)
     assert gapo_ended.state == RunState.SUCCEEDED, gapo_ended.error
     url = gapo_ended.metrics["samples"][0]["trained_url"]
