@@ -24,7 +24,7 @@ def test_checkpoints_and_samples_live_in_the_bucket(s3_bucket, run_roots, demo_c
     dataset = dataset_version_build(version_id=dataset_version_create(campaigns=[campaign], test_fraction=0.34,
                                                                       enqueue=False).pk)
     shutil.rmtree(settings.DATASETS_ROOT)  # the GPU host has only the bucket
-    run = run_create(kind="reward", config={**TINY_REWARD, "steps": 8}, options={"checkpoint_every": 4},
+    run = run_create(kind="reward", config={**TINY_REWARD, "steps": 8, "head_lr": 0.01}, options={"checkpoint_every": 4},
                      dataset_version=dataset, enqueue=False)
     ended = run_execute(run.pk)
     assert ended.state == RunState.SUCCEEDED, ended.error
