@@ -56,7 +56,7 @@ def cmd_run(args) -> int:
     children = {
         "web": subprocess.Popen([str(BIN / "gunicorn"), "config.wsgi:application", "--bind", bind, "--workers",
                                  str(args.web_workers), "--keep-alive", "75", "--access-logfile", "-"], env=env, cwd=ROOT),
-        "worker": subprocess.Popen([str(BIN / "celery"), "-A", "config", "worker", "-Q", "default,media,gpu",
+        "worker": subprocess.Popen([str(BIN / "celery"), "-A", "config", "worker", "-Q", f"default,media,{env.get('RUNS_QUEUE') or 'gpu'}",
                                     "--concurrency", "1", "--loglevel", "INFO", "-n", "studio-worker@%h"], env=env, cwd=ROOT),
         "beat": subprocess.Popen([str(BIN / "celery"), "-A", "config", "beat", "--loglevel", "INFO",
                                   "--schedule", str(data_dir / "celerybeat-schedule")], env=env, cwd=ROOT),
