@@ -5,33 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 
 @pytest.fixture(scope="module")
 def cogvideox_folder(tmp_path_factory):
-    from diffusers import AutoencoderKLCogVideoX, CogVideoXDDIMScheduler, CogVideoXTransformer3DModel
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import PreTrainedTokenizerFast, T5Config, T5EncoderModel
+    from training.gapo.toy_pipeline import save_toy_cogvideox_pipeline
 
-    from training.gapo.models import TINY_CONFIGS
-
-    root = tmp_path_factory.mktemp("cogvideox_i2v_toy")
-    torch.manual_seed(0)
-    CogVideoXTransformer3DModel(**TINY_CONFIGS["cogvideox"]).save_pretrained(root / "transformer")
-    AutoencoderKLCogVideoX(in_channels=3, out_channels=3, down_block_types=("CogVideoXDownBlock3D",) * 4,
-                           up_block_types=("CogVideoXUpBlock3D",) * 4, block_out_channels=(8, 8, 8, 8),
-                           latent_channels=4, layers_per_block=1, norm_num_groups=2,
-                           temporal_compression_ratio=4).save_pretrained(root / "vae")
-    T5EncoderModel(T5Config(vocab_size=64, d_model=32, d_kv=8, d_ff=37, num_layers=1, num_heads=2)).save_pretrained(
-        root / "text_encoder")
-    vocab = {"[PAD]": 0, "[UNK]": 1, **{w: i + 2 for i, w in enumerate("a girl waves runs jumps smiles".split())}}
-    backend = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
-    backend.pre_tokenizer = pre_tokenizers.Whitespace()
-    PreTrainedTokenizerFast(tokenizer_object=backend, pad_token="[PAD]", unk_token="[UNK]").save_pretrained(
-        root / "tokenizer")
-    CogVideoXDDIMScheduler(prediction_type="v_prediction").save_pretrained(root / "scheduler")
-    return root
+    return save_toy_cogvideox_pipeline(tmp_path_factory.mktemp("cogvideox_i2v_toy"))
 
 
 def test_a_paper_folder_runs_the_whole_studio_job(cogvideox_folder, tmp_path):
@@ -39,6 +19,7 @@ def test_a_paper_folder_runs_the_whole_studio_job(cogvideox_folder, tmp_path):
     from training.gapo.rewards import HandcraftedReward
     from training.gapo.studio import JobOptions, StudioPrompt, run_studio_job
     from training.gapo import paper_codec
+    from training.gapo.toy_pipeline import TOY_FRAMES, TOY_HEIGHT, TOY_WIDTH
 
     rng = np.random.default_rng(0)
     prompts = [StudioPrompt(str(i), f"a girl {w}", rng.integers(0, 255, (40, 56, 3), dtype=np.uint8))
@@ -47,7 +28,7 @@ def test_a_paper_folder_runs_the_whole_studio_job(cogvideox_folder, tmp_path):
     original = paper_codec.PaperCodec.__init__
 
     def toy_size(self, config, **kwargs):  # 16x16 pixels, 9 frames = the toy transformer's 2x2x3 latents
-        original(self, config, height=16, width=16, frames=9, device="cpu")
+        original(self, config, height=TOY_HEIGHT, width=TOY_WIDTH, frames=TOY_FRAMES, device="cpu")
 
     paper_codec.PaperCodec.__init__ = toy_size
     try:
