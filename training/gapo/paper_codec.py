@@ -45,15 +45,18 @@ class PaperCodec:
                  "tokenizer": (AutoTokenizer, "tokenizer")}
         loaded = {}
         for name, (cls, subfolder) in parts.items():
+            # torch_dtype at load time (not .to(dtype) after): diffusers keeps the VAE's float32-only
+            # modules in float32 that way.
+            kwargs = {} if name == "tokenizer" else {"torch_dtype": self.dtype}
             try:
-                loaded[name] = cls.from_pretrained(config.model_path, subfolder=subfolder)
+                loaded[name] = cls.from_pretrained(config.model_path, subfolder=subfolder, **kwargs)
             except (OSError, ValueError) as error:
                 raise FileNotFoundError(ERR_PART.format(part=subfolder, family=config.family, path=config.model_path,
                                                         error=error)) from error
-        self.vae = loaded["vae"].to(self.device, self.dtype).eval()
+        self.vae = loaded["vae"].to(self.device).eval()
         if hasattr(self.vae, "enable_tiling"):
             self.vae.enable_tiling()
-        self.text_encoder = loaded["text_encoder"].to(self.device, self.dtype).eval()
+        self.text_encoder = loaded["text_encoder"].to(self.device).eval()
         self.tokenizer = loaded["tokenizer"]
         self.max_tokens = 512 if wan else 226
         self.image_encoder = self.image_processor = None
