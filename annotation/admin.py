@@ -111,6 +111,7 @@ class FlagAdmin(admin.ModelAdmin):
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.admin import UserAdmin  # noqa: E402
 
+from annotation.admin_readonly import ReadOnlyAdmin  # noqa: E402
 from annotation.models import AuditLog  # noqa: E402
 from annotation.roles import ADMIN, user_has_role  # noqa: E402
 from annotation.services.audit import acting_as  # noqa: E402
@@ -148,14 +149,13 @@ class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
     """Read-only, and only for staff members with the admin role (or superusers)."""
 
     list_display = ["created_at", "actor_username", "action", "target_type", "target_repr", "ip_address"]
     list_filter = ["action", "target_type"]
     search_fields = ["actor_username", "target_repr", "target_id"]
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in AuditLog._meta.fields]
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff and user_has_role(request.user, ADMIN)
@@ -163,30 +163,14 @@ class AuditLogAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return self.has_view_permission(request)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 from annotation.models.quality import AgreementSnapshot  # noqa: E402
 
 
 @admin.register(AgreementSnapshot)
-class AgreementSnapshotAdmin(admin.ModelAdmin):
+class AgreementSnapshotAdmin(ReadOnlyAdmin):
     """Hourly agreement history (written by annotation.tasks.snapshot_agreement); read-only."""
 
     list_display = ["computed_at", "campaign", "dimension", "alpha", "kappa", "n_judgments", "n_disputed", "queue_size"]
     list_filter = ["campaign", "dimension"]
     date_hierarchy = "computed_at"
-    readonly_fields = [f.name for f in AgreementSnapshot._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

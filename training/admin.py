@@ -2,6 +2,7 @@
 builds through the same services as the API."""
 from django.contrib import admin, messages
 
+from annotation.admin_readonly import ReadOnlyAdmin
 from annotation.errors import StudioError
 from training.exports import services
 from training.models import DatasetFile, DatasetVersion
@@ -18,25 +19,15 @@ class DatasetFileInline(admin.TabularInline):
 
 
 @admin.register(DatasetVersion)
-class DatasetVersionAdmin(admin.ModelAdmin):
+class DatasetVersionAdmin(ReadOnlyAdmin):
+    """Read-only: create through POST /api/datasets/ or manage.py export_dataset."""
+
     list_display = ["id", "name", "status", "rows_written", "rows_total", "short_sha256", "created_by", "created_at",
                     "finished_at"]
     list_filter = ["status"]
     search_fields = ["name", "sha256", "description_sha256"]
     inlines = [DatasetFileInline]
     actions = ["build_again", "rebuild_as_new_version"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False  # create through POST /api/datasets/ or manage.py export_dataset
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="sha256")
     def short_sha256(self, obj):

@@ -5,24 +5,11 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from annotation.admin_readonly import ReadOnlyAdmin
 from annotation.errors import StudioError
 from annotation.services.audit import audit_record
 from training.models import RetrainPolicy, RewardModelVersion, RunKind, TrainingRun
 from training.runs import registry, retrain, services
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TrainingRun)
