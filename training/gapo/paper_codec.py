@@ -99,11 +99,9 @@ class PaperCodec:
 
     def encode_frames(self, frames: np.ndarray) -> torch.Tensor:
         """A video (uint8 ``(T', H', W', 3)``) -> latents ``(C, T, h, w)`` at the codec's size and length."""
-        import cv2
+        from training.media import sample_frames_from_array
 
-        idx = np.linspace(0, len(frames) - 1, self.frames).round().astype(int)
-        small = np.stack([cv2.resize(np.ascontiguousarray(frames[i][..., :3]), (self.width, self.height),
-                                     interpolation=cv2.INTER_AREA) for i in idx])
+        small = sample_frames_from_array(frames, self.frames, size=(self.width, self.height))
         pixels = torch.from_numpy(small).float().div(127.5).sub(1.0).permute(3, 0, 1, 2)[None]
         return self.encode_video(pixels)[0].cpu()
 

@@ -27,18 +27,21 @@ import cv2
 import numpy as np
 import torch
 
+from training.media import sample_frames_from_array
+
 from .config import GapoConfig
-from .denoiser import Condition, Denoiser
+from .denoiser import Condition
 from .data import INDEX, write_pairs
 from .evaluate import evaluate_samples
 from .human import human_pair_tensors
 from .models import build_denoiser, default_alphas_cumprod
 from .onpolicy import PromptItem, write_onpolicy_pairs
+from .repro_world import decode as decode_residuals
+from .repro_world import to_latent, to_pixels
 from .run import run_gapo
 from .targets import NoiseProcess
 
 TEXT_TOKENS, TEXT_DIM = 8, 16
-LATENT_SCALE = 4.0  # residual std ~0.22 on demo clips -> near unit variance (repro_world)
 
 
 @dataclass
@@ -100,24 +103,18 @@ class PixelCodec:
     def item(self, prompt: StudioPrompt) -> PromptItem:
         image = cv2.resize(np.ascontiguousarray(prompt.initial_image[..., :3]), (self.size, self.size),
                            interpolation=cv2.INTER_AREA)
-        first = torch.from_numpy(image).float().div(127.5).sub(1.0).permute(2, 0, 1)[:, None]  # (3, 1, H, W)
+        first = to_pixels(image[None])  # (3, 1, H, W)
         pad = first.new_zeros(3, self.frames - 1, self.size, self.size)
         return PromptItem(prompt.key, prompt.text, hashed_text_embedding(prompt.text), torch.cat([first, pad], 1),
                           image)
 
     def encode_frames(self, frames: np.ndarray) -> torch.Tensor:
-        """A video (uint8 ``(T', H', W', 3)``) -> ``(3, T, H, W)`` latents: ``frames`` frames picked
-        evenly, resized, as the change from the first frame."""
-        idx = np.linspace(0, len(frames) - 1, self.frames).round().astype(int)
-        small = np.stack([cv2.resize(np.ascontiguousarray(frames[i][..., :3]), (self.size, self.size),
-                                     interpolation=cv2.INTER_AREA) for i in idx])
-        pixels = torch.from_numpy(small).float().div(127.5).sub(1.0).permute(3, 0, 1, 2)
-        return (pixels - pixels[:, :1]) * LATENT_SCALE
+        """A video (uint8 ``(T', H', W', 3)``) -> ``(3, T, H, W)`` latents: ``frames`` frames picked by the
+        project's frame sampler, resized, as the change from the first frame."""
+        return to_latent(sample_frames_from_array(frames, self.frames, size=(self.size, self.size)))
 
     def decode(self, latents: torch.Tensor, cond: Condition) -> np.ndarray:
-        first = cond.image_latents[:, :, :1].to(latents.device)
-        pixels = (first + latents.float() / LATENT_SCALE).clamp(-1, 1)
-        return ((pixels + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 4, 1).cpu().numpy()
+        return decode_residuals(latents, cond)
 
 
 def build_parts(config: GapoConfig, options: JobOptions):
