@@ -19,7 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from training.gapo import paper_codec  # noqa: E402
 from training.gapo.config import GapoConfig  # noqa: E402
 from training.gapo.rewards import HandcraftedReward  # noqa: E402
 from training.gapo.studio import JobOptions, StudioPrompt, run_studio_job  # noqa: E402
@@ -39,12 +38,6 @@ def main(argv=None) -> int:
     rng = np.random.default_rng(0)
     prompts = [StudioPrompt(str(i), f"a girl {words[i % len(words)]}", rng.integers(0, 255, (72, 128, 3), np.uint8))
                for i in range(args.prompts + 2)]
-    original = paper_codec.PaperCodec.__init__
-
-    def toy_size(self, config, **kwargs):
-        original(self, config, height=TOY_HEIGHT, width=TOY_WIDTH, frames=TOY_FRAMES, device=device)
-
-    paper_codec.PaperCodec.__init__ = toy_size
     with tempfile.TemporaryDirectory() as tmp:
         folder = save_toy_cogvideox_pipeline(Path(tmp) / "pipeline")
         config = GapoConfig(family="cogvideox", preset="paper", model_path=str(folder), steps=args.steps,
@@ -52,7 +45,8 @@ def main(argv=None) -> int:
         steps: list[dict] = []
         started = time.perf_counter()
         result = run_studio_job(config, train_prompts=prompts[:-2], eval_prompts=prompts[-2:], scorer=HandcraftedReward(),
-                                out_dir=Path(tmp) / "run", options=JobOptions(k=args.k, sample_steps=10),
+                                out_dir=Path(tmp) / "run", options=JobOptions(k=args.k, sample_steps=10, height=TOY_HEIGHT, width=TOY_WIDTH,
+                                                                     paper_frames=TOY_FRAMES),
                                 on_step=lambda r: steps.append({**r, "t": time.perf_counter()}), log=print)
         wall = time.perf_counter() - started
     peak = torch.cuda.max_memory_allocated() / 2**30 if device == "cuda" else 0.0

@@ -18,24 +18,15 @@ def test_a_paper_folder_runs_the_whole_studio_job(cogvideox_folder, tmp_path):
     from training.gapo.config import GapoConfig
     from training.gapo.rewards import HandcraftedReward
     from training.gapo.studio import JobOptions, StudioPrompt, run_studio_job
-    from training.gapo import paper_codec
     from training.gapo.toy_pipeline import TOY_FRAMES, TOY_HEIGHT, TOY_WIDTH
 
     rng = np.random.default_rng(0)
     prompts = [StudioPrompt(str(i), f"a girl {w}", rng.integers(0, 255, (40, 56, 3), dtype=np.uint8))
                for i, w in enumerate(["waves", "runs", "jumps"])]
     config = GapoConfig(family="cogvideox", preset="paper", model_path=str(cogvideox_folder), steps=2, device="cpu")
-    original = paper_codec.PaperCodec.__init__
-
-    def toy_size(self, config, **kwargs):  # 16x16 pixels, 9 frames = the toy transformer's 2x2x3 latents
-        original(self, config, height=TOY_HEIGHT, width=TOY_WIDTH, frames=TOY_FRAMES, device="cpu")
-
-    paper_codec.PaperCodec.__init__ = toy_size
-    try:
-        result = run_studio_job(config, train_prompts=prompts[:2], eval_prompts=prompts[2:],
-                                scorer=HandcraftedReward(), out_dir=tmp_path, options=JobOptions(k=2, sample_steps=2))
-    finally:
-        paper_codec.PaperCodec.__init__ = original
+    toy = JobOptions(k=2, sample_steps=2, height=TOY_HEIGHT, width=TOY_WIDTH, paper_frames=TOY_FRAMES)
+    result = run_studio_job(config, train_prompts=prompts[:2], eval_prompts=prompts[2:],
+                            scorer=HandcraftedReward(), out_dir=tmp_path, options=toy)
     assert result["status"] == "completed" and result["train"]["step"] == 2
     assert result["pairs"]["pairs"] == 2
     assert (tmp_path / "eval" / "videos").is_dir() and any((tmp_path / "eval" / "videos").glob("*.mp4"))

@@ -37,7 +37,8 @@ class PaperCodec:
         if not config.model_path:
             raise ValueError("preset 'paper' needs model_path (a local diffusers pipeline folder)")
         self.config, self.height, self.width, self.frames = config, height, width, frames
-        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        wanted = device or (config.device if config.device != "auto" else None)
+        self.device = torch.device(wanted or ("cuda" if torch.cuda.is_available() else "cpu"))
         self.dtype = torch.bfloat16 if config.mixed_precision == "bf16" else torch.float32
         wan = config.family == "wan"
         parts = {"vae": (AutoencoderKLWan if wan else AutoencoderKLCogVideoX, "vae"),

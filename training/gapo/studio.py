@@ -73,10 +73,19 @@ class JobOptions:
     eval_samples_per_prompt: int = 1
     size: int = 32  # tiny preset: frame side
     frames: int = 8  # tiny preset: frames
+    # paper preset: the clip the checkpoint generates (CogVideoX-5B I2V: 49 frames of 480x720)
+    height: int = 480
+    width: int = 720
+    paper_frames: int = 49
 
     def __post_init__(self):
         if self.k < 2 or self.sample_steps < 1 or self.size < 8 or self.size % 4 or self.frames < 2:
             raise ValueError("k >= 2, sample_steps >= 1, size a multiple of 4 (>= 8) and frames >= 2 are required")
+        if self.height < 8 or self.width < 8 or self.height % 8 or self.width % 8 or self.paper_frames < 1:
+            raise ValueError("height and width must be multiples of 8 (the VAE's downsampling) and paper_frames >= 1")
+
+    def clip_frames(self, preset: str) -> int:
+        return self.paper_frames if preset == "paper" else self.frames
 
 
 def hashed_text_embedding(text: str, tokens: int = TEXT_TOKENS, dim: int = TEXT_DIM) -> torch.Tensor:
@@ -129,7 +138,7 @@ def build_parts(config: GapoConfig, options: JobOptions):
         return denoiser, noise, codec
     from .paper_codec import PaperCodec
 
-    codec = PaperCodec(config, frames=options.frames if options.frames != JobOptions.frames else 49)
+    codec = PaperCodec(config, height=options.height, width=options.width, frames=options.paper_frames)
     denoiser = build_denoiser(config)
     codec.denoiser = denoiser
     return denoiser, codec.noise_process(), codec

@@ -32,7 +32,8 @@ _MANAGED_GAPO_FIELDS = {"checkpoint_dir", "checkpoint_every"}
 OPTION_KEYS = {"checkpoint_every", "auto_promote", "promotion_epsilon", "campaign_ids", "chain_scoring", "chain_gapo",
                "gapo_config", "batch_size", "corrupt_labels",
                # GAPO runs (training/gapo/studio.py JobOptions, prompt selection)
-               "k", "sample_steps", "min_gap", "dimension", "eval_samples_per_prompt", "size", "frames",
+               "k", "sample_steps", "min_gap", "dimension", "eval_samples_per_prompt", "size", "frames", "height",
+               "width", "paper_frames",
                "max_prompts", "eval_fraction", "pair_source", "human_dimension", "human_min_gap"}
 # Negative controls for the promotion rule and for sanity checks of a pipeline: train on labels
 # that carry no (shuffle) or the opposite (flip) signal; such a model must never be promoted.

@@ -22,7 +22,8 @@ from training.runs.executors.common import local_media, media_root, run_folder
 from training.runs.reporter import RunReporter
 from training.runs.services import run_succeed
 
-JOB_OPTION_KEYS = ("k", "sample_steps", "min_gap", "dimension", "eval_samples_per_prompt", "size", "frames")
+JOB_OPTION_KEYS = ("k", "sample_steps", "min_gap", "dimension", "eval_samples_per_prompt", "size", "frames", "height",
+                   "width", "paper_frames")
 PAIR_SOURCES = ("onpolicy", "human")
 DEFAULT_EVAL_FRACTION = 0.25
 DEFAULT_MAX_PROMPTS = 64
@@ -60,7 +61,7 @@ def _prompts(run: TrainingRun):
     return train, held_out
 
 
-def _human_source(run: TrainingRun, train: list, dimension: str, min_gap: float):
+def _human_source(run: TrainingRun, train: list, dimension: str, min_gap: float, clip_frames: int):
     """The campaigns' judged pairs whose prompt is a training prompt, encoded from their videos."""
     from annotation.models import Campaign, Dimension, Video
     from training.gapo.human import human_pairs
@@ -81,7 +82,7 @@ def _human_source(run: TrainingRun, train: list, dimension: str, min_gap: float)
     videos = {v.pk: v for v in Video.objects.filter(pk__in={r[k] for r in records for k in ("winner", "loser")})}
     local_media([v.file.name for v in videos.values()])
     root = media_root()
-    length = 49 if run.config.get("preset") == "paper" else max(16, int(run.options.get("frames", 8)))
+    length = max(16, clip_frames)  # decode enough frames for the codec's own pick
 
     def frames(video_id):
         return sample_frames(root / videos[video_id].file.name, num_frames=length)
@@ -135,7 +136,8 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
     human, dropped = None, None
     if run.options.get("pair_source", "onpolicy") == "human":
         human, dropped = _human_source(run, train, run.options.get("human_dimension", "overall"),
-                                       float(run.options.get("human_min_gap", 0.05)))
+                                       float(run.options.get("human_min_gap", 0.05)),
+                                       options.clip_frames(config.preset))
         reporter.log(f"{len(human.records)} human pairs kept; dropped: {dropped}")
     result = run_studio_job(config, train_prompts=train, eval_prompts=held_out, scorer=reward.score, out_dir=out,
                             options=options, human=human, on_step=on_step, log=reporter.log)
