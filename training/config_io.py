@@ -17,8 +17,9 @@ def save_config(config, path: str | Path) -> None:
     Path(path).write_text(json.dumps(config.to_dict(), indent=2, sort_keys=True))
 
 
-def load_config(cls: type[T], path: str | Path) -> T:
-    data = json.loads(Path(path).read_text())
+def load_config(cls: type[T], path: str | Path, defaults: dict | None = None) -> T:
+    """``defaults`` fill keys the file lacks (fields added after it was saved), before the dataclass's own."""
+    data = {**(defaults or {}), **json.loads(Path(path).read_text())}
     known = {f.name for f in fields(cls)}
     unknown = sorted(set(data) - known)
     if unknown:

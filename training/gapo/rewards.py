@@ -72,7 +72,7 @@ class HandcraftedReward:
         self.weights = _weights(weights, DIMENSIONS)
 
     def __call__(self, videos, prompts, initial_images) -> dict[str, torch.Tensor]:
-        rows = [baseline_scores(video_features(v, i)) for v, i in zip(videos, initial_images)]
+        rows = [baseline_scores(video_features(v, i, identity=True)) for v, i in zip(videos, initial_images)]
         table = {d: torch.tensor([r[d] for r in rows], dtype=torch.float32) for d in DIMENSIONS}
         table["overall"] = sum(self.weights[d] * table[d] for d in DIMENSIONS)
         return table

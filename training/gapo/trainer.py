@@ -22,6 +22,8 @@ from diffusers.training_utils import cast_training_params
 from safetensors.torch import load_file, save_file
 from torch.utils.data import DataLoader, Dataset
 
+from training.step_folders import latest_step_folder, step_folder_name
+
 from .config import GapoConfig
 from .data import batch_condition, collate_pairs
 from .denoiser import Denoiser
@@ -172,7 +174,7 @@ class GapoTrainer:
         if path is None:
             if not self.config.checkpoint_dir:
                 raise ValueError("no path given and config.checkpoint_dir is unset")
-            path = Path(self.config.checkpoint_dir) / f"step-{self.step:06d}"
+            path = Path(self.config.checkpoint_dir) / step_folder_name(self.step, digits=6)
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         save_file(self.denoiser.lora_state_dict(), str(path / "lora.safetensors"))
@@ -201,5 +203,4 @@ class GapoTrainer:
 
 def latest_checkpoint(checkpoint_dir: str | Path) -> Path | None:
     """The ``step-N`` folder with the highest N, or None."""
-    folders = sorted(Path(checkpoint_dir).glob("step-*"), key=lambda p: int(p.name.split("-")[1]))
-    return folders[-1] if folders else None
+    return latest_step_folder(checkpoint_dir)

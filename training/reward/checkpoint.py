@@ -15,6 +15,8 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
+from training.step_folders import latest_step_folder
+
 from .config import RewardConfig
 
 CONFIG, WEIGHTS, OPTIMIZER, METRICS = "config.json", "model.safetensors", "optimizer.pt", "metrics.json"
@@ -61,5 +63,4 @@ def read_checkpoint(folder: str | Path) -> tuple[RewardConfig, dict, dict]:
 
 
 def latest_checkpoint(output_dir: str | Path) -> Path | None:
-    steps = [p for p in Path(output_dir).glob("step-*") if (p / WEIGHTS).exists()]
-    return max(steps, key=lambda p: int(p.name.split("-")[1])) if steps else None
+    return latest_step_folder(output_dir, containing=WEIGHTS)

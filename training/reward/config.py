@@ -15,6 +15,10 @@ from pathlib import Path
 
 from training.config_io import load_config, save_config
 
+from .handcrafted import FEATURE_NAMES
+from .identity import IDENTITY_FEATURE_NAMES
+from .motion_pattern import MOTION_PATTERN_NAMES
+
 DIMENSIONS = ("smoothness", "motion", "appeal", "text_video", "image_video", "character")
 PRESETS = ("tiny", "cpu", "paper")
 LOSSES = ("bt", "bt_ties", "bt_margin", "bt_gap", "mse", "l1")
@@ -71,6 +75,14 @@ class RewardConfig:
         "centre crop (width, height fractions) the character scorer compares: a detector-free stand-in for "
         "the subject's box; subjects of I2V shots stand central and upright", (0.6, 0.6))
     handcrafted_features: bool = _help("feed the OpenCV features (handcrafted.py) into every head", True)
+    identity_dimensions: tuple[str, ...] = _help(
+        "dimensions whose heads also read the character identity signals (identity.py: subject segmented in the "
+        "initial image, its palette looked for in colour-aligned late frames); () = not computed at all (the "
+        "baseline's character score then falls back to the centre-crop palette)", ("character", "image_video"))
+    motion_pattern_dimensions: tuple[str, ...] = _help(
+        "dimensions whose heads also read the subject's optical-flow descriptor (motion_pattern.py); a text_video "
+        "head matches it against the prompt embedding through a learned bilinear term; () = not computed",
+        ("text_video",))
     handcrafted_size: int = _help("short side of the frames the handcrafted features are computed on", 72)
     finetune: str | None = _help(f"{' | '.join(FINETUNES)}; None = the preset's (tiny/paper: lora, cpu: full)", None)
     lora_rank: int = _help("LoRA rank r", 8)
@@ -100,6 +112,11 @@ class RewardConfig:
             if getattr(self, name) not in valid:
                 raise ValueError(f"{name}={getattr(self, name)!r} is not valid; valid values: {', '.join(valid)}")
         self.dimensions = tuple(self.dimensions)
+        for name in ("identity_dimensions", "motion_pattern_dimensions"):
+            setattr(self, name, tuple(getattr(self, name)))
+            bad = [d for d in getattr(self, name) if d not in DIMENSIONS]
+            if bad:
+                raise ValueError(f"{name} has unknown dimensions {bad}; valid: {', '.join(DIMENSIONS)}")
         self.character_crop = tuple(float(v) for v in self.character_crop)
         if len(self.character_crop) != 2 or not all(0.05 <= v <= 1.0 for v in self.character_crop):
             raise ValueError(f"character_crop={list(self.character_crop)!r}: two fractions in [0.05, 1] (width, height)")
@@ -143,10 +160,22 @@ class RewardConfig:
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
 
+    def handcrafted_names(self) -> tuple[str, ...]:
+        """The handcrafted feature vector's layout (heads' extra inputs, hc_mean/hc_std buffers)."""
+        return (FEATURE_NAMES + (IDENTITY_FEATURE_NAMES if self.identity_dimensions else ())
+                + (MOTION_PATTERN_NAMES if self.motion_pattern_dimensions else ()))
+
+    def head_feature_names(self, dimension: str) -> tuple[str, ...]:
+        """The handcrafted inputs of one dimension's head (a subset of handcrafted_names())."""
+        return (FEATURE_NAMES + (IDENTITY_FEATURE_NAMES if dimension in self.identity_dimensions else ())
+                + (MOTION_PATTERN_NAMES if dimension in self.motion_pattern_dimensions else ()))
+
     def to_dict(self) -> dict:
         data = asdict(self)
         data["dimensions"] = list(self.dimensions)
         data["lora_targets"] = list(self.lora_targets)
+        data["identity_dimensions"] = list(self.identity_dimensions)
+        data["motion_pattern_dimensions"] = list(self.motion_pattern_dimensions)
         return data
 
     def save(self, path: str | Path) -> None:
@@ -154,4 +183,5 @@ class RewardConfig:
 
     @classmethod
     def load(cls, path: str | Path) -> "RewardConfig":
-        return load_config(cls, path)
+        # checkpoints saved before these fields existed were trained without those inputs
+        return load_config(cls, path, defaults={"identity_dimensions": (), "motion_pattern_dimensions": ()})

@@ -21,6 +21,9 @@ and the initial image ``(H, W, 3)``:
                  character that changes its hair or outfit moves only the centre
     ssim_init    SSIM-like similarity of the first frames' grey image with the initial image
 
+With ``identity=True`` the character identity signals of ``identity.py`` (subject segmented in the initial
+image, its palette looked for in colour-aligned late frames) are added under ``IDENTITY_FEATURE_NAMES``.
+
 Maps (``baseline_scores``), each monotone, with scales picked once by eye on the demo clips:
 
     smoothness  = exp(-(flicker / 0.02 + shake / 1.0 + warp / 0.6))
@@ -28,7 +31,8 @@ Maps (``baseline_scores``), each monotone, with scales picked once by eye on the
     appeal      = sigmoid(log(sharpness / 100)) * exp(-noise / 8)
     text_video  = motion score (a frozen video cannot show the action; no text understanding)
     image_video = exp(-colour_drift / 0.05) * hist_sim+
-    character   = char_hist+ (palette of the centre crop of late frames vs the initial image's)
+    character   = subject_colour_min (identity.py) when computed, else char_hist+ (palette of the centre crop of
+                  late frames vs the initial image's)
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ import math
 
 import cv2
 import numpy as np
+
+from .identity import identity_features
+from .motion_pattern import MOTION_PATTERN_NAMES, motion_pattern
 
 FEATURE_NAMES = ("flicker", "shake", "warp", "motion", "motion_peak", "sharpness", "noise", "colourful",
                  "colour_drift", "hist_sim", "char_hist", "late_early", "centre_change", "border_change", "ssim_init")
@@ -122,9 +129,11 @@ def _ssim(x: np.ndarray, y: np.ndarray) -> float:
     return float(s.mean())
 
 
-def video_features(frames: np.ndarray, initial_image: np.ndarray | None = None) -> dict[str, float]:
+def video_features(frames: np.ndarray, initial_image: np.ndarray | None = None, *,
+                   identity: bool = False, motion: bool = False) -> dict[str, float]:
     """The measurements above for RGB uint8 frames (T, H, W, 3); without an initial image the first frame
-    stands in for it."""
+    stands in for it. ``identity`` adds identity.IDENTITY_FEATURE_NAMES, ``motion`` adds
+    motion_pattern.MOTION_PATTERN_NAMES."""
     frames = np.asarray(frames)
     if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) < 3:
         raise ValueError(f"frames must be (T>=3, H, W, 3) uint8, got shape {frames.shape}")
@@ -143,7 +152,7 @@ def video_features(frames: np.ndarray, initial_image: np.ndarray | None = None) 
     drift = float(np.mean([np.abs(f.reshape(-1, 3).astype(np.float32).mean(0) - init_mean).mean() for f in late])) / 255
     sims = [_aligned_hist_sim(init, f) for f in late]
     char_sims = [_aligned_hist_sim(_crop(init), _crop(f)) for f in late]
-    return {
+    out = {
         "flicker": float(np.abs(np.diff(lum)).mean() / 255),
         "shake": shake,
         "warp": warp,
@@ -162,16 +171,26 @@ def video_features(frames: np.ndarray, initial_image: np.ndarray | None = None) 
                                                      cv2.HISTCMP_CORREL)),
         "ssim_init": _ssim(cv2.cvtColor(init, cv2.COLOR_RGB2GRAY), grey[0]),
     }
+    if identity:
+        out.update(identity_features(frames, init))
+    if motion:
+        out.update(motion_pattern(frames, init))
+    return out
 
 
-def feature_vector(features: dict[str, float]) -> np.ndarray:
-    """FEATURE_NAMES order, log1p-compressed where the scale is open-ended (heads get standardised input)."""
+# open-ended magnitudes (speeds in px, variances) are log-compressed; the motion pattern's speeds too, its
+# signed means (dx, dy, travel) are not
+_LOG_SCALED = frozenset(("sharpness", "noise", "colourful", "shake", "warp", "motion", "motion_peak")
+                        + tuple(n for n in MOTION_PATTERN_NAMES if n.split("_")[1] not in ("dx", "dy", "travel")))
+
+
+def feature_vector(features: dict[str, float], names: tuple[str, ...] = FEATURE_NAMES) -> np.ndarray:
+    """``names`` order (default FEATURE_NAMES), log1p-compressed where the scale is open-ended (heads get
+    standardised input)."""
     out = []
-    for name in FEATURE_NAMES:
+    for name in names:
         v = features[name]
-        out.append(math.log1p(max(v, 0.0)) if name in ("sharpness", "noise", "colourful", "shake", "warp", "motion",
-                                                                  "motion_peak")
-                   else v)
+        out.append(math.log1p(max(v, 0.0)) if name in _LOG_SCALED else v)
     return np.asarray(out, np.float32)
 
 
@@ -179,7 +198,7 @@ def baseline_scores(features: dict[str, float]) -> dict[str, float]:
     """Per-dimension scores in [0, 1] from the features (monotone maps in the module docstring)."""
     f = features
     hist = max(0.0, min(1.0, f["hist_sim"]))
-    char = max(0.0, min(1.0, f["char_hist"]))
+    char = max(0.0, min(1.0, f.get("subject_colour_min", f["char_hist"])))
     motion = 1.0 - math.exp(-f["motion"] / 0.4)
     return {
         "smoothness": math.exp(-(f["flicker"] / 0.02 + f["shake"] / 1.0 + f["warp"] / 0.6)),

@@ -10,7 +10,7 @@ One prepared video is a dict of numpy arrays (``PreparedVideo``); ``collate`` st
     initial      (B, 3, S, S)
     char_frames  (B, T, 3, S, S)  centre 60 % crop of each frame (no detector: the demo and most I2V
     char_ref     (B, 3, S, S)      clips keep the character near the centre), reference = character_ref or initial
-    handcrafted  (B, F)            handcrafted.feature_vector
+    handcrafted  (B, F)            handcrafted.feature_vector in config.handcrafted_names() order
     texts        list[str]
 """
 
@@ -74,7 +74,8 @@ def prepare_video(video, prompt: str, initial_image=None, character_ref=None, *,
     motion = _frames(video, config.motion_frames, config.handcrafted_size, cache)
     initial = read_image(initial_image) if initial_image is not None else frames[0]
     ref = read_image(character_ref) if character_ref is not None else initial
-    feats = video_features(frames, initial)
+    feats = video_features(frames, initial, identity=bool(config.identity_dimensions),
+                           motion=bool(config.motion_pattern_dimensions))
     side = config.frame_size
     net = frames[uniform_indices(len(frames), config.net_frames)]  # (T, H, W, 3) -> (T_net, H, W, 3)
     return {
@@ -83,7 +84,7 @@ def prepare_video(video, prompt: str, initial_image=None, character_ref=None, *,
         "initial": _to_net(initial[None], side)[0],
         "char_frames": _to_net(np.stack([_crop(f, config.character_crop) for f in net]), side),
         "char_ref": _to_net(_crop(ref, config.character_crop)[None], side)[0],
-        "handcrafted": feature_vector(feats),
+        "handcrafted": feature_vector(feats, config.handcrafted_names()),
         "text": prompt,
         "features": feats,
     }

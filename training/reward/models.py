@@ -7,15 +7,21 @@ Each scorer maps a collated batch (inputs.py) to a logit ``(B,)``; the score is 
     video_text_motion (motion)              X-CLIP video-text: logit("large movement") - logit("stationary")
                       plus the video embedding -> linear (ActionCLIP-style prompts + learned head).
     video_text        (text_video)          CLIP: frame features averaged, joined with the prompt feature
-                      [v * t, cos(v, t)] -> linear + sigmoid (the paper's BLIP recipe on CLIP).
+                      [v * t, cos(v, t)] -> linear + sigmoid (the paper's BLIP recipe on CLIP); with the motion
+                      pattern also [motion_head(t) * m]: what the prompt expects of each flow statistic times
+                      what the subject does (motion_pattern.py).
     video_image       (image_video)         CLIP: averaged frame features vs initial-image feature
                       [v * i, |v - i|, cos] -> linear + sigmoid.
     character                               CLIP embeddings of centre crops of every frame vs the reference
                       crop (character_ref or initial image): cosine per frame -> [mean, min, late mean, std]
-                      -> linear. A simpler stand-in for detect + track + embed (no detector here).
+                      -> linear, plus (identity_dimensions) the identity signals of identity.py: the subject
+                      segmented in the initial image and its palette looked for in colour-aligned late frames.
+                      A simpler stand-in for detect + track + embed (no detector weights offline).
 
 With ``handcrafted_features`` every head also reads the standardised OpenCV features (``hc_mean``/``hc_std``
-buffers, fitted on the training videos and saved with the weights).
+buffers, fitted on the training videos and saved with the weights); the heads of ``identity_dimensions`` (default
+character and image_video) also read the identity signals of identity.py (segment the subject, look for its
+palette later on), which carry the character dimension where the CLIP crops of a small subject cannot.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import torch.nn.functional as F
 
 from .backbones import build_backbone, pooled
 from .config import RewardConfig
-from .handcrafted import FEATURE_NAMES
+from .motion_pattern import MOTION_PATTERN_NAMES
 
 MOTION_PROMPTS = ("a video with large movement", "a stationary video")
 
@@ -38,11 +44,15 @@ def _cos(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 class Scorer(nn.Module):
     kind = ""
 
-    def __init__(self, config: RewardConfig):
+    def __init__(self, config: RewardConfig, dimension: str):
         super().__init__()
         self.backbone, self.tokenizer = build_backbone(self.kind, config)
         self.use_hc = config.handcrafted_features
-        n_hc = len(FEATURE_NAMES) if self.use_hc else 0
+        # which columns of the model's handcrafted vector this head reads (identity signals only where useful)
+        names = config.handcrafted_names()
+        columns = [names.index(n) for n in config.head_feature_names(dimension)]
+        self.register_buffer("hc_columns", torch.tensor(columns, dtype=torch.long), persistent=False)
+        n_hc = len(columns) if self.use_hc else 0
         self.head = nn.Linear(self.feature_size() + n_hc, 1)
         nn.init.normal_(self.head.weight, std=0.01)
         nn.init.zeros_(self.head.bias)
@@ -52,7 +62,8 @@ class Scorer(nn.Module):
 
     def _out(self, feats: torch.Tensor, batch: dict) -> torch.Tensor:
         if self.use_hc:
-            feats = torch.cat([feats, batch["handcrafted_std"].to(feats.dtype)], dim=-1)
+            hc = batch["handcrafted_std"].index_select(-1, self.hc_columns)
+            feats = torch.cat([feats, hc.to(feats.dtype)], dim=-1)
         return self.head(feats.to(self.head.weight.dtype)).squeeze(-1)
 
     def _image_embeds(self, pixels: torch.Tensor) -> torch.Tensor:
@@ -80,8 +91,8 @@ class VideoRegressionScorer(Scorer):
 class MotionScorer(Scorer):
     kind = "video_text_motion"
 
-    def __init__(self, config: RewardConfig):
-        super().__init__(config)
+    def __init__(self, config: RewardConfig, dimension: str):
+        super().__init__(config, dimension)
         frames = self.backbone.config.vision_config.num_frames
         if frames != config.motion_frames:
             raise ValueError(f"the X-CLIP backbone was built for {frames} frames but motion_frames="
@@ -100,8 +111,21 @@ class MotionScorer(Scorer):
 class VideoTextScorer(Scorer):
     kind = "video_text"
 
+    def __init__(self, config: RewardConfig, dimension: str):
+        # the prompt-motion bilinear term: only where the motion pattern is a head input of this dimension
+        self.n_motion = (len(MOTION_PATTERN_NAMES)
+                         if config.handcrafted_features and dimension in config.motion_pattern_dimensions else 0)
+        super().__init__(config, dimension)
+        if self.n_motion:
+            names = config.handcrafted_names()
+            columns = [names.index(n) for n in MOTION_PATTERN_NAMES]
+            self.register_buffer("motion_columns", torch.tensor(columns, dtype=torch.long), persistent=False)
+            self.motion_head = nn.Linear(self.backbone.config.projection_dim, self.n_motion)
+            nn.init.normal_(self.motion_head.weight, std=0.01)
+            nn.init.zeros_(self.motion_head.bias)
+
     def feature_size(self) -> int:
-        return self.backbone.config.projection_dim + 1
+        return self.backbone.config.projection_dim + 1 + self.n_motion
 
     def forward(self, batch: dict) -> torch.Tensor:
         frames = batch["frames"]
@@ -109,7 +133,12 @@ class VideoTextScorer(Scorer):
         v = self._image_embeds(frames.flatten(0, 1)).view(b, t, -1).mean(1)  # (B*T, P) -> (B, P)
         tx = pooled(self.backbone.get_text_features(**self._text(batch["texts"], frames.device)))  # (B, P)
         v, tx = F.normalize(v, dim=-1), F.normalize(tx, dim=-1)
-        return self._out(torch.cat([v * tx, (v * tx).sum(-1, keepdim=True)], dim=-1), batch)
+        feats = [v * tx, (v * tx).sum(-1, keepdim=True)]
+        if self.n_motion:
+            # what the prompt expects of each motion statistic, times what the video shows: (B, M)
+            motion = batch["handcrafted_std"].index_select(-1, self.motion_columns).to(tx.dtype)
+            feats.append(self.motion_head(tx.to(self.motion_head.weight.dtype)).to(tx.dtype) * motion)
+        return self._out(torch.cat(feats, dim=-1), batch)
 
 
 class VideoImageScorer(Scorer):
@@ -146,6 +175,12 @@ SCORERS = {cls.kind: cls for cls in (VideoRegressionScorer, MotionScorer, VideoT
                                      CharacterScorer)}
 
 
+def is_head_parameter(name: str) -> bool:
+    """Head weights (the linear heads and the text-video prompt-motion projection): trained in every finetune
+    mode, at head_lr."""
+    return ".head." in name or ".motion_head." in name or name.startswith(("head.", "motion_head."))
+
+
 def apply_finetune(scorer: Scorer, config: RewardConfig) -> None:
     """head: only the head trains; lora: peft LoRA adapters on the backbone + head; full: everything."""
     if config.finetune == "lora":
@@ -155,8 +190,9 @@ def apply_finetune(scorer: Scorer, config: RewardConfig) -> None:
         inject_adapter_in_model(lora, scorer.backbone)
     for name, p in scorer.backbone.named_parameters():
         p.requires_grad = config.finetune == "full" or (config.finetune == "lora" and "lora_" in name)
-    for p in scorer.head.parameters():
-        p.requires_grad = True
+    for name, p in scorer.named_parameters():
+        if is_head_parameter(name):
+            p.requires_grad = True
 
 
 class AnimeRewardModel(nn.Module):
@@ -168,11 +204,12 @@ class AnimeRewardModel(nn.Module):
         torch.manual_seed(config.seed)
         self.scorers = nn.ModuleDict()
         for dim in config.dimensions:
-            scorer = SCORERS[config.scorers[dim]](config)
+            scorer = SCORERS[config.scorers[dim]](config, dim)
             apply_finetune(scorer, config)
             self.scorers[dim] = scorer
-        self.register_buffer("hc_mean", torch.zeros(len(FEATURE_NAMES)))
-        self.register_buffer("hc_std", torch.ones(len(FEATURE_NAMES)))
+        n_hc = len(config.handcrafted_names())
+        self.register_buffer("hc_mean", torch.zeros(n_hc))
+        self.register_buffer("hc_std", torch.ones(n_hc))
 
     def fit_feature_stats(self, features: torch.Tensor) -> None:
         """Set the standardisation of handcrafted features from (N, F) training videos."""

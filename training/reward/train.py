@@ -24,17 +24,18 @@ import torch
 from accelerate import Accelerator
 
 from training.media import FrameCache
+from training.step_folders import step_folder_name
 
 from .checkpoint import OPTIMIZER, latest_checkpoint, read_checkpoint, save_checkpoint
 from .config import RewardConfig
 from .data import PairSet, strength_matrix
 from .inputs import collate, prepare_video
 from .losses import PAIRWISE, pairwise_loss, regression_loss
-from .models import AnimeRewardModel
+from .models import AnimeRewardModel, is_head_parameter
 
 # Changing these between save and resume would load weights into a different model.
 RESUME_MUST_MATCH = ("preset", "dimensions", "scorers", "frame_size", "character_crop", "hidden_size", "num_layers", "finetune", "net_frames",
-                     "lora_rank", "lora_targets", "handcrafted_features")
+                     "lora_rank", "lora_targets", "handcrafted_features", "identity_dimensions")
 
 
 def prepare_all(pairset: PairSet, config: RewardConfig, cache: FrameCache | None = None) -> dict[str, dict]:
@@ -72,8 +73,8 @@ class RewardTrainer:
                                                if k in self.prepared]))
             model.fit_feature_stats(feats)
         params = [p for p in model.parameters() if p.requires_grad]
-        heads = [p for n, p in model.named_parameters() if p.requires_grad and ".head." in n]
-        rest = [p for n, p in model.named_parameters() if p.requires_grad and ".head." not in n]
+        heads = [p for n, p in model.named_parameters() if p.requires_grad and is_head_parameter(n)]
+        rest = [p for n, p in model.named_parameters() if p.requires_grad and not is_head_parameter(n)]
         groups = [{"params": heads, "lr": config.head_lr}] + ([{"params": rest, "lr": config.lr}] if rest else [])
         optimizer = torch.optim.AdamW(groups, weight_decay=config.weight_decay)
         warmup = max(1, config.steps // 20)
@@ -150,7 +151,7 @@ class RewardTrainer:
             if self.callback:
                 self.callback(last)
             if c.output_dir and (self.step == c.steps or (c.checkpoint_every and self.step % c.checkpoint_every == 0)):
-                self.save(Path(c.output_dir) / f"step-{self.step}", last)
+                self.save(Path(c.output_dir) / step_folder_name(self.step), last)
         return last
 
     def unwrapped(self) -> AnimeRewardModel:

@@ -12,16 +12,10 @@ from django.conf import settings
 from training.artifacts import fetch_folder, publish_folder, storage_is_local
 from training.models import TrainingRun
 from training.runs.errors import RunFailure
+from training.step_folders import step_folders
 
 # Written last by each trainer's save: a folder that has it is complete.
 COMPLETE_MARKERS = ("metrics.json", "trainer_state.json")
-
-
-def _step(folder: Path) -> int:
-    try:
-        return int(folder.name.split("-", 1)[1])
-    except (IndexError, ValueError):
-        return -1
 
 
 def checkpoint_key(run_id: int, folder_name: str) -> str:
@@ -50,7 +44,7 @@ class CheckpointSync:
         if not self.remote or not self.local_dir.is_dir():
             return None
         newest = None
-        for folder in sorted(self.local_dir.glob("step-*"), key=_step):
+        for folder in step_folders(self.local_dir):
             if folder.name in self.published or not any((folder / m).exists() for m in COMPLETE_MARKERS):
                 continue
             key = checkpoint_key(self.run.pk, folder.name)

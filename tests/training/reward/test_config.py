@@ -40,3 +40,52 @@ def test_character_crop_is_two_fractions_and_survives_a_round_trip(tmp_path):
     for bad in ([0.3], [0.0, 0.5], [0.5, 1.5]):
         with pytest.raises(ValueError, match="character_crop"):
             RewardConfig(character_crop=bad)
+
+
+def test_identity_dimensions_are_validated_and_old_configs_load_without_them(tmp_path):
+    import json
+
+    with pytest.raises(ValueError, match="identity_dimensions has unknown dimensions"):
+        RewardConfig(identity_dimensions=("beauty",))
+    config = RewardConfig(preset="tiny")
+    assert config.identity_dimensions == ("character", "image_video")
+    config.save(tmp_path / "new.json")
+    assert RewardConfig.load(tmp_path / "new.json") == config
+    old = json.loads((tmp_path / "new.json").read_text())
+    del old["identity_dimensions"]  # what a checkpoint saved before the field existed holds
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    loaded = RewardConfig.load(tmp_path / "old.json")
+    assert loaded.identity_dimensions == () and "subject_vanish" not in loaded.handcrafted_names()
+
+
+def test_only_the_identity_dimensions_heads_read_the_identity_signals():
+    from training.reward.handcrafted import FEATURE_NAMES
+    from training.reward.identity import IDENTITY_FEATURE_NAMES
+    from training.reward.models import AnimeRewardModel
+
+    from training.reward.motion_pattern import MOTION_PATTERN_NAMES
+
+    config = RewardConfig(preset="tiny", device="cpu", identity_dimensions=("character",))
+    model = AnimeRewardModel(config)
+    extra = {dim: scorer.head.in_features - scorer.feature_size() for dim, scorer in model.scorers.items()}
+    assert extra["character"] == len(FEATURE_NAMES) + len(IDENTITY_FEATURE_NAMES)
+    assert extra["motion"] == extra["image_video"] == len(FEATURE_NAMES)
+    # text_video reads the motion pattern both as plain inputs and through the prompt-motion bilinear term
+    assert extra["text_video"] == len(FEATURE_NAMES) + len(MOTION_PATTERN_NAMES)
+    assert model.scorers["text_video"].motion_head.out_features == len(MOTION_PATTERN_NAMES)
+    assert not hasattr(model.scorers["appeal"], "motion_head")
+    assert model.hc_mean.shape == (len(FEATURE_NAMES) + len(IDENTITY_FEATURE_NAMES) + len(MOTION_PATTERN_NAMES),)
+
+
+def test_configs_saved_before_the_motion_pattern_load_without_it(tmp_path):
+    import json
+
+    config = RewardConfig(preset="tiny")
+    assert config.motion_pattern_dimensions == ("text_video",)
+    config.save(tmp_path / "new.json")
+    old = json.loads((tmp_path / "new.json").read_text())
+    del old["motion_pattern_dimensions"]
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    assert RewardConfig.load(tmp_path / "old.json").motion_pattern_dimensions == ()
+    with pytest.raises(ValueError, match="motion_pattern_dimensions has unknown dimensions"):
+        RewardConfig(motion_pattern_dimensions=("vibes",))

@@ -54,3 +54,16 @@ def test_feature_vector_is_finite_and_ordered():
     assert vec.shape == (len(FEATURE_NAMES),) and np.isfinite(vec).all()
     with pytest.raises(ValueError, match="T>=3"):
         video_features(frames[:2])
+
+
+def test_identity_changing_dusk_keeps_its_character_least(demo_dir):
+    """With the identity signals the baseline's character score puts dusk (hair and outfit change colour
+    mid-clip) last for every prompt; the centre-crop palette alone could not."""
+    per_prompt = {}
+    for row in read_demo_dataset(demo_dir):
+        frames = sample_frames(demo_dir / row.video, 24, size=72)
+        init = cv2.cvtColor(cv2.imread(str(demo_dir / row.initial_image)), cv2.COLOR_BGR2RGB)
+        score = baseline_scores(video_features(frames, init, identity=True))["character"]
+        per_prompt.setdefault(row.prompt_key, {})[row.generator] = score
+    for scores in per_prompt.values():
+        assert scores["dusk"] == min(scores.values())

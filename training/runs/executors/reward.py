@@ -19,6 +19,7 @@ from training.runs.executors.common import dataset_folder, local_media, media_ro
 from training.runs.promotion import promotion_decision
 from training.runs.registry import reward_version_register
 from training.runs.reporter import RunReporter
+from training.step_folders import step_folder_name
 
 DEFAULT_CHECKPOINTS_PER_RUN = 10
 
@@ -101,7 +102,7 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
         reporter.log(f"resuming from checkpoint step {trainer.step} (attempt {run.attempt})")
     reporter.log(f"training {config.preset} preset for {config.steps} steps, checkpoint every {every}")
     trainer.train()
-    final = checkpoints / f"step-{trainer.step}"
+    final = checkpoints / step_folder_name(trainer.step)
     sync.sync()
     reporter.check()
 

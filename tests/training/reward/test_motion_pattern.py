@@ -1,0 +1,44 @@
+"""The subject's optical-flow descriptor tells the demo actions apart the way their prompts describe them."""
+
+import numpy as np
+import pytest
+
+from annotation.demo.catalog import DemoPrompt, GeneratorProfile
+from annotation.demo.render import render_clip, render_initial_image
+from training.media import sample_frames_from_array
+from training.reward.motion_pattern import MOTION_PATTERN_NAMES, motion_pattern
+
+CLEAN, FROZEN = GeneratorProfile("clean"), GeneratorProfile("still", frozen=1.0)
+
+
+def _pattern(action: str, profile=CLEAN) -> dict[str, float]:
+    prompt = DemoPrompt(key=f"mp-{action}", text=f"someone {action}", action=action, scene_seed=4242)
+    frames, _ = render_clip(prompt, profile, 0, width=256, height=144, num_frames=48)
+    init = render_initial_image(prompt, 256, 144)
+    return motion_pattern(sample_frames_from_array(frames, 24, size=72),
+                          sample_frames_from_array(init[None], 1, size=72)[0])
+
+
+@pytest.fixture(scope="module")
+def patterns():
+    return {a: _pattern(a) for a in ("walking", "waving", "jumping", "speaking")}
+
+
+def test_walking_travels_sideways_and_waving_does_not(patterns):
+    assert abs(patterns["walking"]["mp_travel"]) > 3 * abs(patterns["waving"]["mp_travel"])
+
+
+def test_jumping_bounces_more_than_speaking(patterns):
+    assert patterns["jumping"]["mp_abs_dy_mean"] > 2 * patterns["speaking"]["mp_abs_dy_mean"]
+
+
+def test_a_frozen_clip_has_almost_no_subject_motion(patterns):
+    frozen = _pattern("jumping", FROZEN)
+    assert frozen["mp_speed_mean"] < 0.2 * patterns["jumping"]["mp_speed_mean"]
+
+
+def test_descriptor_is_named_finite_and_checks_shapes(patterns):
+    assert all(tuple(p) == MOTION_PATTERN_NAMES for p in patterns.values())
+    assert all(np.isfinite(v) for p in patterns.values() for v in p.values())
+    with pytest.raises(ValueError, match="same size"):
+        motion_pattern(np.zeros((4, 72, 128, 3), np.uint8), np.zeros((10, 10, 3), np.uint8))
