@@ -64,7 +64,20 @@ def test_bad_gapo_options_are_refused_before_anything_is_stored(promoted_reward)
         run_create(kind="gapo", config=GAPO, options={"k": 1}, enqueue=False)
     with pytest.raises(ValidationFailed, match="eval_fraction"):
         run_create(kind="gapo", config=GAPO, options={"eval_fraction": 1.5}, enqueue=False)
+    with pytest.raises(ValidationFailed, match="pair_source must be one of onpolicy, human"):
+        run_create(kind="gapo", config=GAPO, options={"pair_source": "crowd"}, enqueue=False)
     assert not TrainingRun.objects.filter(kind="gapo").exists()
+
+
+def test_every_gapo_job_option_is_an_accepted_run_option():
+    import dataclasses
+
+    from training.gapo.studio import JobOptions
+    from training.runs.services import OPTION_KEYS
+
+    assert {f.name for f in dataclasses.fields(JobOptions)} <= OPTION_KEYS
+    options = JobOptions.from_options({"k": 3, "checkpoint_every": 5, "max_prompts": 2})
+    assert options.k == 3
 
 
 def test_a_gapo_run_on_human_pairs_uses_the_judged_videos_and_their_scores(promoted_reward, labelled_demo):

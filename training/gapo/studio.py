@@ -64,6 +64,9 @@ class HumanPairSource:
     frames: Callable[[object], np.ndarray]
 
 
+PAIR_SOURCES = ("onpolicy", "human")  # where a GAPO run's preference pairs come from
+
+
 @dataclass
 class JobOptions:
     k: int = 4  # candidates per prompt
@@ -83,6 +86,12 @@ class JobOptions:
             raise ValueError("k >= 2, sample_steps >= 1, size a multiple of 4 (>= 8) and frames >= 2 are required")
         if self.height < 8 or self.width < 8 or self.height % 8 or self.width % 8 or self.paper_frames < 1:
             raise ValueError("height and width must be multiples of 8 (the VAE's downsampling) and paper_frames >= 1")
+
+    @classmethod
+    def from_options(cls, options: dict) -> "JobOptions":
+        """The entries of a run's options that are JobOptions fields (the rest are orchestration keys)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in options.items() if k in names})
 
     def clip_frames(self, preset: str) -> int:
         return self.paper_frames if preset == "paper" else self.frames

@@ -123,15 +123,12 @@ def _validated_options(options: dict | None) -> dict:
 
 
 def _validate_gapo_options(options: dict) -> None:
-    from training.gapo.studio import JobOptions
-    from training.runs.executors.gapo import JOB_OPTION_KEYS
+    from training.gapo.studio import PAIR_SOURCES, JobOptions  # lazy: torch is heavy for the web process
 
     try:
-        JobOptions(**{k: options[k] for k in JOB_OPTION_KEYS if k in options})
+        JobOptions.from_options(options)
     except (TypeError, ValueError) as exc:
         raise ValidationFailed(f"Invalid GAPO options: {exc}") from exc
-    from training.runs.executors.gapo import PAIR_SOURCES
-
     if options.get("pair_source", "onpolicy") not in PAIR_SOURCES:
         raise ValidationFailed(f"pair_source must be one of {', '.join(PAIR_SOURCES)}.")
     gap = options.get("human_min_gap")

@@ -22,9 +22,6 @@ from training.runs.executors.common import local_media, media_root, run_folder
 from training.runs.reporter import RunReporter
 from training.runs.services import run_succeed
 
-JOB_OPTION_KEYS = ("k", "sample_steps", "min_gap", "dimension", "eval_samples_per_prompt", "size", "frames", "height",
-                   "width", "paper_frames")
-PAIR_SOURCES = ("onpolicy", "human")
 DEFAULT_EVAL_FRACTION = 0.25
 DEFAULT_MAX_PROMPTS = 64
 
@@ -120,7 +117,7 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
     train, held_out = _prompts(run)
     every = int(run.options.get("checkpoint_every") or max(1, int(run.config.get("steps", 1)) // 10))
     config = GapoConfig(**{**run.config, "checkpoint_every": every})
-    options = JobOptions(**{k: run.options[k] for k in JOB_OPTION_KEYS if k in run.options})
+    options = JobOptions.from_options(run.options)
     out = run_folder(run.pk) / "gapo"
     sync = CheckpointSync(run, out / "checkpoints")
     sync.restore()
