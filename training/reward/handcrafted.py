@@ -42,6 +42,7 @@ import math
 import cv2
 import numpy as np
 
+from .flow import farneback_flows, grey_frames
 from .identity import identity_features
 from .motion_pattern import MOTION_PATTERN_NAMES, motion_pattern
 
@@ -51,10 +52,6 @@ CROP = 0.6
 FLOW_HEIGHT = 72
 
 
-def _grey(frames: np.ndarray) -> np.ndarray:
-    return np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in frames])
-
-
 def _resize_h(img: np.ndarray, height: int) -> np.ndarray:
     h, w = img.shape[:2]
     if h == height:
@@ -62,15 +59,14 @@ def _resize_h(img: np.ndarray, height: int) -> np.ndarray:
     return cv2.resize(img, (max(2, round(w * height / h)), height), interpolation=cv2.INTER_AREA)
 
 
-def _flow_stats(grey: np.ndarray) -> tuple[float, float, float, float]:
+def _flow_stats(flows: list[np.ndarray]) -> tuple[float, float, float, float]:
     """(shake, warp, motion, motion_peak) from Farneback flow between consecutive frames."""
-    h, w = grey.shape[1:]
+    h, w = flows[0].shape[:2]
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     design = np.stack([xs.ravel(), ys.ravel(), np.ones(h * w, np.float32)], 1)  # (HW, 3)
     shifts, warps, motions, peaks = [], [], [], []
-    for a, b in zip(grey[:-1], grey[1:]):
-        flow = cv2.calcOpticalFlowFarneback(a, b, None, 0.5, 2, 9, 2, 5, 1.1, 0)  # (H, W, 2)
-        f = flow.reshape(-1, 2)
+    for flow in flows:
+        f = flow.reshape(-1, 2)  # (H, W, 2) -> (HW, 2)
         shift = np.median(f, axis=0)
         coef, *_ = np.linalg.lstsq(design, f, rcond=None)  # global affine (3, 2)
         residual = f - design @ coef
@@ -141,9 +137,10 @@ def video_features(frames: np.ndarray, initial_image: np.ndarray | None = None, 
     init = frames[0] if initial_image is None else _resize_h(np.asarray(initial_image)[..., :3], FLOW_HEIGHT)
     if init.shape != frames.shape[1:]:
         init = cv2.resize(init, (frames.shape[2], frames.shape[1]), interpolation=cv2.INTER_AREA)
-    grey = _grey(frames)
+    grey = grey_frames(frames)
     lum = grey.reshape(len(grey), -1).mean(1)
-    shake, warp, motion, motion_peak = _flow_stats(grey)
+    flows = farneback_flows(grey)
+    shake, warp, motion, motion_peak = _flow_stats(flows)
     denoised = np.stack([cv2.medianBlur(g, 3) for g in grey])
     sharp = float(np.mean([cv2.Laplacian(cv2.GaussianBlur(g, (3, 3), 0), cv2.CV_32F).var() for g in denoised]))
     noise = float(np.mean(np.abs(grey.astype(np.float32) - denoised.astype(np.float32))))
@@ -174,7 +171,7 @@ def video_features(frames: np.ndarray, initial_image: np.ndarray | None = None, 
     if identity:
         out.update(identity_features(frames, init))
     if motion:
-        out.update(motion_pattern(frames, init))
+        out.update(motion_pattern(frames, init, flows=flows))
     return out
 
 

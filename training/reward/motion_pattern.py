@@ -14,9 +14,9 @@ over the clip, plus the net horizontal travel and the mean change of dy between 
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
+from .flow import farneback_flows, grey_frames
 from .identity import subject_box, subject_mask
 
 _PER_PAIR = ("dx", "dy", "speed", "upper", "lower", "left", "right", "abs_dx", "abs_dy")
@@ -25,19 +25,22 @@ MOTION_PATTERN_NAMES = (tuple(f"mp_{n}_mean" for n in _PER_PAIR) + tuple(f"mp_{n
 BOX_PAD = 0.6
 
 
-def motion_pattern(frames: np.ndarray, initial: np.ndarray) -> dict[str, float]:
-    """MOTION_PATTERN_NAMES -> value for RGB uint8 frames (T, H, W, 3) and the same-size initial image."""
+def motion_pattern(frames: np.ndarray, initial: np.ndarray, flows: list[np.ndarray] | None = None) -> dict[str, float]:
+    """MOTION_PATTERN_NAMES -> value for RGB uint8 frames (T, H, W, 3) and the same-size initial image;
+    ``flows`` = flow.farneback_flows of these frames when the caller already has them."""
     frames = np.asarray(frames)
     if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) < 2:
         raise ValueError(f"frames must be (T>=2, H, W, 3) uint8, got shape {frames.shape}")
     if initial.shape != frames.shape[1:]:
         raise ValueError(f"initial image {initial.shape} and frames {frames.shape[1:]} must have the same size")
     x0, y0, x1, y1 = subject_box(subject_mask(initial), pad=BOX_PAD)
-    grey = [cv2.cvtColor(np.ascontiguousarray(f), cv2.COLOR_RGB2GRAY) for f in frames]
+    if flows is None:
+        flows = farneback_flows(grey_frames(frames))
+    if len(flows) != len(frames) - 1:
+        raise ValueError(f"need {len(frames) - 1} flow fields for {len(frames)} frames, got {len(flows)}")
     rows = []
-    for a, b in zip(grey[:-1], grey[1:]):
-        flow = cv2.calcOpticalFlowFarneback(a, b, None, 0.5, 2, 9, 2, 5, 1.1, 0)  # (H, W, 2)
-        flow = flow - np.median(flow.reshape(-1, 2), axis=0)
+    for flow in flows:
+        flow = flow - np.median(flow.reshape(-1, 2), axis=0)  # (H, W, 2) minus the camera's share
         box = flow[y0:y1, x0:x1]
         h, w = box.shape[:2]
         speed = np.linalg.norm(box, axis=2)

@@ -42,3 +42,16 @@ def test_descriptor_is_named_finite_and_checks_shapes(patterns):
     assert all(np.isfinite(v) for p in patterns.values() for v in p.values())
     with pytest.raises(ValueError, match="same size"):
         motion_pattern(np.zeros((4, 72, 128, 3), np.uint8), np.zeros((10, 10, 3), np.uint8))
+
+
+def test_video_features_share_their_flow_with_the_motion_pattern():
+    from training.reward.handcrafted import video_features
+
+    prompt = DemoPrompt(key="mp-share", text="someone waves", action="waving", scene_seed=77)
+    frames, _ = render_clip(prompt, CLEAN, 0, width=256, height=144, num_frames=24)
+    frames = sample_frames_from_array(frames, 12, size=72)
+    init = frames[0]
+    shared = video_features(frames, init, motion=True)
+    assert {k: shared[k] for k in MOTION_PATTERN_NAMES} == motion_pattern(frames, init)
+    with pytest.raises(ValueError, match="need 11 flow fields"):
+        motion_pattern(frames, init, flows=[])
