@@ -27,6 +27,8 @@ import cv2
 import numpy as np
 import torch
 
+from training.text_words import prompt_words
+
 from training.media import sample_frames_from_array
 
 from .config import GapoConfig
@@ -99,7 +101,7 @@ class JobOptions:
 
 def hashed_text_embedding(text: str, tokens: int = TEXT_TOKENS, dim: int = TEXT_DIM) -> torch.Tensor:
     """``(tokens, dim)``: the first ``tokens`` words, each a fixed random vector (zero-padded)."""
-    words = [w for w in "".join(c.lower() if c.isalnum() else " " for c in text).split()][:tokens]
+    words = prompt_words(text)[:tokens]
     rows = [torch.randn(dim, generator=torch.Generator().manual_seed(zlib.crc32(w.encode()))) for w in words]
     rows += [torch.zeros(dim)] * (tokens - len(rows))
     return torch.stack(rows)

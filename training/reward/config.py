@@ -25,6 +25,9 @@ LOSSES = ("bt", "bt_ties", "bt_margin", "bt_gap", "mse", "l1")
 MIXED_PRECISIONS = ("no", "bf16")
 DEVICES = ("auto", "cpu", "cuda")
 FINETUNES = ("head", "lora", "full")
+CLIP_SCOPES = ("model", "scorer")
+PROMPT_TEXTS = ("words", "backbone")
+PROMPT_WORD_DIM = 64
 # Which scorer architecture each dimension uses (models.py); the paper's choices, scaled down.
 SCORER_KINDS = ("video_regression", "video_text_motion", "video_text", "video_image", "character")
 DEFAULT_SCORERS = {
@@ -45,9 +48,12 @@ PAPER_BACKBONES = {
     "character": "openai/clip-vit-base-patch32",
 }
 PRESET_DEFAULTS = {
-    "tiny": {"frame_size": 32, "hidden_size": 32, "num_layers": 2, "finetune": "lora", "net_frames": 8},
-    "cpu": {"frame_size": 32, "hidden_size": 32, "num_layers": 1, "finetune": "full", "net_frames": 8},
-    "paper": {"frame_size": 224, "hidden_size": 0, "num_layers": 0, "finetune": "lora", "net_frames": 24},
+    "tiny": {"frame_size": 32, "hidden_size": 32, "num_layers": 2, "finetune": "lora", "net_frames": 8,
+             "prompt_motion_text": "words"},
+    "cpu": {"frame_size": 32, "hidden_size": 32, "num_layers": 1, "finetune": "full", "net_frames": 8,
+            "prompt_motion_text": "words"},
+    "paper": {"frame_size": 224, "hidden_size": 0, "num_layers": 0, "finetune": "lora", "net_frames": 24,
+              "prompt_motion_text": "backbone"},
 }
 
 
@@ -82,7 +88,11 @@ class RewardConfig:
     motion_pattern_dimensions: tuple[str, ...] = _help(
         "dimensions whose heads also read the subject's optical-flow descriptor (motion_pattern.py); a text_video "
         "head matches it against the prompt embedding through a learned bilinear term; () = not computed",
-        ("text_video",))
+        ("text_video", "motion"))
+    prompt_motion_text: str | None = _help(
+        f"what the text-video head's prompt x motion term reads of the prompt: {' | '.join(PROMPT_TEXTS)} (hashed "
+        "word vectors, or the backbone's text embedding); None = the preset's (tiny/cpu: words, paper: backbone)",
+        None)
     handcrafted_size: int = _help("short side of the frames the handcrafted features are computed on", 72)
     finetune: str | None = _help(f"{' | '.join(FINETUNES)}; None = the preset's (tiny/paper: lora, cpu: full)", None)
     lora_rank: int = _help("LoRA rank r", 8)
@@ -95,6 +105,9 @@ class RewardConfig:
     head_lr: float = _help("AdamW learning rate of the linear heads", 1e-2)
     weight_decay: float = _help("AdamW weight decay", 0.0)
     max_grad_norm: float = _help("gradient clipping norm; 0 disables", 1.0)
+    clip_scope: str = _help(f"{' | '.join(CLIP_SCOPES)}: clip the whole model's gradient norm, or each "
+                            "dimension's scorer separately (one loud scorer then cannot shrink the others' steps)",
+                            "model")
     steps: int = _help("optimizer steps in total (a resumed run continues up to this)", 100)
     batch_size: int = _help("pairs per micro-batch (the model scores 2 * batch_size videos)", 16)
     grad_accum: int = _help("micro-batches per optimizer step", 1)
@@ -108,7 +121,7 @@ class RewardConfig:
 
     def __post_init__(self) -> None:
         for name, valid in {"preset": PRESETS, "loss": LOSSES, "mixed_precision": MIXED_PRECISIONS,
-                            "device": DEVICES}.items():
+                            "device": DEVICES, "clip_scope": CLIP_SCOPES}.items():
             if getattr(self, name) not in valid:
                 raise ValueError(f"{name}={getattr(self, name)!r} is not valid; valid values: {', '.join(valid)}")
         self.dimensions = tuple(self.dimensions)
@@ -136,6 +149,9 @@ class RewardConfig:
         for name, value in PRESET_DEFAULTS[self.preset].items():
             if getattr(self, name) is None:
                 setattr(self, name, value)
+        if self.prompt_motion_text not in PROMPT_TEXTS:
+            raise ValueError(f"prompt_motion_text={self.prompt_motion_text!r} is not valid; valid values: "
+                             f"{', '.join(PROMPT_TEXTS)}")
         if self.finetune not in FINETUNES:
             raise ValueError(f"finetune={self.finetune!r} is not valid; valid values: {', '.join(FINETUNES)}")
         weights = dict(self.overall_weights or {d: 1.0 for d in self.dimensions})

@@ -11,6 +11,7 @@ One prepared video is a dict of numpy arrays (``PreparedVideo``); ``collate`` st
     char_frames  (B, T, 3, S, S)  centre 60 % crop of each frame (no detector: the demo and most I2V
     char_ref     (B, 3, S, S)      clips keep the character near the centre), reference = character_ref or initial
     handcrafted  (B, F)            handcrafted.feature_vector in config.handcrafted_names() order
+    prompt_words (B, 64)           training.text_words.bag_of_words of the prompt (text-video prompt x motion)
     texts        list[str]
 """
 
@@ -24,9 +25,10 @@ import numpy as np
 import torch
 
 from training.media import FrameCache, sample_frames, sample_frames_from_array, uniform_indices
+from training.text_words import bag_of_words
 
 from .backbones import PIXEL_MEAN, PIXEL_STD
-from .config import RewardConfig
+from .config import PROMPT_WORD_DIM, RewardConfig
 from .handcrafted import feature_vector, video_features
 
 CROP = 0.6
@@ -85,12 +87,13 @@ def prepare_video(video, prompt: str, initial_image=None, character_ref=None, *,
         "char_frames": _to_net(np.stack([_crop(f, config.character_crop) for f in net]), side),
         "char_ref": _to_net(_crop(ref, config.character_crop)[None], side)[0],
         "handcrafted": feature_vector(feats, config.handcrafted_names()),
+        "prompt_words": bag_of_words(prompt, PROMPT_WORD_DIM),
         "text": prompt,
         "features": feats,
     }
 
 
-TENSOR_KEYS = ("frames", "motion", "initial", "char_frames", "char_ref", "handcrafted")
+TENSOR_KEYS = ("frames", "motion", "initial", "char_frames", "char_ref", "handcrafted", "prompt_words")
 
 
 def collate(items: list[dict]) -> dict:

@@ -8,8 +8,9 @@ Each scorer maps a collated batch (inputs.py) to a logit ``(B,)``; the score is 
                       plus the video embedding -> linear (ActionCLIP-style prompts + learned head).
     video_text        (text_video)          CLIP: frame features averaged, joined with the prompt feature
                       [v * t, cos(v, t)] -> linear + sigmoid (the paper's BLIP recipe on CLIP); with the motion
-                      pattern also [motion_head(t) * m]: what the prompt expects of each flow statistic times
-                      what the subject does (motion_pattern.py).
+                      pattern also [motion_head(p) * m]: what the prompt expects of each flow statistic times
+                      what the subject does (motion_pattern.py); p = hashed prompt words (tiny/cpu: a fresh
+                      text tower cannot learn verbs from a few hundred pairs) or the text embedding t (paper).
     video_image       (image_video)         CLIP: averaged frame features vs initial-image feature
                       [v * i, |v - i|, cos] -> linear + sigmoid.
     character                               CLIP embeddings of centre crops of every frame vs the reference
@@ -31,7 +32,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .backbones import build_backbone, pooled
-from .config import RewardConfig
+from .config import PROMPT_WORD_DIM, RewardConfig
 from .motion_pattern import MOTION_PATTERN_NAMES
 
 MOTION_PROMPTS = ("a video with large movement", "a stationary video")
@@ -120,7 +121,9 @@ class VideoTextScorer(Scorer):
             names = config.handcrafted_names()
             columns = [names.index(n) for n in MOTION_PATTERN_NAMES]
             self.register_buffer("motion_columns", torch.tensor(columns, dtype=torch.long), persistent=False)
-            self.motion_head = nn.Linear(self.backbone.config.projection_dim, self.n_motion)
+            self.words = config.prompt_motion_text == "words"
+            text_dim = PROMPT_WORD_DIM if self.words else self.backbone.config.projection_dim
+            self.motion_head = nn.Linear(text_dim, self.n_motion)
             nn.init.normal_(self.motion_head.weight, std=0.01)
             nn.init.zeros_(self.motion_head.bias)
 
@@ -137,7 +140,8 @@ class VideoTextScorer(Scorer):
         if self.n_motion:
             # what the prompt expects of each motion statistic, times what the video shows: (B, M)
             motion = batch["handcrafted_std"].index_select(-1, self.motion_columns).to(tx.dtype)
-            feats.append(self.motion_head(tx.to(self.motion_head.weight.dtype)).to(tx.dtype) * motion)
+            prompt = batch["prompt_words"] if self.words else tx
+            feats.append(self.motion_head(prompt.to(self.motion_head.weight.dtype)).to(tx.dtype) * motion)
         return self._out(torch.cat(feats, dim=-1), batch)
 
 

@@ -87,6 +87,8 @@ class RewardTrainer:
         self.model, self.optimizer = self.accelerator.prepare(model, optimizer)
         self.scheduler = scheduler
         self.params = params
+        self.clip_groups = ([params] if config.clip_scope == "model" else
+                            [[p for p in scorer.parameters() if p.requires_grad] for scorer in model.scorers.values()])
         self.device = self.accelerator.device
 
     def _batch(self, items: list[dict]) -> dict:
@@ -141,7 +143,8 @@ class RewardTrainer:
                     loss, metrics = (self._pair_loss if c.loss in PAIRWISE else self._rating_loss)(rng)
                     self.accelerator.backward(loss)
                     if self.accelerator.sync_gradients and c.max_grad_norm > 0:
-                        self.accelerator.clip_grad_norm_(self.params, c.max_grad_norm)
+                        for group in self.clip_groups:
+                            self.accelerator.clip_grad_norm_(group, c.max_grad_norm)
                     self.optimizer.step()
                     self.optimizer.zero_grad()
             self.scheduler.step()

@@ -69,7 +69,8 @@ def test_only_the_identity_dimensions_heads_read_the_identity_signals():
     model = AnimeRewardModel(config)
     extra = {dim: scorer.head.in_features - scorer.feature_size() for dim, scorer in model.scorers.items()}
     assert extra["character"] == len(FEATURE_NAMES) + len(IDENTITY_FEATURE_NAMES)
-    assert extra["motion"] == extra["image_video"] == len(FEATURE_NAMES)
+    assert extra["image_video"] == extra["appeal"] == len(FEATURE_NAMES)
+    assert extra["motion"] == len(FEATURE_NAMES) + len(MOTION_PATTERN_NAMES)
     # text_video reads the motion pattern both as plain inputs and through the prompt-motion bilinear term
     assert extra["text_video"] == len(FEATURE_NAMES) + len(MOTION_PATTERN_NAMES)
     assert model.scorers["text_video"].motion_head.out_features == len(MOTION_PATTERN_NAMES)
@@ -81,7 +82,7 @@ def test_configs_saved_before_the_motion_pattern_load_without_it(tmp_path):
     import json
 
     config = RewardConfig(preset="tiny")
-    assert config.motion_pattern_dimensions == ("text_video",)
+    assert config.motion_pattern_dimensions == ("text_video", "motion")
     config.save(tmp_path / "new.json")
     old = json.loads((tmp_path / "new.json").read_text())
     del old["motion_pattern_dimensions"]
@@ -89,3 +90,15 @@ def test_configs_saved_before_the_motion_pattern_load_without_it(tmp_path):
     assert RewardConfig.load(tmp_path / "old.json").motion_pattern_dimensions == ()
     with pytest.raises(ValueError, match="motion_pattern_dimensions has unknown dimensions"):
         RewardConfig(motion_pattern_dimensions=("vibes",))
+
+
+def test_prompt_motion_text_follows_the_preset_and_is_validated():
+    from training.reward.config import PROMPT_WORD_DIM
+    from training.reward.models import AnimeRewardModel
+
+    assert RewardConfig(preset="cpu").prompt_motion_text == "words"
+    assert RewardConfig(preset="paper").prompt_motion_text == "backbone"
+    with pytest.raises(ValueError, match="words, backbone"):
+        RewardConfig(prompt_motion_text="tokens")
+    model = AnimeRewardModel(RewardConfig(preset="tiny", device="cpu", dimensions=("text_video",)))
+    assert model.scorers["text_video"].motion_head.in_features == PROMPT_WORD_DIM
