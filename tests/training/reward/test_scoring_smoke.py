@@ -86,3 +86,15 @@ def test_paper_preset_names_the_missing_weights(tmp_path):
     with pytest.raises(FileNotFoundError, match="no-such-clip"):
         AnimeRewardModel(RewardConfig(preset="paper", dimensions=("appeal",),
                                       backbone_paths={"video_regression": missing}))
+
+
+def test_per_scorer_clipping_caps_every_scorer_and_still_trains(demo_pairs, tiny_prepared):
+    trainer = RewardTrainer(tiny(clip_scope="scorer", max_grad_norm=1e-3), demo_pairs, prepared=tiny_prepared)
+    model = trainer.unwrapped()
+    assert len(trainer.clip_groups) == len(model.scorers)
+    before = {n: p.detach().clone() for n, p in model.named_parameters()}
+    trainer.train()
+    moved = {n.split(".")[1] for n, p in model.named_parameters() if not torch.equal(p.detach(), before[n])}
+    assert moved == set(model.scorers)  # a tiny clip per scorer still leaves every scorer a step
+    with pytest.raises(ValueError, match="model, scorer"):
+        tiny(clip_scope="layer")
