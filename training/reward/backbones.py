@@ -1,6 +1,6 @@
 """Backbones from transformers, chosen by scorer kind and preset.
 
-tiny / cpu: random-init CLIP / X-CLIP configs (no download) and ``HashTokenizer``; paper: ``from_pretrained``
+tiny / cpu: random-init CLIP / X-CLIP / Qwen2-VL configs (no download) and ``HashTokenizer``; paper: ``from_pretrained``
 on ``config.backbone_paths[kind]`` (local folder or hub id) with its own tokenizer, and a clear error naming
 the path when the weights are not there.
 """
@@ -11,7 +11,8 @@ import re
 import zlib
 
 import torch
-from transformers import CLIPConfig, CLIPModel, CLIPVisionConfig, CLIPVisionModel, XCLIPConfig, XCLIPModel
+from transformers import (CLIPConfig, CLIPModel, CLIPVisionConfig, CLIPVisionModel, Qwen2VLConfig, Qwen2VLModel,
+                          XCLIPConfig, XCLIPModel)
 
 from .config import RewardConfig
 
@@ -68,19 +69,48 @@ def _vision_config(c: RewardConfig) -> dict:
                 intermediate_size=2 * c.hidden_size, num_hidden_layers=c.num_layers, num_attention_heads=4)
 
 
+# Special token ids of the random-init Qwen2-VL: just past HashTokenizer's range (which ends at TINY_VOCAB - 1).
+VLM_IMAGE, VLM_VIDEO, VLM_START, VLM_END = TINY_VOCAB, TINY_VOCAB + 1, TINY_VOCAB + 2, TINY_VOCAB + 3
+
+
+def _vlm_config(c: RewardConfig) -> Qwen2VLConfig:
+    """A test-sized Qwen2-VL: 4-px patches merged 2x2, frame pairs as temporal patches."""
+    head_dim = c.hidden_size // 4
+    quarter = head_dim // 8  # M-RoPE splits head_dim / 2 rotary pairs into (time, height, width) sections
+    sections = [head_dim // 2 - 2 * quarter, quarter, quarter]
+    return Qwen2VLConfig(
+        text_config=dict(vocab_size=TINY_VOCAB + 8, hidden_size=c.hidden_size, intermediate_size=2 * c.hidden_size,
+                         num_hidden_layers=c.num_layers, num_attention_heads=4, num_key_value_heads=2,
+                         max_position_embeddings=4096, bos_token_id=1, eos_token_id=TINY_VOCAB - 1, pad_token_id=0,
+                         rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "mrope_section": sections}),
+        vision_config=dict(depth=c.num_layers, embed_dim=c.hidden_size, hidden_size=c.hidden_size, num_heads=4,
+                           patch_size=4, spatial_merge_size=2, temporal_patch_size=2, in_channels=3),
+        image_token_id=VLM_IMAGE, video_token_id=VLM_VIDEO, vision_start_token_id=VLM_START,
+        vision_end_token_id=VLM_END)
+
+
+def _load_vlm(path: str) -> Qwen2VLModel:
+    """The base model of a Qwen2-VL checkpoint (released as *ForConditionalGeneration; the LM head is dropped)."""
+    from transformers import Qwen2VLForConditionalGeneration
+
+    return Qwen2VLForConditionalGeneration.from_pretrained(path).model
+
+
 def build_backbone(kind: str, config: RewardConfig):
     """(model, tokenizer or None) for one scorer kind."""
-    needs_text = kind in ("video_text", "video_text_motion")
+    needs_text = kind in ("video_text", "video_text_motion", "video_vlm")
     if config.preset == "paper":
         path = config.backbone_paths[kind]
-        cls = XCLIPModel if kind == "video_text_motion" else (CLIPVisionModel if kind == "video_regression"
-                                                              else CLIPModel)
+        load = {"video_text_motion": XCLIPModel.from_pretrained, "video_regression": CLIPVisionModel.from_pretrained,
+                "video_vlm": _load_vlm}.get(kind, CLIPModel.from_pretrained)
         try:
-            model = cls.from_pretrained(path)
+            model = load(path)
             tokenizer = HFTokenizer(path) if needs_text else None
         except (OSError, ValueError) as exc:
             raise FileNotFoundError(ERR_MISSING.format(kind=kind, path=path, error=type(exc).__name__)) from exc
         return model, tokenizer
+    if kind == "video_vlm":
+        return Qwen2VLModel(_vlm_config(config)), HashTokenizer()
     if kind == "video_text_motion":
         vision = dict(_vision_config(config), num_frames=config.motion_frames, mit_hidden_size=config.hidden_size,
                       mit_intermediate_size=2 * config.hidden_size, mit_num_hidden_layers=1,

@@ -29,7 +29,7 @@ CLIP_SCOPES = ("model", "scorer")
 PROMPT_TEXTS = ("words", "backbone")
 PROMPT_WORD_DIM = 64
 # Which scorer architecture each dimension uses (models.py); the paper's choices, scaled down.
-SCORER_KINDS = ("video_regression", "video_text_motion", "video_text", "video_image", "character")
+SCORER_KINDS = ("video_regression", "video_text_motion", "video_text", "video_image", "character", "video_vlm")
 DEFAULT_SCORERS = {
     "smoothness": "video_regression",
     "appeal": "video_regression",
@@ -38,9 +38,13 @@ DEFAULT_SCORERS = {
     "image_video": "video_image",
     "character": "character",
 }
-# Hub ids the paper preset uses when backbone_paths does not name one. The paper's smoothness/appeal model
-# (Mantis-Idefics2-8B) is replaced by a CLIP ViT video encoder + temporal pooling (documented substitution).
+# The paper preset scores smoothness and appeal with a video-language model + regression head, as the reference
+# does (Mantis-Idefics2-8B there; Qwen2-VL here, which takes video natively); tiny/cpu keep the CLIP video
+# encoder + temporal pooling, which trains from scratch on 2 cores.
+PAPER_SCORERS = {**DEFAULT_SCORERS, "smoothness": "video_vlm", "appeal": "video_vlm"}
+# Hub ids the paper preset uses when backbone_paths does not name one.
 PAPER_BACKBONES = {
+    "video_vlm": "Qwen/Qwen2-VL-2B-Instruct",
     "video_regression": "openai/clip-vit-base-patch32",
     "video_text_motion": "microsoft/xclip-base-patch32",
     "video_text": "openai/clip-vit-base-patch32",
@@ -66,7 +70,8 @@ class RewardConfig:
     preset: str = _help(f"model scale: {' | '.join(PRESETS)}", "tiny")
     dimensions: tuple[str, ...] = _help(f"dimensions to score, a subset of {', '.join(DIMENSIONS)}", DIMENSIONS)
     scorers: dict = _help(
-        f"dimension -> scorer kind ({' | '.join(SCORER_KINDS)}); missing dimensions use DEFAULT_SCORERS", None
+        f"dimension -> scorer kind ({' | '.join(SCORER_KINDS)}); missing dimensions use DEFAULT_SCORERS "
+        "(paper: PAPER_SCORERS)", None
     )
     backbone_paths: dict = _help("scorer kind -> local folder or hub id (preset 'paper'); default PAPER_BACKBONES", None)
     num_frames: int = _help("uniformly sampled frames per video (the paper uses 24)", 24)
@@ -141,7 +146,8 @@ class RewardConfig:
             if dim not in DIMENSIONS or kind not in SCORER_KINDS:
                 raise ValueError(f"scorers[{dim!r}]={kind!r}: dimensions are {', '.join(DIMENSIONS)}; "
                                  f"kinds are {', '.join(SCORER_KINDS)}")
-        self.scorers = {d: scorers.get(d, DEFAULT_SCORERS[d]) for d in self.dimensions}
+        defaults = PAPER_SCORERS if self.preset == "paper" else DEFAULT_SCORERS
+        self.scorers = {d: scorers.get(d, defaults[d]) for d in self.dimensions}
         self.backbone_paths = {**PAPER_BACKBONES, **(self.backbone_paths or {})}
         unknown = sorted(set(self.backbone_paths) - set(SCORER_KINDS))
         if unknown:

@@ -140,7 +140,7 @@ def video_features(frames: np.ndarray, initial_image: np.ndarray | None = None, 
     grey = grey_frames(frames)
     lum = grey.reshape(len(grey), -1).mean(1)
     flows = farneback_flows(grey)
-    shake, warp, motion, motion_peak = _flow_stats(flows)
+    shake, warp, subject_motion, motion_peak = _flow_stats(flows)
     denoised = np.stack([cv2.medianBlur(g, 3) for g in grey])
     sharp = float(np.mean([cv2.Laplacian(cv2.GaussianBlur(g, (3, 3), 0), cv2.CV_32F).var() for g in denoised]))
     noise = float(np.mean(np.abs(grey.astype(np.float32) - denoised.astype(np.float32))))
@@ -153,7 +153,7 @@ def video_features(frames: np.ndarray, initial_image: np.ndarray | None = None, 
         "flicker": float(np.abs(np.diff(lum)).mean() / 255),
         "shake": shake,
         "warp": warp,
-        "motion": motion,
+        "motion": subject_motion,
         "motion_peak": motion_peak,
         "sharpness": sharp,
         "noise": noise,

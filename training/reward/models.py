@@ -3,7 +3,9 @@
 Each scorer maps a collated batch (inputs.py) to a logit ``(B,)``; the score is ``sigmoid(logit)`` in [0, 1].
 
     video_regression  (smoothness, appeal)  CLIP vision per frame -> [mean_t, mean_t |diff_t|, std_t] -> linear.
-                      Substitutes the paper's Mantis-Idefics2-8B + regression head (too large; documented).
+                      The tiny/cpu choice: trains from scratch on 2 cores (the paper preset uses video_vlm).
+    video_vlm         (paper: smoothness, appeal) Qwen2-VL reads the frames as a video plus a question about the
+                      dimension; a linear regression head on the last position (the reference's VLM + head).
     video_text_motion (motion)              X-CLIP video-text: logit("large movement") - logit("stationary")
                       plus the video embedding -> linear (ActionCLIP-style prompts + learned head).
     video_text        (text_video)          CLIP: frame features averaged, joined with the prompt feature
@@ -175,8 +177,69 @@ class CharacterScorer(Scorer):
         return self._out(feats, batch)
 
 
+# What the video-language scorer is asked before its regression head reads the answer position.
+VLM_QUESTIONS = {
+    "smoothness": "Is the motion in this video smooth and stable, without flicker, jitter or warping?",
+    "appeal": "Is this video visually appealing: sharp, clean and well drawn?",
+}
+VLM_QUESTION_DEFAULT = "How good is this video?"
+
+
+def qwen2vl_video_patches(frames: torch.Tensor, patch: int, merge: int, temporal: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(B, T, C, S, S) normalised frames -> (pixel_values_videos (B*t*h*w, C*temporal*patch*patch), grid (B, 3)),
+    the layout of transformers' Qwen2VLVideoProcessor (the last frame repeats when T is not a multiple of
+    ``temporal``)."""
+    b, t, c, h, w = frames.shape
+    if h % (patch * merge) or w % (patch * merge):
+        raise ValueError(f"frames of {h}x{w} px: the video-language scorer needs sides divisible by "
+                         f"patch x merge = {patch * merge}; set frame_size to a multiple of it")
+    if pad := -t % temporal:
+        frames = torch.cat([frames, frames[:, -1:].expand(-1, pad, -1, -1, -1)], dim=1)
+        t += pad
+    gt, gh, gw = t // temporal, h // patch, w // patch
+    x = frames.reshape(b, gt, temporal, c, gh // merge, merge, patch, gw // merge, merge, patch)
+    x = x.permute(0, 1, 4, 7, 5, 8, 3, 2, 6, 9)  # -> (B, t, h/m, w/m, m, m, C, temporal, p, p)
+    grid = torch.tensor([[gt, gh, gw]] * b, dtype=torch.long, device=frames.device)
+    return x.reshape(b * gt * gh * gw, c * temporal * patch * patch), grid
+
+
+class VideoVLMScorer(Scorer):
+    """Qwen2-VL reads the frames as a video followed by a question about the dimension; a linear regression head
+    reads the last position's hidden state (the reference's VLM + regression head recipe)."""
+
+    kind = "video_vlm"
+
+    def __init__(self, config: RewardConfig, dimension: str):
+        super().__init__(config, dimension)
+        self.question = VLM_QUESTIONS.get(dimension, VLM_QUESTION_DEFAULT)
+        vision = self.backbone.config.vision_config
+        self.patch, self.merge, self.temporal = vision.patch_size, vision.spatial_merge_size, vision.temporal_patch_size
+        if config.frame_size % (self.patch * self.merge):
+            raise ValueError(f"frame_size={config.frame_size}: the {dimension} video-language scorer needs a multiple "
+                             f"of {self.patch * self.merge} (patch {self.patch} x merge {self.merge})")
+
+    def feature_size(self) -> int:
+        return self.backbone.config.text_config.hidden_size
+
+    def forward(self, batch: dict) -> torch.Tensor:
+        frames = batch["frames"]
+        b = frames.shape[0]
+        dtype = next(self.backbone.visual.parameters()).dtype
+        pixels, grid = qwen2vl_video_patches(frames.to(dtype), self.patch, self.merge, self.temporal)
+        cfg = self.backbone.config
+        video_tokens = int(grid[0].prod()) // (self.merge * self.merge)
+        asked = self._text([self.question], frames.device)
+        question = asked["input_ids"][0][asked["attention_mask"][0].bool()]
+        ids = torch.cat([torch.tensor([cfg.vision_start_token_id] + [cfg.video_token_id] * video_tokens
+                                      + [cfg.vision_end_token_id], device=frames.device), question])
+        ids = ids.unsqueeze(0).expand(b, -1)  # every video has the same length: no padding
+        out = self.backbone(input_ids=ids, attention_mask=torch.ones_like(ids), pixel_values_videos=pixels,
+                            video_grid_thw=grid, mm_token_type_ids=(ids == cfg.video_token_id).int() * 2)
+        return self._out(out.last_hidden_state[:, -1], batch)
+
+
 SCORERS = {cls.kind: cls for cls in (VideoRegressionScorer, MotionScorer, VideoTextScorer, VideoImageScorer,
-                                     CharacterScorer)}
+                                     CharacterScorer, VideoVLMScorer)}
 
 
 def is_head_parameter(name: str) -> bool:

@@ -55,3 +55,14 @@ def test_video_features_share_their_flow_with_the_motion_pattern():
     assert {k: shared[k] for k in MOTION_PATTERN_NAMES} == motion_pattern(frames, init)
     with pytest.raises(ValueError, match="need 11 flow fields"):
         motion_pattern(frames, init, flows=[])
+
+
+def test_the_extra_feature_groups_are_computed_exactly_when_asked():
+    from training.reward.handcrafted import FEATURE_NAMES, video_features
+    from training.reward.identity import IDENTITY_FEATURE_NAMES
+
+    still = np.zeros((6, 72, 128, 3), np.uint8)  # no motion at all: a flag must not depend on the content
+    assert set(video_features(still, motion=True)) == set(FEATURE_NAMES) | set(MOTION_PATTERN_NAMES)
+    moving = np.random.default_rng(0).integers(0, 255, (6, 72, 128, 3), dtype=np.uint8)
+    assert set(video_features(moving)) == set(FEATURE_NAMES)
+    assert set(video_features(moving, identity=True)) == set(FEATURE_NAMES) | set(IDENTITY_FEATURE_NAMES)

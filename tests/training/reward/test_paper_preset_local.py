@@ -7,9 +7,11 @@ import json
 import numpy as np
 import pytest
 import torch
-from transformers import CLIPConfig, CLIPModel, CLIPTokenizer, CLIPVisionConfig, CLIPVisionModel, XCLIPConfig, XCLIPModel
+from transformers import (CLIPConfig, CLIPModel, CLIPTokenizer, CLIPVisionConfig, CLIPVisionModel,
+                          Qwen2VLForConditionalGeneration, XCLIPConfig, XCLIPModel)
 
 from training.reward import DIMENSIONS, AnimeReward, RewardConfig
+from training.reward.backbones import _vlm_config
 from training.reward.models import is_head_parameter
 from training.reward.train import RewardTrainer
 
@@ -55,6 +57,8 @@ def backbone_paths(tmp_path_factory):
             vision_config=dict(_vision(), num_frames=FRAMES, mit_hidden_size=32, mit_intermediate_size=64,
                                mit_num_hidden_layers=1, mit_num_attention_heads=4))),
     }
+    # released Qwen2-VL checkpoints are *ForConditionalGeneration folders; the scorer keeps the base model
+    models["video_vlm"] = Qwen2VLForConditionalGeneration(_vlm_config(RewardConfig(preset="tiny")))
     paths = {}
     for kind, model in models.items():
         folder = root / kind
@@ -73,6 +77,8 @@ def paper(backbone_paths, **kw):
 def test_the_paper_preset_loads_local_folders_and_scores(demo_pairs, backbone_paths):
     video = next(iter(demo_pairs.videos.values()))
     reward = AnimeReward(paper(backbone_paths))
+    assert reward.config.scorers["smoothness"] == reward.config.scorers["appeal"] == "video_vlm"
+    assert type(reward.model.scorers["appeal"].backbone).__name__ == "Qwen2VLModel"
     frames = np.random.default_rng(1).integers(0, 255, (20, 48, 64, 3), dtype=np.uint8)
     rows = reward.score([video.path, frames], [video.prompt, "a boy jumps"], [video.initial_image, None])
     assert len(rows) == 2

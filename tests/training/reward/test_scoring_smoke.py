@@ -84,8 +84,10 @@ def test_head_only_finetune_freezes_the_backbone():
 def test_paper_preset_names_the_missing_weights(tmp_path):
     missing = str(tmp_path / "no-such-clip")
     with pytest.raises(FileNotFoundError, match="no-such-clip"):
-        AnimeRewardModel(RewardConfig(preset="paper", dimensions=("appeal",),
+        AnimeRewardModel(RewardConfig(preset="paper", dimensions=("appeal",), scorers={"appeal": "video_regression"},
                                       backbone_paths={"video_regression": missing}))
+    with pytest.raises(FileNotFoundError, match=r"video_vlm backbone from 'Qwen/Qwen2-VL-2B-Instruct'.*backbone_paths"):
+        AnimeRewardModel(RewardConfig(preset="paper", dimensions=("appeal",)))
 
 
 def test_per_scorer_clipping_caps_every_scorer_and_still_trains(demo_pairs, tiny_prepared):
