@@ -184,8 +184,16 @@ class RewardConfig:
 
     def handcrafted_names(self) -> tuple[str, ...]:
         """The handcrafted feature vector's layout (heads' extra inputs, hc_mean/hc_std buffers)."""
-        return (FEATURE_NAMES + (IDENTITY_FEATURE_NAMES if self.identity_dimensions else ())
-                + (MOTION_PATTERN_NAMES if self.motion_pattern_dimensions else ()))
+        return (FEATURE_NAMES + (IDENTITY_FEATURE_NAMES if self.uses_identity() else ())
+                + (MOTION_PATTERN_NAMES if self.uses_motion_pattern() else ()))
+
+    def uses_identity(self) -> bool:
+        """Whether any scored dimension reads the identity signals (else they are not even computed)."""
+        return any(d in self.dimensions for d in self.identity_dimensions)
+
+    def uses_motion_pattern(self) -> bool:
+        """Whether any scored dimension reads the motion pattern (else it is not even computed)."""
+        return any(d in self.dimensions for d in self.motion_pattern_dimensions)
 
     def head_feature_names(self, dimension: str) -> tuple[str, ...]:
         """The handcrafted inputs of one dimension's head (a subset of handcrafted_names())."""

@@ -35,7 +35,8 @@ from .models import AnimeRewardModel, is_head_parameter
 
 # Changing these between save and resume would load weights into a different model.
 RESUME_MUST_MATCH = ("preset", "dimensions", "scorers", "frame_size", "character_crop", "hidden_size", "num_layers", "finetune", "net_frames",
-                     "lora_rank", "lora_targets", "handcrafted_features", "identity_dimensions")
+                     "lora_rank", "lora_targets", "handcrafted_features", "identity_dimensions",
+                     "motion_pattern_dimensions", "prompt_motion_text")
 
 
 def prepare_all(pairset: PairSet, config: RewardConfig, cache: FrameCache | None = None) -> dict[str, dict]:

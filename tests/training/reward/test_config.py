@@ -102,3 +102,12 @@ def test_prompt_motion_text_follows_the_preset_and_is_validated():
         RewardConfig(prompt_motion_text="tokens")
     model = AnimeRewardModel(RewardConfig(preset="tiny", device="cpu", dimensions=("text_video",)))
     assert model.scorers["text_video"].motion_head.in_features == PROMPT_WORD_DIM
+
+
+def test_feature_groups_no_scored_dimension_reads_are_not_computed():
+    from training.reward.handcrafted import FEATURE_NAMES
+
+    only_smoothness = RewardConfig(preset="tiny", dimensions=("smoothness",))
+    assert not only_smoothness.uses_identity() and not only_smoothness.uses_motion_pattern()
+    assert only_smoothness.handcrafted_names() == FEATURE_NAMES
+    assert RewardConfig(preset="tiny", dimensions=("character",)).uses_identity()

@@ -7,7 +7,7 @@ import torch
 
 from training.reward import AnimeReward, RewardConfig
 from training.reward.models import AnimeRewardModel, VLM_QUESTIONS, qwen2vl_video_patches
-from training.reward.train import RewardTrainer
+from training.reward.train import RewardTrainer, prepare_all
 
 
 def test_patches_follow_qwen2vl_layout_and_repeat_the_last_frame():
@@ -33,14 +33,14 @@ def test_sides_that_do_not_fit_the_patch_grid_are_refused():
                                       scorers={"appeal": "video_vlm"}))
 
 
-def test_a_tiny_vlm_scorer_asks_about_its_dimension_scores_and_trains(demo_pairs, tiny_prepared):
+def test_a_tiny_vlm_scorer_asks_about_its_dimension_scores_and_trains(demo_pairs):
     config = RewardConfig(preset="tiny", device="cpu", dimensions=("smoothness", "appeal"), batch_size=2, steps=2,
                           scorers={"smoothness": "video_vlm", "appeal": "video_vlm"})
     model = AnimeRewardModel(config)
     assert model.scorers["smoothness"].question == VLM_QUESTIONS["smoothness"] != model.scorers["appeal"].question
     rows = AnimeReward(config, model).score([np.zeros((10, 40, 64, 3), np.uint8)], ["a girl waves"], [None])
     assert 0 <= rows[0]["smoothness"] <= 1
-    trainer = RewardTrainer(config, demo_pairs, prepared=tiny_prepared)
+    trainer = RewardTrainer(config, demo_pairs, prepared=prepare_all(demo_pairs, config))
     before = {n: p.detach().clone() for n, p in trainer.unwrapped().named_parameters()}
     trainer.train()
     changed = {n for n, p in trainer.unwrapped().named_parameters() if not torch.equal(p.detach(), before[n])}
