@@ -102,7 +102,8 @@ def main(argv=None) -> int:
         trainer = RewardTrainer(config, pairs, callback=lambda m: print(json.dumps(
             {k: round(v, 5) if isinstance(v, float) else v for k, v in m.items()}), flush=True))
         trainer.train()
-        print(f"saved {config.output_dir}/step-{trainer.step}")
+        if trainer.accelerator.is_main_process:
+            print(f"saved {config.output_dir}/step-{trainer.step}")
         return 0
     if args.command == "eval":
         from .evaluate import baseline_video_scores, evaluate_scores, format_report, reward_video_scores

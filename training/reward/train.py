@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 import torch
-from accelerate import Accelerator
+from accelerate import Accelerator, DistributedDataParallelKwargs
 
 from training.media import FrameCache
 from training.step_folders import step_folder_name
@@ -48,8 +48,11 @@ class RewardTrainer:
     def __init__(self, config: RewardConfig, train: PairSet, *, prepared: dict[str, dict] | None = None,
                  callback: Callable[[dict], None] | None = None) -> None:
         self.config, self.train_set, self.callback = config, train, callback
+        # Under torchrun / accelerate launch every scorer is one DDP module: a scorer's unused towers (e.g. the
+        # text tower of an image-only CLIP) get no gradient, which DDP must be told to expect.
         self.accelerator = Accelerator(mixed_precision=config.mixed_precision,
-                                       gradient_accumulation_steps=config.grad_accum, cpu=config.device == "cpu")
+                                       gradient_accumulation_steps=config.grad_accum, cpu=config.device == "cpu",
+                                       kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)])
         cache = FrameCache(config.cache_dir) if config.cache_dir else None
         self.prepared = prepared if prepared is not None else prepare_all(train, config, cache)
         self.pairs = [p for p in train.pairs if p.video_a in self.prepared and p.video_b in self.prepared]
@@ -139,7 +142,10 @@ class RewardTrainer:
         while self.step < c.steps:
             started = time.perf_counter()
             for micro in range(c.grad_accum):
-                rng = random.Random(c.seed * 1_000_003 + self.step * 997 + micro)
+                # each process draws its own pairs (rank 0 keeps the single-process order); 7919 and 997 are
+                # primes, so no (step, micro, rank) triple repeats another's seed below 997 processes
+                rng = random.Random(c.seed * 1_000_003 + self.step * 997 + micro
+                                    + self.accelerator.process_index * 7_919)
                 with self.accelerator.accumulate(self.model), self.accelerator.autocast():
                     loss, metrics = (self._pair_loss if c.loss in PAIRWISE else self._rating_loss)(rng)
                     self.accelerator.backward(loss)
@@ -152,10 +158,12 @@ class RewardTrainer:
             self.step += 1
             last = {"step": self.step, "loss": float(loss.detach()), "lr": self.scheduler.get_last_lr()[0],
                     "seconds": time.perf_counter() - started, **metrics}
-            if self.callback:
+            if self.callback and self.accelerator.is_main_process:
                 self.callback(last)
             if c.output_dir and (self.step == c.steps or (c.checkpoint_every and self.step % c.checkpoint_every == 0)):
-                self.save(Path(c.output_dir) / step_folder_name(self.step), last)
+                self.accelerator.wait_for_everyone()
+                if self.accelerator.is_main_process:  # one writer; every process holds the same weights
+                    self.save(Path(c.output_dir) / step_folder_name(self.step), last)
         return last
 
     def unwrapped(self) -> AnimeRewardModel:
