@@ -41,6 +41,8 @@ import json
 import sys
 from pathlib import Path
 
+from accelerate import PartialState
+
 from .config import DEVICES, FAMILIES, MIXED_PRECISIONS, PRESETS, GapoConfig
 from .data import PreferencePairDataset, synthetic_pairs, write_pairs
 from .losses.weights import WEIGHT_NAMES
@@ -108,15 +110,18 @@ def run_train(args: argparse.Namespace) -> list[dict]:
         checkpoint_dir=str(out / "checkpoints"), checkpoint_every=args.checkpoint_every, device=args.device,
     )
     denoiser = build_denoiser(config)
+    # under torchrun / accelerate launch: process 0 writes the pairs, the metrics and the prints
+    state = PartialState(cpu=config.device == "cpu")
     if args.data:
         data_dir = Path(args.data)
     elif config.preset == "tiny":
         data_dir = out / "pairs"
-        if not (data_dir / "index.jsonl").exists():
+        if state.is_main_process and not (data_dir / "index.jsonl").exists():
             write_pairs(data_dir, synthetic_pairs(denoiser, args.pairs, seed=args.seed))
+        state.wait_for_everyone()
     else:
         raise SystemExit("preset 'paper' needs --data: a pair folder written by training.gapo.data.write_pairs")
-    log = (out / "metrics.jsonl").open("a")
+    log = (out / "metrics.jsonl").open("a") if state.is_main_process else None
 
     def on_step(record: dict) -> None:
         log.write(json.dumps(record) + "\n")
@@ -129,11 +134,13 @@ def run_train(args: argparse.Namespace) -> list[dict]:
         if checkpoint is None:
             raise SystemExit(f"--resume: no step-N checkpoint under {out / 'checkpoints'}")
         trainer.load_checkpoint(checkpoint)
-        print(f"resumed from {checkpoint} at step {trainer.step}")
+        if state.is_main_process:
+            print(f"resumed from {checkpoint} at step {trainer.step}")
     try:
         return trainer.train()
     finally:
-        log.close()
+        if log is not None:
+            log.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -72,6 +72,11 @@ class GapoTrainer:
             cpu=config.device == "cpu",
         )
         self.device = self.accelerator.device
+        # Under torchrun / accelerate launch: every process draws its own batches and noise (process 0 keeps the
+        # single-process stream), LoRA gradients are averaged across processes before each optimizer step (the
+        # adapters are the only trainable weights, so no DDP wrapper around the denoiser is needed), and only
+        # process 0 reports and writes checkpoints.
+        self.rank, self.world = self.accelerator.process_index, self.accelerator.num_processes
         model = denoiser.model.to(self.device)
         if DTYPES[config.mixed_precision] is not None:
             cast_frozen_base(model, DTYPES[config.mixed_precision])
@@ -121,7 +126,8 @@ class GapoTrainer:
         """Endless shuffled batches; the order is seeded by (seed, step) so a resumed run is reproducible."""
         epoch = 0
         while True:
-            order = torch.Generator().manual_seed(self.config.seed * 1_000_003 + self.step * 7919 + epoch)
+            order = torch.Generator().manual_seed(self.config.seed * 1_000_003 + self.step * 7919 + epoch
+                                                  + self.rank * 104_729)
             loader = DataLoader(self.pairs, batch_size=self.config.batch_size, shuffle=True, generator=order,
                                 collate_fn=collate_pairs)
             yield from loader
@@ -139,12 +145,14 @@ class GapoTrainer:
         batches = self._batches()
         while self.step < config.steps:
             batch = next(batches)
-            seed = config.seed * 1_000_003 + self.step * config.grad_accum + len(micro)
+            seed = config.seed * 1_000_003 + self.step * config.grad_accum + len(micro) + self.rank * 104_729
             generator = torch.Generator(self.device).manual_seed(seed)
             with acc.accumulate(self.denoiser.model):
                 with acc.autocast():
                     loss, metrics = self.compute_loss(batch, generator)
                 acc.backward(loss)
+                if acc.sync_gradients and self.world > 1:
+                    self._average_gradients()
                 if acc.sync_gradients and config.max_grad_norm > 0:
                     acc.clip_grad_norm_(self.params, config.max_grad_norm)
                 self.optimizer.step()
@@ -158,15 +166,35 @@ class GapoTrainer:
             micro = []
             records.append(record)
             self.history.append(record)
-            if self.callback is not None:
+            if self.callback is not None and acc.is_main_process:
                 self.callback(record)
-            self.stopped = self.should_stop is not None and bool(self.should_stop())
+            self.stopped = self._stop_requested()
             due = config.checkpoint_every and self.step % config.checkpoint_every == 0
             if config.checkpoint_dir and (due or self.step == config.steps or self.stopped):
-                self.save_checkpoint()
+                acc.wait_for_everyone()
+                if acc.is_main_process:  # one writer; the averaged gradients keep every process's LoRA equal
+                    self.save_checkpoint()
             if self.stopped:
                 break
         return records
+
+    def _average_gradients(self) -> None:
+        import torch.distributed as dist
+
+        for p in self.params:
+            if p.grad is None:
+                p.grad = torch.zeros_like(p)
+            dist.all_reduce(p.grad, op=dist.ReduceOp.SUM)
+            p.grad.div_(self.world)
+
+    def _stop_requested(self) -> bool:
+        """``should_stop()`` as process 0 answers it (every process must stop at the same step)."""
+        stop = self.should_stop is not None and bool(self.should_stop())
+        if self.world > 1:
+            from accelerate.utils import broadcast_object_list
+
+            stop = bool(broadcast_object_list([stop], from_process=0)[0])
+        return stop
 
     # -- checkpoints ----------------------------------------------------------------------------------------
     def save_checkpoint(self, path: str | Path | None = None) -> Path:
