@@ -64,6 +64,8 @@ def test_bad_gapo_options_are_refused_before_anything_is_stored(promoted_reward)
         run_create(kind="gapo", config=GAPO, options={"k": 1}, enqueue=False)
     with pytest.raises(ValidationFailed, match="eval_fraction"):
         run_create(kind="gapo", config=GAPO, options={"eval_fraction": 1.5}, enqueue=False)
+    with pytest.raises(ValidationFailed, match="available for reward runs"):
+        run_create(kind="gapo", config=GAPO, options={"num_processes": 2}, enqueue=False)
     with pytest.raises(ValidationFailed, match="pair_source must be one of onpolicy, human"):
         run_create(kind="gapo", config=GAPO, options={"pair_source": "crowd"}, enqueue=False)
     assert not TrainingRun.objects.filter(kind="gapo").exists()

@@ -86,3 +86,29 @@ def test_config_types_and_sizes_are_checked_before_anything_is_stored(demo_datas
         run_create(kind="reward", config=TINY_REWARD, dataset_version=demo_dataset, options={"campaign_ids": "x"},
                    enqueue=False)
     assert not TrainingRun.objects.exists()
+
+
+def test_a_reward_run_on_two_processes_reports_every_step_and_registers_one_version(demo_dataset):
+    """num_processes > 1: torchrun children train (gloo on CPU here, NCCL on GPUs), the worker stays the
+    run's owner and records their steps."""
+    run = run_create(kind="reward", config={**TINY_REWARD, "steps": 6}, dataset_version=demo_dataset,
+                     options={"num_processes": 2}, enqueue=False)
+    ended = run_execute(run.pk, worker="test:1")
+
+    assert ended.state == RunState.SUCCEEDED, ended.error
+    assert ended.step == 6 and "2 processes" in ended.log_tail
+    assert sorted(RunMetric.objects.filter(run=run).values_list("step", flat=True)) == [1, 2, 3, 4, 5, 6]
+    version = RewardModelVersion.objects.get(run=run)
+    assert version.checkpoint_uri.endswith("step-6") and 0.0 <= version.accuracy <= 1.0
+
+
+def test_process_counts_are_validated_before_anything_is_stored(demo_dataset):
+    from annotation.errors import ValidationFailed
+    from training.models import TrainingRun
+
+    for options, message in (({"num_processes": 0}, "between 1 and 64"), ({"num_processes": "2"}, "integer"),
+                             ({"num_processes": 2, "corrupt_labels": "shuffle"}, "one process")):
+        with pytest.raises(ValidationFailed, match=message):
+            run_create(kind="reward", config=TINY_REWARD, dataset_version=demo_dataset, options=options,
+                       enqueue=False)
+    assert not TrainingRun.objects.exists()

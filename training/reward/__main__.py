@@ -31,6 +31,10 @@ import sys
 from .config import LOSSES, PRESETS
 
 
+TRAIN_DEFAULTS = {"preset": "cpu", "loss": "bt_ties", "steps": 300, "batch_size": 16, "grad_accum": 1, "lr": 1e-3,
+                  "head_lr": 1e-2, "mixed_precision": "no", "device": "auto", "checkpoint_every": 0}
+
+
 def _pairset(args):
     from .data import demo_pairset, load_dataset_version
 
@@ -56,19 +60,20 @@ def main(argv=None) -> int:
     sub = ap.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="train from pairwise labels")
     _data_args(t)
-    t.add_argument("--preset", choices=PRESETS, default="cpu")
-    t.add_argument("--loss", choices=LOSSES, default="bt_ties")
-    t.add_argument("--steps", type=int, default=300)
-    t.add_argument("--batch-size", type=int, default=16)
-    t.add_argument("--grad-accum", type=int, default=1)
-    t.add_argument("--lr", type=float, default=1e-3, help="backbone learning rate")
-    t.add_argument("--head-lr", type=float, default=1e-2)
-    t.add_argument("--mixed-precision", choices=("no", "bf16"), default="no")
-    t.add_argument("--device", default="auto")
+    # defaults live in TRAIN_DEFAULTS so a --config file can set what a flag left unset
+    t.add_argument("--preset", choices=PRESETS, help="default cpu")
+    t.add_argument("--loss", choices=LOSSES, help="default bt_ties")
+    t.add_argument("--steps", type=int, help="default 300")
+    t.add_argument("--batch-size", type=int, help="default 16")
+    t.add_argument("--grad-accum", type=int, help="default 1")
+    t.add_argument("--lr", type=float, help="backbone learning rate, default 1e-3")
+    t.add_argument("--head-lr", type=float, help="default 1e-2")
+    t.add_argument("--mixed-precision", choices=("no", "bf16"), help="default no")
+    t.add_argument("--device", help="default auto")
     t.add_argument("--output-dir", required=True)
-    t.add_argument("--checkpoint-every", type=int, default=0)
+    t.add_argument("--checkpoint-every", type=int, help="default 0 (only the last step)")
     t.add_argument("--cache-dir", help="FrameCache folder for sampled frames")
-    t.add_argument("--config", help="RewardConfig JSON; command-line flags above override it")
+    t.add_argument("--config", help="RewardConfig JSON; the flags above override it where given")
     e = sub.add_parser("eval", help="held-out pairwise accuracy (with/without ties), Spearman, calibration")
     _data_args(e)
     e.add_argument("--checkpoint", required=True)
@@ -93,11 +98,9 @@ def main(argv=None) -> int:
         from .train import RewardTrainer
 
         base = json.load(open(args.config)) if args.config else {}
-        config = RewardConfig(**{**base, "preset": args.preset, "loss": args.loss, "steps": args.steps,
-                                 "batch_size": args.batch_size, "grad_accum": args.grad_accum, "lr": args.lr, "head_lr": args.head_lr,
-                                 "mixed_precision": args.mixed_precision, "device": args.device,
-                                 "output_dir": args.output_dir, "checkpoint_every": args.checkpoint_every,
-                                 "cache_dir": args.cache_dir})
+        given = {name: getattr(args, name) for name in TRAIN_DEFAULTS if getattr(args, name) is not None}
+        config = RewardConfig(**{**TRAIN_DEFAULTS, **base, **given, "output_dir": args.output_dir,
+                                 **({"cache_dir": args.cache_dir} if args.cache_dir else {})})
         pairs = _pairset(args).split("train")
         trainer = RewardTrainer(config, pairs, callback=lambda m: print(json.dumps(
             {k: round(v, 5) if isinstance(v, float) else v for k, v in m.items()}), flush=True))

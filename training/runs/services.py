@@ -29,8 +29,9 @@ from training.runs.errors import (
 # Config fields the orchestration owns: where checkpoints go is decided per run, not by the caller.
 _MANAGED_REWARD_FIELDS = {"output_dir", "checkpoint_every", "cache_dir"}
 _MANAGED_GAPO_FIELDS = {"checkpoint_dir", "checkpoint_every"}
+MAX_PROCESSES = 64
 OPTION_KEYS = {"checkpoint_every", "auto_promote", "promotion_epsilon", "campaign_ids", "chain_scoring", "chain_gapo",
-               "gapo_config", "batch_size", "corrupt_labels",
+               "gapo_config", "batch_size", "corrupt_labels", "num_processes",
                # GAPO runs (training/gapo/studio.py JobOptions, prompt selection)
                "k", "sample_steps", "min_gap", "dimension", "eval_samples_per_prompt", "size", "frames", "height",
                "width", "paper_frames",
@@ -116,6 +117,13 @@ def _validated_options(options: dict | None) -> dict:
     corrupt = options.get("corrupt_labels")
     if corrupt is not None and corrupt not in CORRUPTIONS:
         raise ValidationFailed(f"corrupt_labels must be one of {', '.join(CORRUPTIONS)} (got {corrupt!r}).")
+    processes = options.get("num_processes")
+    if processes is not None and (not isinstance(processes, int) or isinstance(processes, bool)
+                                  or not 1 <= processes <= MAX_PROCESSES):
+        raise ValidationFailed(f"num_processes must be an integer between 1 and {MAX_PROCESSES} "
+                               "(training processes on the worker's host, one per GPU).")
+    if (processes or 1) > 1 and corrupt is not None:
+        raise ValidationFailed("corrupt_labels runs train in one process; drop num_processes or corrupt_labels.")
     eps = options.get("promotion_epsilon")
     if eps is not None and (not isinstance(eps, (int, float)) or eps < 0 or eps >= 1):
         raise ValidationFailed("promotion_epsilon must be a number in [0, 1) (accuracy points as a fraction).")
@@ -150,6 +158,9 @@ def run_create(*, kind: str, config: dict | None = None, options: dict | None = 
     options = _validated_options(options)
     if kind in (RunKind.GAPO, RunKind.GENERATION):
         _validate_gapo_options(options)
+    if kind != RunKind.REWARD and (options.get("num_processes") or 1) > 1:
+        raise ValidationFailed(f"num_processes > 1 is available for reward runs; a {kind} run trains in one process "
+                               "(launch `torchrun -m training.gapo train` for multi-GPU GAPO, docs/operations.md).")
     if kind == RunKind.REWARD:
         if dataset_version is None:
             raise ValidationFailed(MSG_NO_DATASET.format(kind=kind))

@@ -29,3 +29,17 @@ def test_train_command_writes_a_checkpoint_and_resumes(demo_dir, tmp_path, capsy
     assert [m["step"] for m in logged] == [1, 2]
     record = json.loads((out / "step-2" / "metrics.json").read_text())
     assert record["step"] == 2 and record["dataset_version"].startswith("demo:")
+
+
+def test_train_config_file_values_hold_unless_a_flag_is_given(demo_dir, tmp_path, capsys):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"preset": "tiny", "steps": 2, "dimensions": ["motion"], "batch_size": 2,
+                                  "device": "cpu"}))
+    out = tmp_path / "run"
+    assert main(["train", "--demo", str(demo_dir), "--test-fraction", "0", "--config", str(config),
+                 "--output-dir", str(out)]) == 0
+    saved = RewardConfig.load(out / "step-2" / "config.json")
+    assert (saved.preset, saved.steps, saved.dimensions, saved.batch_size) == ("tiny", 2, ("motion",), 2)
+    assert main(["train", "--demo", str(demo_dir), "--test-fraction", "0", "--config", str(config),
+                 "--steps", "3", "--output-dir", str(out)]) == 0
+    assert RewardConfig.load(out / "step-3" / "config.json").steps == 3

@@ -18,6 +18,7 @@ from training.runs.checkpoints import CheckpointSync, local_checkpoint
 from training.runs.executors.common import dataset_folder, local_media, media_root, ready_dataset, run_folder
 from training.runs.promotion import promotion_decision
 from training.runs.registry import reward_version_register
+from training.runs.executors.processes import train_in_processes
 from training.runs.reporter import RunReporter
 from training.step_folders import step_folder_name
 
@@ -97,17 +98,28 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
         sync.sync()  # the folder saved after the previous step is complete now
         reporter.on_step(record)
 
-    trainer = RewardTrainer(config, train, callback=on_step)
-    if trainer.step:
-        reporter.log(f"resuming from checkpoint step {trainer.step} (attempt {run.attempt})")
-    reporter.log(f"training {config.preset} preset for {config.steps} steps, checkpoint every {every}")
-    trainer.train()
-    final = checkpoints / step_folder_name(trainer.step)
-    sync.sync()
-    reporter.check()
+    processes = int(run.options.get("num_processes") or 1)
+    reporter.log(f"training {config.preset} preset for {config.steps} steps, checkpoint every {every}"
+                 + (f", {processes} processes" if processes > 1 else ""))
+    if processes > 1:
+        step = train_in_processes(config, dataset_folder(dataset), root, processes, run_folder(run.pk), on_step,
+                                  reporter)
+        final = checkpoints / step_folder_name(step)
+        sync.sync()
+        reporter.check()
+        model = AnimeReward.from_checkpoint(final, cache_dir=config.cache_dir)
+    else:
+        trainer = RewardTrainer(config, train, callback=on_step)
+        if trainer.step:
+            reporter.log(f"resuming from checkpoint step {trainer.step} (attempt {run.attempt})")
+        trainer.train()
+        final = checkpoints / step_folder_name(trainer.step)
+        sync.sync()
+        reporter.check()
+        model = AnimeReward(config, trainer.unwrapped())
 
     reporter.log("evaluating on the held-out split")
-    report = _evaluate(AnimeReward(config, trainer.unwrapped()), test)
+    report = _evaluate(model, test)
     candidate = _accuracy(report)
     promoted = RewardModelVersion.objects.filter(promoted=True).first()
     promoted_accuracy, load_note = _promoted_accuracy(promoted, test, reporter)
