@@ -112,3 +112,51 @@ def test_process_counts_are_validated_before_anything_is_stored(demo_dataset):
             run_create(kind="reward", config=TINY_REWARD, dataset_version=demo_dataset, options=options,
                        enqueue=False)
     assert not TrainingRun.objects.exists()
+
+
+def test_cancelling_a_multi_process_reward_run_stops_its_training_processes(demo_dataset):
+    import threading
+    import time
+
+    from django.db import connections
+
+    from training.models import TrainingRun
+    from training.runs.services import run_cancel
+
+    run = run_create(kind="reward", config={**TINY_REWARD, "steps": 5000}, dataset_version=demo_dataset,
+                     options={"num_processes": 2}, enqueue=False)
+    ended = {}
+
+    def execute():
+        try:
+            ended["run"] = run_execute(run.pk, worker="test:1")
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=execute)
+    worker.start()
+    deadline = time.monotonic() + 120
+    while not RunMetric.objects.filter(run=run).exists():
+        assert time.monotonic() < deadline and worker.is_alive(), "the training processes never reported a step"
+        time.sleep(0.2)
+    assert _training_processes_of(run.pk), "the check below must be able to see the children"
+    run_cancel(run=TrainingRun.objects.get(pk=run.pk))
+    worker.join(timeout=60)
+    assert not worker.is_alive()
+    assert TrainingRun.objects.get(pk=run.pk).state == RunState.CANCELLED
+    assert TrainingRun.objects.get(pk=run.pk).step < 5000
+    assert not _training_processes_of(run.pk), "torchrun children outlived the cancel"
+
+
+def _training_processes_of(run_pk: int) -> list[str]:
+    import subprocess
+
+    alive = []
+    for pid in subprocess.run(["pgrep", "-f", "reward_config.json"], capture_output=True, text=True).stdout.split():
+        try:
+            cmdline = open(f"/proc/{pid}/cmdline").read().replace("\0", " ")
+        except OSError:  # exited between pgrep and the read
+            continue
+        if f"/{run_pk}/reward_config.json" in cmdline:
+            alive.append(pid)
+    return alive
