@@ -37,8 +37,9 @@ def train_in_processes(config, dataset: Path, media_root: Path, processes: int, 
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
     last = 0
     with tempfile.TemporaryFile(mode="w+") as stderr:
-        child = subprocess.Popen(training_command(config_path, config.output_dir, dataset, media_root, processes), stdout=subprocess.PIPE,
-                                 stderr=stderr, text=True, env=env, start_new_session=True)
+        child = subprocess.Popen(training_command(config_path, config.output_dir, dataset, media_root, processes),
+                                 stdout=subprocess.PIPE, stderr=stderr, text=True, env=env, start_new_session=True,
+                                 preexec_fn=_die_with_parent)
         try:
             for line in child.stdout:
                 if line.startswith("{"):
@@ -57,6 +58,17 @@ def train_in_processes(config, dataset: Path, media_root: Path, processes: int, 
     if last == 0:
         last = int(config.steps)  # already complete: the trainer resumed at the last step and had nothing to do
     return last
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the worker dies (kill -9 included), so a re-queued attempt never
+    shares the run's checkpoint folder with orphaned trainers; torchrun passes it on to its workers."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):  # not Linux: the stale-run re-queue still fences the old attempt out
+        pass
 
 
 def _kill(child: subprocess.Popen) -> None:
