@@ -11,6 +11,8 @@ Train on the demo world instead (labels from a SimulatedAnnotator on the demo gr
     python -m training.reward train --demo /tmp/demo --preset cpu --steps 300 --output-dir runs/reward
 
 Resume: run the same train command again with a larger --steps; it continues from the latest step-N.
+Several GPUs of one host: prefix ``torchrun --standalone --nproc-per-node N`` (each process draws its own
+pairs; process 0 prints and writes checkpoints). A studio reward run does this with options.num_processes.
 
 Held-out evaluation (split "test"), with the handcrafted baseline next to it:
 
