@@ -43,6 +43,8 @@ from pathlib import Path
 
 from accelerate import PartialState
 
+from training.distributed import finish_process_group
+
 from .config import DEVICES, FAMILIES, MIXED_PRECISIONS, PRESETS, GapoConfig
 from .data import PreferencePairDataset, synthetic_pairs, write_pairs
 from .losses.weights import WEIGHT_NAMES
@@ -137,10 +139,12 @@ def run_train(args: argparse.Namespace) -> list[dict]:
         if state.is_main_process:
             print(f"resumed from {checkpoint} at step {trainer.step}")
     try:
-        return trainer.train()
+        records = trainer.train()
     finally:
         if log is not None:
             log.close()
+    finish_process_group()
+    return records
 
 
 def main(argv: list[str] | None = None) -> int:

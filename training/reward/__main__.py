@@ -30,6 +30,8 @@ import argparse
 import json
 import sys
 
+from training.distributed import finish_process_group
+
 from .config import LOSSES, PRESETS
 
 
@@ -109,6 +111,7 @@ def main(argv=None) -> int:
         trainer.train()
         if trainer.accelerator.is_main_process:
             print(f"saved {config.output_dir}/step-{trainer.step}")
+        finish_process_group()
         return 0
     if args.command == "eval":
         from .evaluate import baseline_video_scores, evaluate_scores, format_report, reward_video_scores

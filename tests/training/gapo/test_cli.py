@@ -39,8 +39,8 @@ def _torchrun(args, tmp_path):
 
 
 def test_two_processes_average_lora_gradients_and_draw_their_own_batches(tmp_path):
-    rows = [json.loads(line) for line in _torchrun(["tests/training/gapo/scripts/ddp_check.py"], tmp_path).splitlines()
-            if line.startswith("{")]
+    rows = next(json.loads(line) for line in _torchrun(["tests/training/gapo/scripts/ddp_check.py"], tmp_path)
+                .splitlines() if line.startswith("["))
     assert sorted(r["rank"] for r in rows) == [0, 1] and all(r["world"] == 2 and r["records"] == 3 for r in rows)
     assert all(r["same_lora"] and r["moved"] for r in rows)
     assert rows[0]["losses"] != rows[1]["losses"]  # different pairs and noise per process
