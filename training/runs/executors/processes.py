@@ -28,17 +28,17 @@ def training_command(config_path: Path, output_dir: str, dataset: Path, media_ro
             "--config", str(config_path), "--output-dir", output_dir]
 
 
+# torchrun gives each process OMP_NUM_THREADS=1 unless the worker's environment sets it.
 def train_in_processes(config, dataset: Path, media_root: Path, processes: int, folder: Path,
                        on_step: Callable[[dict], None], reporter) -> int:
     """Train ``config`` (a RewardConfig with output_dir set) on ``processes`` processes; returns the last step."""
     folder.mkdir(parents=True, exist_ok=True)
     config_path = folder / "reward_config.json"
     config.save(config_path)
-    env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
     last = 0
     with tempfile.TemporaryFile(mode="w+") as stderr:
         child = subprocess.Popen(training_command(config_path, config.output_dir, dataset, media_root, processes),
-                                 stdout=subprocess.PIPE, stderr=stderr, text=True, env=env, start_new_session=True,
+                                 stdout=subprocess.PIPE, stderr=stderr, text=True, start_new_session=True,
                                  preexec_fn=_die_with_parent)
         try:
             for line in child.stdout:
