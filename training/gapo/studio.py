@@ -27,9 +27,8 @@ import cv2
 import numpy as np
 import torch
 
-from training.text_words import prompt_words
-
 from training.media import sample_frames_from_array
+from training.text_words import prompt_words
 
 from .config import GapoConfig
 from .denoiser import Condition

@@ -155,11 +155,9 @@ class RewardConfig:
         for name, value in PRESET_DEFAULTS[self.preset].items():
             if getattr(self, name) is None:
                 setattr(self, name, value)
-        if self.prompt_motion_text not in PROMPT_TEXTS:
-            raise ValueError(f"prompt_motion_text={self.prompt_motion_text!r} is not valid; valid values: "
-                             f"{', '.join(PROMPT_TEXTS)}")
-        if self.finetune not in FINETUNES:
-            raise ValueError(f"finetune={self.finetune!r} is not valid; valid values: {', '.join(FINETUNES)}")
+        for name, valid in {"prompt_motion_text": PROMPT_TEXTS, "finetune": FINETUNES}.items():  # preset-filled
+            if getattr(self, name) not in valid:
+                raise ValueError(f"{name}={getattr(self, name)!r} is not valid; valid values: {', '.join(valid)}")
         weights = dict(self.overall_weights or {d: 1.0 for d in self.dimensions})
         if set(weights) - set(self.dimensions) or any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
             raise ValueError(f"overall_weights={weights!r}: need non-negative weights for {list(self.dimensions)}, "

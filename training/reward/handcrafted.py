@@ -92,9 +92,10 @@ def _hist(frame: np.ndarray) -> np.ndarray:
     return cv2.normalize(h, h).flatten()
 
 
-def _crop(img: np.ndarray) -> np.ndarray:
+def centre_crop(img: np.ndarray, fractions: tuple[float, float] = (CROP, CROP)) -> np.ndarray:
+    """The centred (width, height) fractions of an image (at least 2 px each way)."""
     h, w = img.shape[:2]
-    ch, cw = max(2, int(h * CROP)), max(2, int(w * CROP))
+    ch, cw = max(2, int(h * fractions[1])), max(2, int(w * fractions[0]))
     return img[(h - ch) // 2 : (h - ch) // 2 + ch, (w - cw) // 2 : (w - cw) // 2 + cw]
 
 
@@ -148,7 +149,7 @@ def video_features(frames: np.ndarray, initial_image: np.ndarray | None = None, 
     init_mean = init.reshape(-1, 3).astype(np.float32).mean(0)
     drift = float(np.mean([np.abs(f.reshape(-1, 3).astype(np.float32).mean(0) - init_mean).mean() for f in late])) / 255
     sims = [_aligned_hist_sim(init, f) for f in late]
-    char_sims = [_aligned_hist_sim(_crop(init), _crop(f)) for f in late]
+    char_sims = [_aligned_hist_sim(centre_crop(init), centre_crop(f)) for f in late]
     out = {
         "flicker": float(np.abs(np.diff(lum)).mean() / 255),
         "shake": shake,
@@ -162,8 +163,8 @@ def video_features(frames: np.ndarray, initial_image: np.ndarray | None = None, 
         "hist_sim": float(np.mean(sims)),
         "char_hist": float(np.mean(char_sims)),
         "late_early": _aligned_hist_sim(frames[0], frames[-1]),
-        "centre_change": 1.0 - float(cv2.compareHist(_hist(_crop(frames[0])), _hist(_crop(frames[-1])),
-                                                     cv2.HISTCMP_CORREL)),
+        "centre_change": 1.0 - float(cv2.compareHist(_hist(centre_crop(frames[0])),
+                                                     _hist(centre_crop(frames[-1])), cv2.HISTCMP_CORREL)),
         "border_change": 1.0 - float(cv2.compareHist(_border_hist(frames[0]), _border_hist(frames[-1]),
                                                      cv2.HISTCMP_CORREL)),
         "ssim_init": _ssim(cv2.cvtColor(init, cv2.COLOR_RGB2GRAY), grey[0]),

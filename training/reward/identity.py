@@ -116,8 +116,8 @@ def _colour_set(pixels: np.ndarray) -> np.ndarray:
 def palette(pixels: np.ndarray, k: int = PALETTE_SIZE, iterations: int = 10) -> tuple[np.ndarray, np.ndarray]:
     """(centres (k, 3) float32, shares (k,)) by k-means with farthest-point init: deterministic."""
     px = pixels.reshape(-1, 3).astype(np.float32)
-    k = max(1, min(k, len(np.unique(px, axis=0))))
     values, counts = np.unique(px, axis=0, return_counts=True)
+    k = max(1, min(k, len(values)))
     centres = [values[np.argmax(counts)]]
     for _ in range(k - 1):
         d = np.min([np.linalg.norm(px - c, axis=1) for c in centres], axis=0)

@@ -8,7 +8,7 @@ One prepared video is a dict of numpy arrays (``PreparedVideo``); ``collate`` st
                                    num_frames sampled ones (the handcrafted features use all num_frames)
     motion       (B, Tm, 3, S, S) Tm = motion_frames
     initial      (B, 3, S, S)
-    char_frames  (B, T, 3, S, S)  centre 60 % crop of each frame (no detector: the demo and most I2V
+    char_frames  (B, T, 3, S, S)  centre crop (character_crop) of each frame (no detector: the demo and most I2V
     char_ref     (B, 3, S, S)      clips keep the character near the centre), reference = character_ref or initial
     handcrafted  (B, F)            handcrafted.feature_vector in config.handcrafted_names() order
     prompt_words (B, 64)           training.text_words.bag_of_words of the prompt (text-video prompt x motion)
@@ -29,9 +29,7 @@ from training.text_words import bag_of_words
 
 from .backbones import PIXEL_MEAN, PIXEL_STD
 from .config import PROMPT_WORD_DIM, RewardConfig
-from .handcrafted import feature_vector, video_features
-
-CROP = 0.6
+from .handcrafted import centre_crop, feature_vector, video_features
 
 
 def read_image(image) -> np.ndarray:
@@ -55,13 +53,6 @@ def _frames(video, n: int, size: int, cache: FrameCache | None) -> np.ndarray:
     return sample_frames_from_array(np.asarray(video), n, size=size)
 
 
-def _crop(img: np.ndarray, fractions: tuple[float, float] = (CROP, CROP)) -> np.ndarray:
-    h, w = img.shape[:2]
-    ch, cw = max(2, int(h * fractions[1])), max(2, int(w * fractions[0]))
-    y, x = (h - ch) // 2, (w - cw) // 2
-    return img[y : y + ch, x : x + cw]
-
-
 def _to_net(imgs: np.ndarray, side: int) -> np.ndarray:
     """(N, H, W, 3) uint8 -> (N, 3, side, side) float32, CLIP-normalised."""
     out = np.stack([cv2.resize(np.ascontiguousarray(i), (side, side), interpolation=cv2.INTER_AREA) for i in imgs])
@@ -83,8 +74,8 @@ def prepare_video(video, prompt: str, initial_image=None, character_ref=None, *,
         "frames": _to_net(net, side),
         "motion": _to_net(motion, side),
         "initial": _to_net(initial[None], side)[0],
-        "char_frames": _to_net(np.stack([_crop(f, config.character_crop) for f in net]), side),
-        "char_ref": _to_net(_crop(ref, config.character_crop)[None], side)[0],
+        "char_frames": _to_net(np.stack([centre_crop(f, config.character_crop) for f in net]), side),
+        "char_ref": _to_net(centre_crop(ref, config.character_crop)[None], side)[0],
         "handcrafted": feature_vector(feats, config.handcrafted_names()),
         "prompt_words": bag_of_words(prompt, PROMPT_WORD_DIM),
         "text": prompt,

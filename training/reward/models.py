@@ -44,6 +44,12 @@ def _cos(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return F.cosine_similarity(a, b, dim=-1, eps=1e-6)
 
 
+def _columns(config: RewardConfig, names: tuple[str, ...]) -> torch.Tensor:
+    """Positions of ``names`` in the model's handcrafted vector (config.handcrafted_names())."""
+    layout = config.handcrafted_names()
+    return torch.tensor([layout.index(n) for n in names], dtype=torch.long)
+
+
 class Scorer(nn.Module):
     kind = ""
 
@@ -52,10 +58,8 @@ class Scorer(nn.Module):
         self.backbone, self.tokenizer = build_backbone(self.kind, config)
         self.use_hc = config.handcrafted_features
         # which columns of the model's handcrafted vector this head reads (identity signals only where useful)
-        names = config.handcrafted_names()
-        columns = [names.index(n) for n in config.head_feature_names(dimension)]
-        self.register_buffer("hc_columns", torch.tensor(columns, dtype=torch.long), persistent=False)
-        n_hc = len(columns) if self.use_hc else 0
+        self.register_buffer("hc_columns", _columns(config, config.head_feature_names(dimension)), persistent=False)
+        n_hc = len(self.hc_columns) if self.use_hc else 0
         self.head = nn.Linear(self.feature_size() + n_hc, 1)
         nn.init.normal_(self.head.weight, std=0.01)
         nn.init.zeros_(self.head.bias)
@@ -120,9 +124,7 @@ class VideoTextScorer(Scorer):
                          if config.handcrafted_features and dimension in config.motion_pattern_dimensions else 0)
         super().__init__(config, dimension)
         if self.n_motion:
-            names = config.handcrafted_names()
-            columns = [names.index(n) for n in MOTION_PATTERN_NAMES]
-            self.register_buffer("motion_columns", torch.tensor(columns, dtype=torch.long), persistent=False)
+            self.register_buffer("motion_columns", _columns(config, MOTION_PATTERN_NAMES), persistent=False)
             self.words = config.prompt_motion_text == "words"
             text_dim = PROMPT_WORD_DIM if self.words else self.backbone.config.projection_dim
             self.motion_head = nn.Linear(text_dim, self.n_motion)
@@ -212,6 +214,9 @@ class VideoVLMScorer(Scorer):
     def __init__(self, config: RewardConfig, dimension: str):
         super().__init__(config, dimension)
         self.question = VLM_QUESTIONS.get(dimension, VLM_QUESTION_DEFAULT)
+        asked = self.tokenizer([self.question])  # the same ids for every batch: tokenised once
+        self.register_buffer("question_ids", asked["input_ids"][0][asked["attention_mask"][0].bool()],
+                             persistent=False)
         vision = self.backbone.config.vision_config
         self.patch, self.merge, self.temporal = vision.patch_size, vision.spatial_merge_size, vision.temporal_patch_size
         if config.frame_size % (self.patch * self.merge):
@@ -228,10 +233,8 @@ class VideoVLMScorer(Scorer):
         pixels, grid = qwen2vl_video_patches(frames.to(dtype), self.patch, self.merge, self.temporal)
         cfg = self.backbone.config
         video_tokens = int(grid[0].prod()) // (self.merge * self.merge)
-        asked = self._text([self.question], frames.device)
-        question = asked["input_ids"][0][asked["attention_mask"][0].bool()]
         ids = torch.cat([torch.tensor([cfg.vision_start_token_id] + [cfg.video_token_id] * video_tokens
-                                      + [cfg.vision_end_token_id], device=frames.device), question])
+                                      + [cfg.vision_end_token_id], device=frames.device), self.question_ids])
         ids = ids.unsqueeze(0).expand(b, -1)  # every video has the same length: no padding
         out = self.backbone(input_ids=ids, attention_mask=torch.ones_like(ids), pixel_values_videos=pixels,
                             video_grid_thw=grid, mm_token_type_ids=(ids == cfg.video_token_id).int() * 2)

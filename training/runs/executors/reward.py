@@ -16,9 +16,9 @@ from training.models import RewardModelVersion, TrainingRun
 from training.runs.errors import RunFailure
 from training.runs.checkpoints import CheckpointSync, local_checkpoint
 from training.runs.executors.common import dataset_folder, local_media, media_root, ready_dataset, run_folder
+from training.runs.executors.processes import train_in_processes
 from training.runs.promotion import promotion_decision
 from training.runs.registry import reward_version_register
-from training.runs.executors.processes import train_in_processes
 from training.runs.reporter import RunReporter
 from training.step_folders import step_folder_name
 
@@ -104,19 +104,18 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
     if processes > 1:
         step = train_in_processes(config, dataset_folder(dataset), root, processes, run_folder(run.pk), on_step,
                                   reporter)
-        final = checkpoints / step_folder_name(step)
-        sync.sync()
-        reporter.check()
-        model = AnimeReward.from_checkpoint(final, cache_dir=config.cache_dir)
     else:
         trainer = RewardTrainer(config, train, callback=on_step)
         if trainer.step:
             reporter.log(f"resuming from checkpoint step {trainer.step} (attempt {run.attempt})")
         trainer.train()
-        final = checkpoints / step_folder_name(trainer.step)
-        sync.sync()
-        reporter.check()
-        model = AnimeReward(config, trainer.unwrapped())
+        step = trainer.step
+    final = checkpoints / step_folder_name(step)
+    sync.sync()
+    reporter.check()
+    # in one process the trained model is at hand; the children's lives only in their last checkpoint
+    model = (AnimeReward.from_checkpoint(final, cache_dir=config.cache_dir) if processes > 1
+             else AnimeReward(config, trainer.unwrapped()))
 
     reporter.log("evaluating on the held-out split")
     report = _evaluate(model, test)
