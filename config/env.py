@@ -58,3 +58,38 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def secret_key_in_data_dir(path: Path) -> str:
+    """The key stored at `path`, created once (random, mode 0600) when it does not exist yet.
+
+    The default install's SECRET_KEY when DJANGO_SECRET_KEY is unset: every process of one install
+    (web workers, Celery, manage.py) reads the same file, and no two installs share a key. Creation
+    uses O_EXCL, so when two processes start together one writes and the other reads its key."""
+    import secrets
+
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise ImproperlyConfiguredEnv(
+            f"cannot create the secret key file {path} ({exc}); set DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) "
+            "or make DATA_DIR writable"
+        ) from exc
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50) + "\n")
+    for _ in range(50):  # a concurrent creator may not have written its line yet
+        try:
+            key = path.read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfiguredEnv(f"cannot read the secret key file {path}: {exc}") from exc
+        if key:
+            return key
+        import time
+
+        time.sleep(0.1)
+    raise ImproperlyConfiguredEnv(f"the secret key file {path} is empty; delete it to generate a new key")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_str
+from config.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_str, secret_key_in_data_dir
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
@@ -20,8 +20,9 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG and env_bool("DJANGO_REQUIRE_SECRET_KEY", False):
         raise ImproperlyConfiguredEnv("DJANGO_SECRET_KEY is required in production; set it or DJANGO_SECRET_KEY_FILE")
-    # Local runs and tests only: production sets DJANGO_REQUIRE_SECRET_KEY=1 so this path is closed there.
-    SECRET_KEY = "insecure-local-development-key-change-me"
+    # The default install: a random key generated on first start and kept in DATA_DIR/secret_key
+    # (mode 0600), so sessions survive restarts and no two installs share a key (or an export salt).
+    SECRET_KEY = secret_key_in_data_dir(DATA_DIR / "secret_key")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
