@@ -59,7 +59,6 @@ from training.media import (
     make_thumbnail_strip,
     probe_video,
     sha256_file,
-    validate_probe,
 )
 
 logger = logging.getLogger(__name__)
@@ -126,10 +125,9 @@ def media_file_check(path: str | os.PathLike, *, limits: MediaLimits | None = No
     limits = limits or media_limits()
     file_size_check(os.path.getsize(path), limits=limits)
     try:
-        return validate_probe(
-            probe_video(path), max_duration_s=limits.max_duration_s, max_width=limits.max_width,
-            max_height=limits.max_height, max_frames=limits.max_frames,
-        )
+        # The limits go into the probe: it checks them on the headers, before decoding a frame.
+        return probe_video(path, max_duration_s=limits.max_duration_s, max_width=limits.max_width,
+                           max_height=limits.max_height, max_frames=limits.max_frames)
     except InvalidVideo as exc:
         raise MediaRejected.from_invalid(exc) from exc
 

@@ -3,6 +3,7 @@
     probe = probe_video("clip.mp4")                  # demux every packet, decode the first frame
     probe = probe_video("clip.mp4", full_decode=True)  # also decode every frame (upload check)
     validate_probe(probe, max_duration_s=30, max_width=1920, max_height=1080, max_frames=2000)
+    probe_video("clip.mp4", max_width=1920, max_height=1080)  # limits checked on headers, before decoding
 
 Demuxing without decoding is cheap (a few ms for a 10 s 720p clip), so the probe always walks the
 whole packet index: that gives an exact frame count for containers that do not store one (WebM,
@@ -12,14 +13,14 @@ MKV), the keyframe count the sampler needs to choose a strategy, and truncation 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import av
 
 from training.media import errors as E
 from training.media.errors import InvalidVideo
-from training.media.inputs import open_input
+from training.media.inputs import DEFAULT_MAX_PIXELS, open_input
 
 
 @dataclass(frozen=True)
@@ -107,15 +108,42 @@ def frame_rotation(frame: av.VideoFrame, stream: av.video.stream.VideoStream) ->
     return int(round(degrees / 90.0)) % 4 * 90
 
 
-def probe_video(path: str | os.PathLike, *, full_decode: bool = False) -> VideoProbe:
+def probe_video(
+    path: str | os.PathLike,
+    *,
+    full_decode: bool = False,
+    max_duration_s: float | None = None,
+    max_width: int | None = None,
+    max_height: int | None = None,
+    max_frames: int | None = None,
+) -> VideoProbe:
     """Describe a video, or raise InvalidVideo. `full_decode` also decodes every frame, which
-    catches corruption in the middle of the file at the cost of one full decode."""
+    catches corruption in the middle of the file at the cost of one full decode.
+
+    Limits given here (validate_probe's) are checked on the header facts (size, declared length and
+    frame count), then on the packet index, before a single frame is decoded: a 16000x16000 file of
+    800 KB is refused for its size without allocating its pictures."""
     path = os.fspath(path)
     name = os.path.basename(path)
-    with open_input(path) as container:
+    limits = {"max_duration_s": max_duration_s, "max_width": max_width, "max_height": max_height,
+              "max_frames": max_frames}
+    max_pixels = max_width * max_height if max_width and max_height else DEFAULT_MAX_PIXELS
+    with open_input(path, max_pixels=max_pixels) as container:
         stream = container.streams.video[0]
-        index = index_packets(container, stream)
         declared_frames = stream.frames or 0
+        fps = float(stream.average_rate or stream.guessed_rate or 0) or 0.0
+        declared_s = container.duration / av.time_base if container.duration else 0.0
+
+        def facts(frame_count: int, duration_s: float, rotation: int = 0) -> VideoProbe:
+            return VideoProbe(
+                path=path, container=container.format.name, codec=stream.codec_context.name, fps=fps,
+                frame_count=frame_count, width=stream.codec_context.width, height=stream.codec_context.height,
+                duration_s=duration_s, rotation=rotation, has_audio=bool(container.streams.audio),
+                keyframe_count=0, size_bytes=os.path.getsize(path),
+            )
+
+        validate_probe(facts(declared_frames, declared_s), **limits)  # headers only: nothing demuxed yet
+        index = index_packets(container, stream)
         if index.packet_count == 0:
             if declared_frames:
                 raise InvalidVideo(
@@ -128,8 +156,6 @@ def probe_video(path: str | os.PathLike, *, full_decode: bool = False) -> VideoP
                 f"{name} declares {declared_frames} frames but only {index.packet_count} are in the file: "
                 "it was cut off. Upload the complete file.",
             )
-        fps = float(stream.average_rate or stream.guessed_rate or 0) or 0.0
-        declared_s = container.duration / av.time_base if container.duration else 0.0
         # Container headers written at the end of recording (MKV duration) still state the full length
         # when the tail of the file is missing; a large shortfall means a cut-off upload.
         slack = max(0.1 * declared_s, 2.0 / fps if fps else 0.0, 0.25)
@@ -139,33 +165,26 @@ def probe_video(path: str | os.PathLike, *, full_decode: bool = False) -> VideoP
                 f"{name} says it lasts {declared_s:.2f} s but its frames stop at {index.span_s:.2f} s: "
                 "the file was cut off. Upload the complete file.",
             )
-        frame_count, rotation = _decode_check(path, full_decode)
+        validate_probe(facts(index.packet_count, index.span_s or declared_s), **limits)  # still nothing decoded
+        frame_count, rotation = _decode_check(path, full_decode, max_pixels)
         duration_s = index.span_s or declared_s or (frame_count / fps if fps else 0.0)
         if not fps and duration_s:
             fps = frame_count / duration_s
-        return VideoProbe(
-            path=path,
-            container=container.format.name,
-            codec=stream.codec_context.name,
-            fps=fps,
-            frame_count=frame_count if full_decode else index.packet_count,
-            width=stream.codec_context.width,
-            height=stream.codec_context.height,
-            duration_s=duration_s,
-            rotation=rotation,
-            has_audio=bool(container.streams.audio),
-            keyframe_count=index.keyframe_count,
-            size_bytes=os.path.getsize(path),
+        probe = replace(
+            facts(frame_count if full_decode else index.packet_count, duration_s, rotation),
+            fps=fps, keyframe_count=index.keyframe_count,
         )
+    return validate_probe(probe, **limits)
 
 
-def _decode_check(path: str, full_decode: bool) -> tuple[int, int]:
+def _decode_check(path: str, full_decode: bool, max_pixels: int) -> tuple[int, int]:
     """Decode the first frame (or all of them); return (frames decoded, rotation)."""
     name = os.path.basename(path)
     count, rotation = 0, 0
-    with open_input(path) as container:
+    with open_input(path, max_pixels=max_pixels) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        stream.codec_context.options = {"max_pixels": str(max_pixels)}  # the decoder refuses bigger pictures
         try:
             for frame in container.decode(stream):
                 if count == 0:
