@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,9 @@ REQUIRED_FIELDS = ("prompt", "initial_image", "video", "generator")
 OPTIONAL_FIELDS = ("seed", "action_label", "prompt_key", "split_key")
 ALL_FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS
 MAX_TEXT = 4000
+MAX_SEED_DIGITS = 19  # 2**63 has 19 digits
+_SEED_TEXT = re.compile(rf"-?[0-9]{{1,{MAX_SEED_DIGITS}}}")
+MSG_SEED = "must be a whole number (an integer without a decimal point or exponent) that fits in 64 bits"
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ def _records(text: str, fmt: str):
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw)
+                record = json.loads(raw, parse_int=_json_int)
             except json.JSONDecodeError as exc:
                 yield number, None, f"not valid JSON: {exc.msg}"
                 continue
@@ -67,6 +71,30 @@ def _records(text: str, fmt: str):
             yield number, {k: v for k, v in record.items() if k is not None}, None
     else:
         raise ValueError(f"unknown manifest format {fmt!r}; use 'jsonl' or 'csv'")
+
+
+class _OversizedNumber:
+    """A JSON integer literal too long to be a 64-bit value, left unconverted: int() would raise
+    inside json.loads (Python caps it at 4300 digits) and fail the whole manifest with a 500."""
+
+    def __init__(self, literal: str):
+        self.digits = len(literal)
+
+
+def _json_int(literal: str) -> int | _OversizedNumber:
+    return int(literal) if len(literal) <= MAX_SEED_DIGITS + 1 else _OversizedNumber(literal)
+
+
+def parse_seed(value) -> int | None:
+    """A manifest seed: a JSON integer or a string of decimal digits in the 64-bit range, or None when
+    absent. Raises ValueError(MSG_SEED) for anything else: 1.5 is refused, not stored as 1."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and _SEED_TEXT.fullmatch(value.strip()):
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
+        raise ValueError(MSG_SEED)
+    return value
 
 
 def detect_format(name: str) -> str:
@@ -122,16 +150,11 @@ def parse_manifest(text: str, *, fmt: str, base_dir: Path, roots: list[Path], ma
                     values[name] = resolve_media_path(values[name], base_dir=base_dir, roots=roots)
                 except ValueError as exc:
                     result.errors.append(RowError(line, name, str(exc)))
-        seed = record.get("seed")
-        if seed in (None, ""):
+        try:
+            seed = parse_seed(record.get("seed"))
+        except ValueError as exc:
             seed = None
-        else:
-            try:
-                seed = int(seed)
-                if not -(2**63) <= seed < 2**63:
-                    raise ValueError
-            except (TypeError, ValueError):
-                result.errors.append(RowError(line, "seed", "must be an integer that fits in 64 bits"))
+            result.errors.append(RowError(line, "seed", str(exc)))
         texts = {}
         for name, limit in (("action_label", 64), ("prompt_key", 128), ("split_key", 64)):
             value = record.get(name) or ""

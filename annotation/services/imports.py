@@ -10,6 +10,9 @@ readiness).
 from __future__ import annotations
 
 import logging
+import os
+import stat
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +30,7 @@ from annotation.services.media_pipeline import (
     media_file_check,
     media_limits,
     storage_put,
+    stored_video_suffix,
     videos_enqueue_processing,
 )
 from annotation.services.pairs import pairs_create_for_prompts
@@ -34,6 +38,9 @@ from training.media import sha256_file
 
 logger = logging.getLogger(__name__)
 MAX_IMAGE_PIXELS = 4096 * 4096
+# Stored suffix by the format PIL detects; /media/ derives the Content-Type from it.
+IMAGE_SUFFIXES = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}
+MSG_IMAGE_TOO_LARGE = "is {size} pixels; at most %d pixels (4096x4096) are accepted. Downscale it." % MAX_IMAGE_PIXELS
 
 
 @dataclass
@@ -53,18 +60,28 @@ class _CheckedRow:
     row: ManifestRow
     video_sha: str
     image_sha: str
+    image_suffix: str
     probe: object
 
 
-def image_file_check(path: Path) -> None:
-    """Raise ValueError unless `path` is a readable image of at most MAX_IMAGE_PIXELS."""
+def image_file_check(path: Path) -> str:
+    """The suffix to store a prompt image under, from the format its bytes hold (never its name);
+    ValueError unless `path` is a regular file holding a PNG, JPEG or WebP of at most
+    MAX_IMAGE_PIXELS. The size comes from the header, checked before any pixel is decoded."""
     try:
-        with Image.open(path) as image:
-            if image.width * image.height > MAX_IMAGE_PIXELS:
-                raise ValueError(f"image is {image.width}x{image.height}; at most {MAX_IMAGE_PIXELS} pixels")
-            image.verify()
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ValueError("is not a regular file")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit is lower
+            with Image.open(path, formats=list(IMAGE_SUFFIXES)) as image:
+                if image.width * image.height > MAX_IMAGE_PIXELS:
+                    raise ValueError(MSG_IMAGE_TOO_LARGE.format(size=f"{image.width}x{image.height}"))
+                image.verify()
+                return IMAGE_SUFFIXES[image.format]
+    except Image.DecompressionBombError as exc:  # raised by Image.open itself past 2x PIL's own cap
+        raise ValueError(MSG_IMAGE_TOO_LARGE.format(size="larger than PIL will open")) from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ValueError(f"is not a readable image ({exc.__class__.__name__})") from exc
+        raise ValueError(f"is not a readable PNG, JPEG or WebP image ({exc.__class__.__name__})") from exc
 
 
 def _check_rows(rows: list[ManifestRow], *, on_duplicate: str) -> tuple[list[_CheckedRow], list[RowError], int]:
@@ -73,7 +90,7 @@ def _check_rows(rows: list[ManifestRow], *, on_duplicate: str) -> tuple[list[_Ch
     limits = media_limits()
     for row in rows:
         try:
-            image_file_check(row.initial_image)
+            image_suffix = image_file_check(row.initial_image)
         except ValueError as exc:
             errors.append(RowError(row.line, "initial_image", str(exc)))
             continue
@@ -87,7 +104,7 @@ def _check_rows(rows: list[ManifestRow], *, on_duplicate: str) -> tuple[list[_Ch
             errors.append(RowError(row.line, "video", f"same file content as line {seen[video_sha]}"))
             continue
         seen[video_sha] = row.line
-        checked.append(_CheckedRow(row, video_sha, sha256_file(row.initial_image), probe))
+        checked.append(_CheckedRow(row, video_sha, sha256_file(row.initial_image), image_suffix, probe))
     existing = set(Video.objects.filter(sha256__in=[c.video_sha for c in checked]).values_list("sha256", flat=True))
     if existing:
         if on_duplicate == "skip":
@@ -115,7 +132,7 @@ def _prompt_for(c: _CheckedRow, cache: dict, saved: list[str]) -> tuple[Prompt, 
     prompt = Prompt.objects.filter(**lookup).first()
     created = prompt is None
     if created:
-        image_name = _store(row.initial_image, f"initial/{c.image_sha[:2]}/{c.image_sha}{row.initial_image.suffix.lower()}", saved)
+        image_name = _store(row.initial_image, f"initial/{c.image_sha[:2]}/{c.image_sha}{c.image_suffix}", saved)
         prompt = Prompt.objects.create(
             text=row.prompt, initial_image=image_name, initial_image_sha256=c.image_sha,
             action_label=row.action_label, external_key=row.prompt_key,
@@ -158,8 +175,8 @@ def videos_import_manifest(
                 prompt, created = _prompt_for(c, prompts, saved)
                 report.prompts_created += int(created)
                 touched.add(prompt.pk)
-                suffix = c.row.video.suffix.lower() or ".mp4"
-                name = _store(c.row.video, f"videos/{c.video_sha[:2]}/{c.video_sha}{suffix}", saved)
+                name = _store(c.row.video, f"videos/{c.video_sha[:2]}/{c.video_sha}{stored_video_suffix(c.probe)}",
+                              saved)
                 p = c.probe
                 video = Video.objects.create(
                     prompt=prompt, generator=c.row.generator, seed=c.row.seed, file=name, sha256=c.video_sha,

@@ -132,6 +132,17 @@ def media_file_check(path: str | os.PathLike, *, limits: MediaLimits | None = No
         raise MediaRejected.from_invalid(exc) from exc
 
 
+# Stored suffix of an original by the demuxer that opened it (training.media.inputs allows only
+# these): neither the stored name nor the Content-Type /media/ derives from it come from the source.
+_SUFFIX_BY_CONTAINER = {"mov,mp4,m4a,3gp,3g2,mj2": ".mp4", "matroska,webm": ".mkv", "avi": ".avi", "gif": ".gif"}
+_WEBM_CODECS = {"vp8", "vp9", "av1", "libdav1d", "libvpx-vp9"}
+
+
+def stored_video_suffix(probe: VideoProbe) -> str:
+    suffix = _SUFFIX_BY_CONTAINER.get(probe.container, ".video")
+    return ".webm" if suffix == ".mkv" and probe.codec in _WEBM_CODECS else suffix
+
+
 # --- storage: exact names, whole files --------------------------------------------------------
 
 def storage_put(local: str | os.PathLike, name: str, *, replace: bool = False) -> bool:

@@ -26,16 +26,13 @@ from annotation.services.media_pipeline import (
     media_file_check,
     storage_delete_quietly,
     storage_put,
+    stored_video_suffix,
     videos_enqueue_processing,
 )
 from annotation.services.pairs import pairs_create_for_prompts
 from training.media import VideoProbe, sha256_file
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
-# Stored suffix by FFmpeg demuxer, so a name never comes from the client.
-_SUFFIX_BY_CONTAINER = {"mov,mp4,m4a,3gp,3g2,mj2": ".mp4", "matroska,webm": ".mkv", "avi": ".avi"}
-_WEBM_CODECS = {"vp8", "vp9", "av1", "libdav1d", "libvpx-vp9"}
-_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
 
 MSG_PROMPT_NEEDED = "Give either prompt_id, or prompt (the text) together with initial_image."
 MSG_DUPLICATE = "This video was already uploaded as video {id} (same sha256); nothing was stored."
@@ -82,7 +79,7 @@ def _local_path(upload: UploadedFile) -> Iterator[Path]:
     if hasattr(upload, "temporary_file_path"):
         yield Path(upload.temporary_file_path())
         return
-    fd, tmp = tempfile.mkstemp(prefix="upload-", suffix=Path(upload.name or "").suffix[:10])
+    fd, tmp = tempfile.mkstemp(prefix="upload-")  # no client suffix: formats are told by their bytes
     try:
         with os.fdopen(fd, "wb") as out:
             for chunk in upload.chunks():
@@ -90,11 +87,6 @@ def _local_path(upload: UploadedFile) -> Iterator[Path]:
         yield Path(tmp)
     finally:
         os.unlink(tmp)
-
-
-def _video_suffix(container: str, codec: str) -> str:
-    suffix = _SUFFIX_BY_CONTAINER.get(container, ".video")
-    return ".webm" if suffix == ".mkv" and codec in _WEBM_CODECS else suffix
 
 
 def _checked_video(path: Path):
@@ -146,7 +138,7 @@ def _register(*, video_path: Path, video_sha: str, probe: VideoProbe, source_nam
             prompt_created = False
             if prompt is None:
                 prompt, prompt_created = _prompt_from_upload(prompt_text, initial_image, action_label, saved)
-            name = f"videos/{video_sha[:2]}/{video_sha}{_video_suffix(probe.container, probe.codec)}"
+            name = f"videos/{video_sha[:2]}/{video_sha}{stored_video_suffix(probe)}"
             if storage_put(video_path, name):
                 saved.append(name)
             video = Video.objects.create(
@@ -173,15 +165,11 @@ def _register(*, video_path: Path, video_sha: str, probe: VideoProbe, source_nam
 
 def _prompt_from_upload(text: str, image: UploadedFile, action_label: str, saved: list[str]) -> tuple[Prompt, bool]:
     """The prompt with this text and image, created (image stored content-addressed) if new."""
-    suffix = Path(image.name or "").suffix.lower()
-    if suffix not in _IMAGE_SUFFIXES:
-        allowed = ", ".join(sorted(_IMAGE_SUFFIXES))
-        raise UploadRejected(f"initial_image must be one of {allowed}; got {suffix or 'no suffix'}.")
     if image.size is not None and image.size > MAX_IMAGE_BYTES:
         raise UploadTooLarge(f"initial_image is larger than {MAX_IMAGE_BYTES // 2**20} MiB.")
     with _local_path(image) as image_path:
         try:
-            image_file_check(image_path)
+            suffix = image_file_check(image_path)  # from the bytes: the client's file name never counts
         except ValueError as exc:
             raise UploadRejected(f"initial_image {exc}.", extra={"field": "initial_image"}) from exc
         image_sha = sha256_file(image_path)
