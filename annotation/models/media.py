@@ -1,4 +1,5 @@
 import hashlib
+import secrets
 
 from django.db import models
 
@@ -27,6 +28,11 @@ class Prompt(models.Model):
     @staticmethod
     def split_key_for(initial_image_sha256: str) -> str:
         return hashlib.sha256(f"initial:{initial_image_sha256}".encode()).hexdigest()[:32]
+
+
+def new_media_token() -> str:
+    """A random name stem for a video's browser files: it says nothing about the original's content."""
+    return secrets.token_hex(16)
 
 
 class VideoStatus(models.TextChoices):
@@ -59,11 +65,20 @@ class Video(models.Model):
     )
     failure_reason = models.CharField(max_length=300, blank=True)
     # Browser-facing outputs of the media pipeline (annotation/services/media_pipeline.py), named after
-    # the original's sha256 and the recipe, so a re-run writes the same names.
+    # media_token and the recipe, so a re-run writes the same names and no name reveals the original's
+    # sha256 (annotators see these names; the original is for admins only).
+    media_token = models.CharField(max_length=32, unique=True, default=new_media_token, editable=False,
+                                   help_text="Random stem of the rendition, poster and strip names.")
     rendition = models.FileField(upload_to="renditions/", max_length=255, blank=True,
                                  help_text="H.264 MP4 (faststart, at most 720p) that every browser plays.")
     poster = models.FileField(upload_to="posters/", max_length=255, blank=True)
     thumbnail_strip = models.FileField(upload_to="strips/", max_length=255, blank=True)
+    # What annotators are shown is the rendition, so its own facts go into the lease payload.
+    rendition_width = models.PositiveIntegerField(null=True, blank=True)
+    rendition_height = models.PositiveIntegerField(null=True, blank=True)
+    rendition_fps = models.FloatField(null=True, blank=True)
+    rendition_frame_count = models.PositiveIntegerField(null=True, blank=True)
+    rendition_duration_s = models.FloatField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
