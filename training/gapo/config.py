@@ -14,6 +14,8 @@ FAMILIES = ("cogvideox", "wan")
 PRESETS = ("tiny", "paper")
 MIXED_PRECISIONS = ("no", "bf16", "fp16")
 DEVICES = ("auto", "cpu", "cuda")
+# Upper bounds: far above the paper's runs, low enough that one config cannot ask a worker for absurd memory.
+SIZE_LIMITS = {"batch_size": 256, "grad_accum": 1024, "lora_rank": 512}
 # CogVideoX I2V is a v-prediction DDPM model, Wan 2.x I2V a flow-matching one.
 DEFAULT_PREDICTION = {"cogvideox": "v", "wan": "flow"}
 
@@ -36,7 +38,8 @@ class GapoConfig:
         f"regression target: {' | '.join(PREDICTIONS)}; None picks the family's own (cogvideox: v, wan: flow)", None
     )
     error_weighting: str = _help(
-        f"lambda_t in the denoising error: {' | '.join(WEIGHTINGS)}; auto = 1/(1-alphabar_t) for v, else 1", "auto"
+        f"lambda_t in the denoising error: {' | '.join(WEIGHTINGS)}; auto = the reference's objective, 1 for every "
+        "prediction (its x0-error weight 1/(1-alphabar_t) is an unweighted v-error; targets.py)", "auto"
     )
     flow_shift: float = _help("timestep shift for flow sampling (1 = uniform t)", 1.0)
     beta: float = _help("DPO strength; the loss uses beta/2 * delta (method.md)", 5000.0)
@@ -83,6 +86,9 @@ class GapoConfig:
         for name in ("lora_rank", "lora_alpha", "batch_size", "steps", "grad_accum"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        for name, limit in SIZE_LIMITS.items():
+            if getattr(self, name) > limit:
+                raise ValueError(f"{name} must be <= {limit}, got {getattr(self, name)}")
         for name in ("lr", "beta", "flow_shift"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")

@@ -7,14 +7,34 @@ Latents are any shape ``(B, ...)``; ``t`` indexes the batch. With ``alphabar_t =
 prediction      noisy input ``x_t``                  target                              default ``lambda_t``
 ==============  ===================================  ==================================  =====================
 ``epsilon``     ``alpha_t * x0 + sigma_t * eps``     ``eps``                             1
-``v``           ``alpha_t * x0 + sigma_t * eps``     ``alpha_t * eps - sigma_t * x0``    ``1 / (1 - alphabar_t)``
+``v``           ``alpha_t * x0 + sigma_t * eps``     ``alpha_t * eps - sigma_t * x0``    1
 ``flow``        ``(1 - t) * x0 + t * eps``, t∈[0,1]  ``eps - x0`` (velocity)             1
 ==============  ===================================  ==================================  =====================
 
-``lambda_t = 1/(1 - alphabar_t)`` for v-prediction is what the GAPO reference code uses (method.md); it is
-the default ("auto") and can be switched to ``uniform`` (1 everywhere) or forced with ``inv_one_minus_alphabar``.
-CogVideoX is a v-prediction DDPM model (timesteps are integers in [0, 1000)); Wan is a flow model whose
-transformer takes ``timestep = t * num_train_timesteps``.
+Why ``lambda_t = 1`` for v-prediction (the GAPO reference, bilibili/Index-anisora
+``anisora_rl/sat/sgm/modules/diffusionmodules/loss.py``, ``VideoDiffusionLoss``). The SAT denoiser does not
+return the network's v; with ``VideoScaling`` (``c_skip = alpha_t``, ``c_out = -sigma_t``, ``c_in = 1``) it
+returns the predicted clean latent::
+
+    x0_hat = c_skip * x_t + c_out * v_hat = alpha_t * x_t - sigma_t * v_hat
+
+and the loss is ``mean(w_t * (x0_hat - x0)^2)`` with ``w_t = 1 / (1 - alphabar_t) = 1 / sigma_t^2``.
+The true v satisfies the same identity, ``x0 = alpha_t * x_t - sigma_t * v`` (substitute
+``x_t = alpha_t x0 + sigma_t eps`` and ``v = alpha_t eps - sigma_t x0``: ``alpha_t^2 x0 + sigma_t^2 x0 = x0``), so::
+
+    x0_hat - x0 = -sigma_t * (v_hat - v)
+    w_t * (x0_hat - x0)^2 = (sigma_t^2 / sigma_t^2) * (v_hat - v)^2 = (v_hat - v)^2
+
+i.e. the reference's weighted x0-error *is* the unweighted v-error. Until 2026-12 "auto" multiplied the
+v-error by ``1 / (1 - alphabar_t)`` again (weight applied twice: on CogVideoX's schedule 393x heavier at
+t=0, 3.8x at t=100, half the total weight on t<50). ``inv_one_minus_alphabar`` still selects that
+weighting on purpose; it is not the reference's objective.
+
+Flow matching (Wan; the reference trains no flow model, so the convention is diffusers'
+``FlowMatchEulerDiscreteScheduler`` and Wan's own training code): ``x_t = (1 - sigma) x0 + sigma eps``, the
+network predicts the velocity ``eps - x0`` and the Euler step is ``x + (sigma_next - sigma) * v_hat``, unweighted
+MSE. CogVideoX is a v-prediction DDPM model (timesteps are integers in [0, 1000)); Wan is a flow model whose
+transformer takes ``timestep = sigma * num_train_timesteps``.
 """
 
 from __future__ import annotations
@@ -124,8 +144,7 @@ class NoiseProcess:
         alphabar = self.alphas_cumprod.to(x0.device)[t].float()  # (N,)
         noisy = ddpm_noisy(x0, eps, alphabar)
         target = eps if self.prediction == "epsilon" else v_target(x0, eps, alphabar)
-        use_inv = self.weighting == "inv_one_minus_alphabar" or (
-            self.weighting == "auto" and self.prediction == "v"
-        )
+        # "auto" is the reference's objective, 1 for every prediction type (module docstring).
+        use_inv = self.weighting == "inv_one_minus_alphabar"
         weighting = 1.0 / (1.0 - alphabar) if use_inv else torch.ones_like(alphabar)
         return NoisedBatch(noisy, t, target, weighting)

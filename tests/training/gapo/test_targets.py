@@ -36,17 +36,63 @@ def test_denoising_error_is_weighted_mean_over_non_batch_dims():
     assert err.tolist() == pytest.approx([(3.24 + 4.0) / 2 / 0.36, 1.0])
 
 
-def test_v_process_uses_one_over_one_minus_alphabar():
+def sat_video_loss_per_sample(v_hat, x0, eps, alphas_cumprod, idx):
+    """The reference's per-sample v-prediction error, written from its equations in float64 (not from
+    training.gapo.targets): Index-anisora ``anisora_rl/sat``, ``VideoDiffusionLoss.__call__`` + ``get_loss``
+    ("l2") with the SAT ``DiscreteDenoiser`` and ``VideoScaling``."""
+    alphas_cumprod_sqrt = alphas_cumprod.double()[idx].sqrt()  # what its sigma sampler returns
+    shape = (-1,) + (1,) * (x0.ndim - 1)  # append_dims
+    a = alphas_cumprod_sqrt.reshape(shape)
+    noised_input = x0.double() * a + eps.double() * (1 - a**2) ** 0.5
+    c_skip, c_out = a, -((1 - a**2) ** 0.5)  # VideoScaling; c_in = 1
+    model_output = c_skip * noised_input + c_out * v_hat.double()  # denoiser(): the predicted x0
+    w = 1 / (1 - a**2)  # "w = append_dims(1/(1-alphas_cumprod_sqrt**2), input.ndim) # v-pred"
+    return torch.mean((w * (model_output - x0.double()) ** 2).reshape(x0.shape[0], -1), 1)
+
+
+def test_v_error_equals_the_reference_weighted_x0_error():
+    from diffusers import CogVideoXDDIMScheduler
+
+    alphas = CogVideoXDDIMScheduler(prediction_type="v_prediction").alphas_cumprod  # CogVideoX's own schedule
+    gen = torch.Generator().manual_seed(0)
+    idx = torch.tensor([0, 1, 10, 100, 500, 999])  # t=0 is where the old 1/(1-alphabar) weighting was 1000x off
+    x0, eps = torch.randn(6, 4, 3, 2, 2, generator=gen), torch.randn(6, 4, 3, 2, 2, generator=gen)
+    batch = NoiseProcess("v", alphas).prepare(x0, eps, idx)
+    v_hat = batch.target + 0.3 * torch.randn(batch.target.shape, generator=gen)  # an imperfect model
+    ours = denoising_error(v_hat, batch.target, batch.weighting)
+    reference = sat_video_loss_per_sample(v_hat, x0, eps, alphas, idx)
+    assert ours.double().tolist() == pytest.approx(reference.tolist(), rel=1e-4)
+    assert batch.weighting.tolist() == [1.0] * 6 and batch.timestep.tolist() == idx.tolist()
+    # the deviation stays selectable by name only, and it is not the reference
+    old = NoiseProcess("v", alphas, weighting="inv_one_minus_alphabar").prepare(x0, eps, idx)
+    old_err = denoising_error(v_hat, old.target, old.weighting).double()
+    assert old_err[0] / reference[0] > 100
+
+
+def test_flow_targets_follow_diffusers_flow_match_scheduler():
+    """Wan's convention as diffusers' FlowMatchEulerDiscreteScheduler implements it: noising by
+    ``scale_noise`` and one Euler ``step`` with the exact velocity target lands on the next noising level."""
+    from diffusers import FlowMatchEulerDiscreteScheduler
+
+    scheduler = FlowMatchEulerDiscreteScheduler(num_train_timesteps=1000, shift=1.0)
+    scheduler.set_timesteps(4)
+    gen = torch.Generator().manual_seed(1)
+    x0, eps = torch.randn(1, 4, 2, 2, generator=gen), torch.randn(1, 4, 2, 2, generator=gen)
+    timestep = scheduler.timesteps[1:2]
+    sigma, sigma_next = float(scheduler.sigmas[1]), float(scheduler.sigmas[2])
+    batch = NoiseProcess("flow").prepare(x0, eps, torch.tensor([sigma]))
+    assert torch.allclose(batch.noisy, scheduler.scale_noise(x0, timestep, eps), atol=1e-6)
+    assert batch.timestep.tolist() == pytest.approx(timestep.tolist())
+    stepped = scheduler.step(batch.target, timestep[0], batch.noisy).prev_sample
+    assert torch.allclose(stepped, flow_noisy(x0, eps, torch.tensor([sigma_next])), atol=1e-5)
+    assert batch.weighting.tolist() == [1.0]
+
+
+def test_epsilon_process_targets_the_noise_unweighted():
     alphas = torch.tensor([0.99, 0.64, 0.1])
-    batch = NoiseProcess("v", alphas).prepare(X0, EPS, torch.tensor([1]))
+    batch = NoiseProcess("epsilon", alphas).prepare(X0, EPS, torch.tensor([1]))
     assert batch.noisy[0].tolist() == pytest.approx([2.6, 1.0])
-    assert batch.target[0].tolist() == pytest.approx([1.8, -2.0])
-    assert batch.weighting.tolist() == pytest.approx([1 / 0.36])
-    assert batch.timestep.tolist() == [1]
-    uniform = NoiseProcess("v", alphas, weighting="uniform").prepare(X0, EPS, torch.tensor([1]))
-    assert uniform.weighting.tolist() == [1.0]
-    epsilon = NoiseProcess("epsilon", alphas).prepare(X0, EPS, torch.tensor([1]))
-    assert torch.equal(epsilon.target, EPS) and epsilon.weighting.tolist() == [1.0]
+    assert torch.equal(batch.target, EPS) and batch.weighting.tolist() == [1.0]
 
 
 def test_flow_process_scales_timestep_and_weights_one():
