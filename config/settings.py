@@ -221,6 +221,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024
 # Manifests may only reference files under these folders (no path traversal into /etc).
 IMPORT_ROOTS = [Path(p).resolve() for p in env_list("IMPORT_ROOTS", [str(DATA_DIR / "imports")])]
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000, minimum=1)
+# Training runs created through the studio load model weights (GAPO model_path, reward backbone_paths)
+# only from folders under these roots; the reward backbones may also name the hub ids the code ships with.
+MODEL_ROOTS = [Path(p).resolve() for p in env_list("MODEL_ROOTS", [str(DATA_DIR / "models")])]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024, minimum=1024)
 
 # Leasing: how many live leases one annotator may hold (the page prefetches the next pair).

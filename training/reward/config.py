@@ -51,6 +51,9 @@ PAPER_BACKBONES = {
     "video_image": "openai/clip-vit-base-patch32",
     "character": "openai/clip-vit-base-patch32",
 }
+# Upper bounds: far above any preset, low enough that one config cannot ask a worker for absurd memory.
+SIZE_LIMITS = {"num_frames": 256, "net_frames": 256, "motion_frames": 256, "frame_size": 1024, "handcrafted_size": 1024,
+               "hidden_size": 4096, "num_layers": 48, "batch_size": 1024, "grad_accum": 1024, "lora_rank": 512}
 PRESET_DEFAULTS = {
     "tiny": {"frame_size": 32, "hidden_size": 32, "num_layers": 2, "finetune": "lora", "net_frames": 8,
              "prompt_motion_text": "words"},
@@ -118,6 +121,11 @@ class RewardConfig:
     grad_accum: int = _help("micro-batches per optimizer step", 1)
     mixed_precision: str = _help(f"{' | '.join(MIXED_PRECISIONS)}", "no")
     overall_weights: dict = _help("dimension -> weight of 'overall' (normalised to sum 1); None = equal", None)
+    motion_gate: tuple[float, float] | None = _help(
+        "(floor, full) subject motion in px per sampled-frame step at 72 px height (the handcrafted 'motion' flow "
+        "measure): the motion score and 'overall' are multiplied by a presence gate that is 0 at or below floor "
+        "(a frozen clip measures 0.001-0.004: optical-flow noise), 1 at or above full, linear between; None = "
+        "no gate. Why: README 'Standing still does not pay'", (0.01, 0.05))
     device: str = _help(f"{' | '.join(DEVICES)}; auto picks cuda when available", "auto")
     seed: int = _help("seed for init and data order", 0)
     output_dir: str | None = _help("where step-N/ checkpoints go; None disables checkpoints", None)
@@ -166,11 +174,22 @@ class RewardConfig:
         # already-normalised weights (a reloaded config) stay bit-identical, so reloaded scores match exactly
         scale = 1.0 if abs(total - 1.0) < 1e-9 else total
         self.overall_weights = {d: float(weights.get(d, 0.0)) / scale for d in self.dimensions}
+        if self.motion_gate is not None:
+            self.motion_gate = tuple(float(v) for v in self.motion_gate)
+            if len(self.motion_gate) != 2 or not 0 <= self.motion_gate[0] < self.motion_gate[1]:
+                raise ValueError(f"motion_gate={self.motion_gate!r}: (floor, full) px with 0 <= floor < full, "
+                                 "or None to disable the gate")
         self.lora_targets = tuple(self.lora_targets)
         for name in ("num_frames", "motion_frames", "frame_size", "lora_rank", "lora_alpha", "steps", "batch_size",
                      "grad_accum", "handcrafted_size", "net_frames"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        for name in ("hidden_size", "num_layers"):  # 0 for the paper preset (pretrained backbones)
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+        for name, limit in SIZE_LIMITS.items():
+            if getattr(self, name) > limit:
+                raise ValueError(f"{name} must be <= {limit}, got {getattr(self, name)}")
         if self.net_frames > self.num_frames:
             raise ValueError(f"net_frames ({self.net_frames}) must be <= num_frames ({self.num_frames})")
         for name in ("lr", "head_lr", "tie_margin"):
@@ -204,6 +223,7 @@ class RewardConfig:
         data["lora_targets"] = list(self.lora_targets)
         data["identity_dimensions"] = list(self.identity_dimensions)
         data["motion_pattern_dimensions"] = list(self.motion_pattern_dimensions)
+        data["motion_gate"] = list(self.motion_gate) if self.motion_gate is not None else None
         return data
 
     def save(self, path: str | Path) -> None:

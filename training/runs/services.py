@@ -25,6 +25,12 @@ from training.runs.errors import (
     MSG_WORKER_LOST,
     RunStateConflict,
 )
+from training.runs.config_limits import (
+    check_option_limits,
+    confine_gapo_models,
+    confine_reward_models,
+    refuse_managed_fields,
+)
 
 # Config fields the orchestration owns: where checkpoints go is decided per run, not by the caller.
 _MANAGED_REWARD_FIELDS = {"output_dir", "checkpoint_every", "cache_dir"}
@@ -66,8 +72,9 @@ def _validated_config(kind: str, config: dict) -> tuple[dict, int]:
     unknown = sorted(set(config) - known)
     if unknown:
         raise ValidationFailed(MSG_BAD_CONFIG.format(kind=kind, error=f"unknown fields {', '.join(unknown)}"))
-    clean = {k: v for k, v in config.items() if k not in managed}
-    _check_field_types(cls, clean)
+    refuse_managed_fields(config, managed)
+    _check_field_types(cls, config)
+    clean = confine_reward_models(config) if kind == RunKind.REWARD else confine_gapo_models(config)
     try:
         normalised = cls(**clean).to_dict()
     except (TypeError, ValueError) as exc:
@@ -127,6 +134,9 @@ def _validated_options(options: dict | None) -> dict:
     eps = options.get("promotion_epsilon")
     if eps is not None and (not isinstance(eps, (int, float)) or eps < 0 or eps >= 1):
         raise ValidationFailed("promotion_epsilon must be a number in [0, 1) (accuracy points as a fraction).")
+    check_option_limits(options)
+    if "gapo_config" in options:  # the config of the GAPO run chained after promotion: checked now, not then
+        _validated_config(RunKind.GAPO, options["gapo_config"])
     return options
 
 
