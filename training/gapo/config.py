@@ -16,8 +16,6 @@ MIXED_PRECISIONS = ("no", "bf16", "fp16")
 DEVICES = ("auto", "cpu", "cuda")
 # Upper bounds: far above the paper's runs, low enough that one config cannot ask a worker for absurd memory.
 SIZE_LIMITS = {"batch_size": 256, "grad_accum": 1024, "lora_rank": 512}
-# Upper bounds: far above the paper's runs, low enough that one config cannot ask a worker for absurd memory.
-SIZE_LIMITS = {"batch_size": 256, "grad_accum": 1024, "lora_rank": 512}
 # CogVideoX I2V is a v-prediction DDPM model, Wan 2.x I2V a flow-matching one.
 DEFAULT_PREDICTION = {"cogvideox": "v", "wan": "flow"}
 
@@ -88,9 +86,6 @@ class GapoConfig:
         for name in ("lora_rank", "lora_alpha", "batch_size", "steps", "grad_accum"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        for name, limit in SIZE_LIMITS.items():
-            if getattr(self, name) > limit:
-                raise ValueError(f"{name} must be <= {limit}, got {getattr(self, name)}")
         for name, limit in SIZE_LIMITS.items():
             if getattr(self, name) > limit:
                 raise ValueError(f"{name} must be <= {limit}, got {getattr(self, name)}")
