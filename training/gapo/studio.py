@@ -35,7 +35,9 @@ from .denoiser import Condition
 from .data import INDEX, write_pairs
 from .evaluate import evaluate_samples
 from .human import human_pair_tensors
-from .models import build_denoiser, default_alphas_cumprod
+from .lora_io import ADAPTER, load_lora
+from .denoiser import CogVideoXDenoiser
+from .models import add_lora, build_denoiser, default_alphas_cumprod
 from .onpolicy import PromptItem, write_onpolicy_pairs
 from .repro_world import decode as decode_residuals
 from .repro_world import to_latent, to_pixels
@@ -109,13 +111,13 @@ def hashed_text_embedding(text: str, tokens: int = TEXT_TOKENS, dim: int = TEXT_
 class PixelCodec:
     """The tiny preset's codec (see the module docstring)."""
 
-    def __init__(self, size: int, frames: int):
-        self.size, self.frames = size, frames
+    def __init__(self, size: int, frames: int, patch: int = 4):
+        self.size, self.frames, self.patch = size, frames, patch
 
     def model_overrides(self) -> dict:
         return dict(num_attention_heads=2, attention_head_dim=32, in_channels=6, out_channels=3, time_embed_dim=32,
                     text_embed_dim=TEXT_DIM, num_layers=2, sample_width=self.size, sample_height=self.size,
-                    sample_frames=self.frames, patch_size=4, temporal_compression_ratio=1,
+                    sample_frames=self.frames, patch_size=self.patch, temporal_compression_ratio=1,
                     max_text_seq_length=TEXT_TOKENS, use_rotary_positional_embeddings=False,
                     use_learned_positional_embeddings=False)
 
@@ -136,12 +138,25 @@ class PixelCodec:
         return decode_residuals(latents, cond)
 
 
-def build_parts(config: GapoConfig, options: JobOptions):
-    """(denoiser, noise process, codec) for the config's preset."""
+def build_parts(config: GapoConfig, options: JobOptions, generator_dir: str | Path | None = None):
+    """(denoiser, noise process, codec) for the config's preset. ``generator_dir``: a pretrained demo
+    generator (``demo_generator.generator_ensure``) as the tiny preset's base instead of random weights;
+    its size and frames replace ``options.size``/``options.frames``."""
     if config.preset == "tiny":
         if config.family != "cogvideox":
             raise ValueError("the tiny studio preset runs CogVideoX-I2V in pixel space; use family 'cogvideox' "
                              "(Wan I2V needs preset 'paper' with its VAE and CLIP image encoder)")
+        if generator_dir is not None:
+            from .demo_generator import generator_config, generator_transformer
+
+            base = generator_config(generator_dir)
+            codec = PixelCodec(base.size, base.frames, patch=base.patch)
+            model = generator_transformer(generator_dir)
+            add_lora(model, rank=config.lora_rank, alpha=config.lora_alpha, targets=config.lora_targets,
+                     seed=config.seed)
+            if config.prediction not in (None, "", "v"):
+                raise ValueError("the demo generator was pretrained with v-prediction; leave prediction unset or 'v'")
+            return CogVideoXDenoiser(model), NoiseProcess("v", default_alphas_cumprod("cogvideox")), codec
         codec = PixelCodec(options.size, options.frames)
         denoiser = build_denoiser(config, overrides=codec.model_overrides())
         noise = NoiseProcess(config.prediction or "v", default_alphas_cumprod("cogvideox"))
@@ -182,7 +197,7 @@ def write_human_pairs(root: Path, codec, human: HumanPairSource) -> dict:
 def run_studio_job(config: GapoConfig, *, train_prompts: list[StudioPrompt], eval_prompts: list[StudioPrompt],
                    scorer, out_dir: str | Path, options: JobOptions | None = None, human: HumanPairSource | None = None,
                    on_step: Callable[[dict], None] | None = None, should_stop: Callable[[], bool] | None = None,
-                   log: Callable[[str], None] = print) -> dict:
+                   log: Callable[[str], None] = print, generator_dir: str | Path | None = None) -> dict:
     """Pairs -> training -> evaluation under ``out_dir`` (``pairs/``, ``checkpoints/``, ``eval/``).
     Calling it again after a stop or a crash reuses the pairs and resumes training from the latest
     checkpoint. Returns {"status", "pairs": {...}, "train": {...}, "eval": {...}}."""
@@ -192,7 +207,7 @@ def run_studio_job(config: GapoConfig, *, train_prompts: list[StudioPrompt], eva
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     config = dataclasses.replace(config, checkpoint_dir=str(out / "checkpoints"))
-    denoiser, noise, codec = build_parts(config, options)
+    denoiser, noise, codec = build_parts(config, options, generator_dir)
     if human is not None:
         log(f"human pairs: {len(human.records)} judged pairs, encoded once and cached")
         pair_stats = write_human_pairs(out / "pairs", codec, human)
@@ -208,7 +223,11 @@ def run_studio_job(config: GapoConfig, *, train_prompts: list[StudioPrompt], eva
                      denoiser=denoiser, noise=noise)
     if train["status"] != "completed":
         return {"status": train["status"], "pairs": pair_stats, "train": train}
-    log("evaluating base vs trained on held-out prompts")
+    # Sample from the saved checkpoint, loaded by the code diffusers' pipe.load_lora_weights runs, not from the
+    # live adapter: the reviewed videos then come from the file a user downloads, at its stored alpha.
+    denoiser.model.delete_adapters(ADAPTER)
+    load_lora(denoiser.model, train["checkpoint"], config.family)
+    log(f"evaluating base vs trained ({train['checkpoint']}) on held-out prompts")
     evaluation = evaluate_samples(denoiser, noise, [codec.item(p) for p in eval_prompts], scorer, codec.decode,
                                   out / "eval", steps=options.sample_steps,
                                   samples_per_prompt=options.eval_samples_per_prompt, seed=config.seed)

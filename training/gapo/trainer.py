@@ -19,7 +19,6 @@ from typing import Callable
 import torch
 from accelerate import Accelerator
 from diffusers.training_utils import cast_training_params
-from safetensors.torch import load_file, save_file
 from torch.utils.data import DataLoader, Dataset
 
 from training.step_folders import latest_step_folder, step_folder_name
@@ -27,6 +26,7 @@ from training.step_folders import latest_step_folder, step_folder_name
 from .config import GapoConfig
 from .data import batch_condition, collate_pairs
 from .denoiser import Denoiser
+from .lora_io import read_lora_state, save_lora
 from .losses import gapo_loss
 from .models import default_alphas_cumprod
 from .targets import NoiseProcess, denoising_error
@@ -198,14 +198,15 @@ class GapoTrainer:
 
     # -- checkpoints ----------------------------------------------------------------------------------------
     def save_checkpoint(self, path: str | Path | None = None) -> Path:
-        """Write ``lora.safetensors``, ``config.json``, ``trainer_state.json`` and ``optimizer.pt``."""
+        """Write ``pytorch_lora_weights.safetensors`` (diffusers' LoRA format: ``pipe.load_lora_weights(path)``
+        loads it, see ``lora_io``), ``config.json``, ``trainer_state.json`` and ``optimizer.pt``."""
         if path is None:
             if not self.config.checkpoint_dir:
                 raise ValueError("no path given and config.checkpoint_dir is unset")
             path = Path(self.config.checkpoint_dir) / step_folder_name(self.step, digits=6)
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        save_file(self.denoiser.lora_state_dict(), str(path / "lora.safetensors"))
+        save_lora(self.denoiser.model, path, self.config.family)
         self.config.save(path / "config.json")
         last = self.history[-1] if self.history else None
         (path / "trainer_state.json").write_text(json.dumps({"step": self.step, "last_metrics": last}, indent=2))
@@ -213,10 +214,10 @@ class GapoTrainer:
         return path
 
     def load_checkpoint(self, path: str | Path) -> None:
-        """Restore LoRA weights, optimizer state and step count from ``save_checkpoint``'s folder."""
+        """Restore LoRA weights, optimizer state and step count from ``save_checkpoint``'s folder (also the
+        ``lora.safetensors`` folders written before the diffusers format)."""
         path = Path(path)
-        if not (path / "lora.safetensors").exists():
-            raise FileNotFoundError(f"{path} holds no lora.safetensors; is it a step-N folder from save_checkpoint?")
+        state = read_lora_state(path, device=str(self.device))
         saved = GapoConfig.load(path / "config.json")
         mismatched = [k for k in RESUME_MUST_MATCH if getattr(saved, k) != getattr(self.config, k)]
         if mismatched:
@@ -224,7 +225,7 @@ class GapoTrainer:
                 f"{k}: saved {getattr(saved, k)!r} vs now {getattr(self.config, k)!r}" for k in mismatched
             )
             raise ValueError(f"checkpoint {path} was trained with a different adapter ({details})")
-        self.denoiser.load_lora_state_dict(load_file(str(path / "lora.safetensors"), device=str(self.device)))
+        self.denoiser.load_lora_state_dict(state)
         self.optimizer.load_state_dict(torch.load(path / "optimizer.pt", map_location=self.device))
         self.step = json.loads((path / "trainer_state.json").read_text())["step"]
 

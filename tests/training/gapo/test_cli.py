@@ -15,7 +15,7 @@ def test_train_then_resume_on_synthetic_pairs(tmp_path, capsys):
     assert main(["train", "--family", "wan", "--steps", "2", "--pairs", "3", "--lora-rank", "2",
                  "--device", "cpu", "--out", str(out)]) == 0
     assert (out / "pairs" / "index.jsonl").exists()
-    assert (out / "checkpoints" / "step-000002" / "lora.safetensors").exists()
+    assert (out / "checkpoints" / "step-000002" / "pytorch_lora_weights.safetensors").exists()
     main(["train", "--family", "wan", "--steps", "3", "--pairs", "3", "--lora-rank", "2",
           "--device", "cpu", "--out", str(out), "--resume"])
     steps = [json.loads(line)["step"] for line in (out / "metrics.jsonl").read_text().splitlines()]
