@@ -29,11 +29,23 @@ def test_score_returns_every_dimension_and_overall_in_unit_interval(demo_pairs):
         assert row["overall"] == pytest.approx(np.mean([row[d] for d in DIMENSIONS]))
 
 
-def test_score_in_bf16_gives_close_scores(demo_pairs):
-    v = next(iter(demo_pairs.videos.values()))
-    fp32 = AnimeReward(tiny()).score([v.path], [v.prompt], [v.initial_image])[0]
-    bf16 = AnimeReward(tiny(mixed_precision="bf16")).score([v.path], [v.prompt], [v.initial_image])[0]
-    assert all(abs(fp32[k] - bf16[k]) < 0.05 for k in fp32)
+def test_score_in_bf16_matches_fp32_per_video(demo_pairs):
+    # Untrained tiny scores all sit near 0.5 (spread ~0.01 over the demo videos), so an absolute tolerance of a
+    # few hundredths passes for any model; a differently seeded model did. Hold bf16 to 0.002 and to the same
+    # ordering of the videos, and check that the other-seed control fails that test.
+    videos = list(demo_pairs.videos.values())
+    args = ([v.path for v in videos], [v.prompt for v in videos], [v.initial_image for v in videos])
+
+    def table(config):
+        rows = AnimeReward(config).score(*args)
+        return {k: np.array([row[k] for row in rows]) for k in rows[0]}
+
+    fp32, bf16, other = table(tiny()), table(tiny(mixed_precision="bf16")), table(tiny(seed=1))
+    assert len(videos) >= 8
+    for k in fp32:
+        assert np.abs(bf16[k] - fp32[k]).max() < 0.002, k
+        assert np.corrcoef(bf16[k], fp32[k])[0, 1] > 0.95, k
+        assert np.abs(other[k] - fp32[k]).max() > 0.002 or np.corrcoef(other[k], fp32[k])[0, 1] < 0.95, k
 
 
 def test_two_steps_change_trainable_weights_only(demo_pairs, tiny_prepared, tmp_path):
