@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Per-endpoint body limits and upload handlers, before the CSRF check could read a body
+    "annotation.api.body_limits.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -231,7 +233,8 @@ MAX_LIVE_LEASES_PER_ANNOTATOR = env_int("MAX_LIVE_LEASES_PER_ANNOTATOR", 3, mini
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # CSRF token from the header only, so the body is not parsed before the permission check
+        "annotation.api.authentication.HeaderCsrfSessionAuthentication",
         # DRF token auth that also loads the studio roles (one query instead of two per request)
         "annotation.api.authentication.RoleTokenAuthentication",
     ],

@@ -22,7 +22,7 @@ def dataset(carol, datasets_root):
     from tests.factories import CampaignFactory
     from training.exports.services import dataset_version_create
 
-    return dataset_version_create(campaigns=[CampaignFactory()], enqueue=False, created_by=carol)
+    return dataset_version_create(campaigns=[CampaignFactory()], test_fraction=0.0, enqueue=False, created_by=carol)
 
 
 def _create(client, **body):
