@@ -66,7 +66,7 @@ def main() -> None:
                 start = time.perf_counter()
                 fn()
                 times[step].append(time.perf_counter() - start)
-        names = media_pipeline.output_names(sha)
+        names = media_pipeline.output_names(video.media_token)
         rendition = Path(os.environ["MEDIA_ROOT"]) / names["rendition"]
         with av.open(str(rendition)) as out:
             ctx = out.streams.video[0].codec_context

@@ -8,6 +8,7 @@ import factory
 from django.contrib.auth.models import Group, User
 
 from annotation.models import Campaign, Dimension, Pair, Prompt, Video, VideoStatus
+from annotation.models.media import new_media_token
 
 _counter = itertools.count(1)
 
@@ -70,6 +71,11 @@ class VideoFactory(factory.django.DjangoModelFactory):
     duration_s = 2.0
     codec = "h264"
     status = VideoStatus.READY
+    # A ready video has its browser files, named after its random token (media_pipeline.output_names).
+    media_token = factory.LazyFunction(new_media_token)
+    rendition = factory.LazyAttribute(lambda v: f"renditions/{v.media_token[:2]}/{v.media_token}-v2-720p.mp4")
+    poster = factory.LazyAttribute(lambda v: f"posters/{v.media_token[:2]}/{v.media_token}-v2.jpg")
+    rendition_width, rendition_height, rendition_fps, rendition_frame_count, rendition_duration_s = 256, 144, 12.0, 24, 2.0
 
 
 def make_pairs(campaign: Campaign, *, n_pairs: int, **pair_kwargs) -> list[Pair]:

@@ -1,8 +1,14 @@
 """Serves stored media to signed-in users with HTTP Range support, which browsers need to
-seek in <video>. Production puts media on S3-compatible storage with signed URLs instead."""
+seek in <video>. Production puts media on S3-compatible storage with signed URLs instead.
+
+Who gets what (blind labelling): every studio role may fetch the browser files (renditions,
+posters, thumbnail strips, named after a random per-video token) and prompt images; everything
+else, originals above all, is for admins only, as a download. The Content-Type comes from a fixed
+table of the suffixes the importers store (the detected format, never the source's name), so no
+response is ever HTML, JavaScript or SVG; every response says nosniff and carries a
+Content-Disposition."""
 from __future__ import annotations
 
-import mimetypes
 import os
 import re
 
@@ -12,10 +18,29 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
-from annotation.roles import user_roles
+from annotation.roles import ADMIN, user_has_role, user_roles
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _CHUNK = 256 * 1024
+# Top-level folders any studio role may read (annotators need them to label); all others are admin-only.
+SHOWN_FOLDERS = frozenset({"renditions", "posters", "strips", "initial"})
+# Suffixes the media pipeline and importers store, from the detected format. Anything else is a
+# download of unknown bytes.
+CONTENT_TYPES = {
+    ".mp4": "video/mp4", ".webm": "video/webm", ".mkv": "video/x-matroska", ".avi": "video/x-msvideo",
+    ".gif": "image/gif", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp",
+}
+OCTET_STREAM = "application/octet-stream"
+
+
+def _media_headers(response, *, name: str, inline: bool) -> None:
+    filename = re.sub(r"[^A-Za-z0-9._-]", "_", os.path.basename(name)) or "file"
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    # Should a browser still render a file as a document, it gets no scripts and no origin.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, max-age=86400, immutable"
 
 
 def _iter_range(path: str, start: int, length: int):
@@ -40,15 +65,20 @@ def media_file(request, path: str):
         full_path = default_storage.path(path)
     except (SuspiciousFileOperation, NotImplementedError) as exc:
         raise Http404("no such file") from exc
+    # The folder of the resolved name: "renditions/../videos/..." is an original.
+    name = os.path.relpath(full_path, os.path.abspath(default_storage.location)).replace(os.sep, "/")
+    shown = name.split("/", 1)[0] in SHOWN_FOLDERS
+    if not shown and not user_has_role(request.user, ADMIN):
+        raise Http404("no such file")  # originals and other files: not even their existence
     if not os.path.isfile(full_path):
         raise Http404("no such file")
     size = os.path.getsize(full_path)
-    content_type = mimetypes.guess_type(full_path)[0] or "application/octet-stream"
+    content_type = CONTENT_TYPES.get(os.path.splitext(name)[1].lower(), OCTET_STREAM)
+    inline = shown and content_type != OCTET_STREAM
     match = _RANGE.match(request.headers.get("Range", ""))
     if not match:
         response = FileResponse(open(full_path, "rb"), content_type=content_type)
-        response["Accept-Ranges"] = "bytes"
-        response["Cache-Control"] = "private, max-age=86400, immutable"
+        _media_headers(response, name=name, inline=inline)
         return response
     first, last = match.groups()
     if first == "":
@@ -65,6 +95,5 @@ def media_file(request, path: str):
     response = StreamingHttpResponse(_iter_range(full_path, start, end - start + 1), status=206, content_type=content_type)
     response["Content-Range"] = f"bytes {start}-{end}/{size}"
     response["Content-Length"] = str(end - start + 1)
-    response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = "private, max-age=86400, immutable"
+    _media_headers(response, name=name, inline=inline)
     return response

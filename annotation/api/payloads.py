@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from annotation.models import Assignment, Prompt, Video, VideoStatus
+from annotation.models import Assignment, Prompt, Video
 from annotation.selectors.assignments import LeaseCampaign, PairMedia
 
 _DATETIME = serializers.DateTimeField()  # DRF's own formatting (time zone, 'Z' suffix)
@@ -28,15 +28,14 @@ def _float(value):
 
 
 def _video(row: dict) -> dict:
-    """BlindVideoSerializer's shape: the rendition once the media pipeline made it, else the original."""
-    file_field, rendition_field = Video._meta.get_field("file"), Video._meta.get_field("rendition")
-    ready = row["status"] == VideoStatus.READY
-    url = _storage_url(rendition_field, row["rendition"]) if ready and row["rendition"] else _storage_url(
-        file_field, row["file"])
-    poster = _storage_url(Video._meta.get_field("poster"), row["poster"]) if ready and row["poster"] else None
-    return {"id": row["id"], "url": url, "poster_url": poster, "fps": _float(row["fps"]),
-            "frame_count": row["frame_count"], "width": row["width"], "height": row["height"],
-            "duration_s": _float(row["duration_s"])}
+    """BlindVideoSerializer's shape: the rendition and its own size and timing, never the original."""
+    rendition, poster = row["rendition"], row["poster"]
+    return {"id": row["id"],
+            "url": _storage_url(Video._meta.get_field("rendition"), rendition) if rendition else None,
+            "poster_url": _storage_url(Video._meta.get_field("poster"), poster) if poster else None,
+            "fps": _float(row["rendition_fps"]), "frame_count": row["rendition_frame_count"],
+            "width": row["rendition_width"], "height": row["rendition_height"],
+            "duration_s": _float(row["rendition_duration_s"])}
 
 
 def lease_payload(*, assignment: Assignment, campaign: LeaseCampaign, media: PairMedia) -> dict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from annotation.models import Assignment, Campaign, Dimension, FlagReason, Video, VideoStatus
+from annotation.models import Assignment, Campaign, Dimension, FlagReason, Video
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -31,26 +31,30 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 
 class BlindVideoSerializer(serializers.ModelSerializer):
-    """A video as an annotator may see it: no generator, no seed, no source path.
+    """A video as an annotator may see it: no generator, no seed, no source path, nothing of the original.
 
-    `url` is the browser rendition (H.264 MP4, faststart, at most 720p) once the media pipeline made
-    it, and the original file while the video is still pending; with object storage both are
-    signed URLs that expire (AWS_QUERYSTRING_EXPIRE)."""
+    `url` is the browser rendition (H.264 MP4, faststart, at most 720p, no source metadata) under a
+    name made from a random token; width, height, fps, frame_count and duration_s are the rendition's.
+    Only pairs of ready videos are leased, so a rendition exists; `url` is null otherwise. With object
+    storage the URLs are signed and expire (AWS_QUERYSTRING_EXPIRE)."""
 
     url = serializers.SerializerMethodField()
     poster_url = serializers.SerializerMethodField()
+    fps = serializers.FloatField(source="rendition_fps", allow_null=True)
+    frame_count = serializers.IntegerField(source="rendition_frame_count", allow_null=True)
+    width = serializers.IntegerField(source="rendition_width", allow_null=True)
+    height = serializers.IntegerField(source="rendition_height", allow_null=True)
+    duration_s = serializers.FloatField(source="rendition_duration_s", allow_null=True)
 
     class Meta:
         model = Video
         fields = ["id", "url", "poster_url", "fps", "frame_count", "width", "height", "duration_s"]
 
-    def get_url(self, video) -> str:
-        if video.status == VideoStatus.READY and video.rendition:
-            return video.rendition.url
-        return video.file.url
+    def get_url(self, video) -> str | None:
+        return video.rendition.url if video.rendition else None
 
     def get_poster_url(self, video) -> str | None:
-        return video.poster.url if video.status == VideoStatus.READY and video.poster else None
+        return video.poster.url if video.poster else None
 
 
 class LeaseSerializer(serializers.Serializer):

@@ -29,7 +29,9 @@ SELECT {", ".join("c." + f for f in _CAMPAIGN_FIELDS)},
 FROM annotation_campaign c WHERE c.id = %s
 """
 
-_VIDEO_FIELDS = ("id", "status", "file", "rendition", "poster", "fps", "frame_count", "width", "height", "duration_s")
+# The rendition's columns only: the original's name and facts never reach an annotator.
+_VIDEO_FIELDS = ("id", "rendition", "poster", "rendition_fps", "rendition_frame_count", "rendition_width",
+                 "rendition_height", "rendition_duration_s")
 # The payload's columns of a pair's two videos and prompt, given aliases va, vb, pr. Leasing appends
 # them to its claim statement so that a fresh lease needs no separate read (`pair_media_from_row`).
 PAIR_MEDIA_COLUMNS = (f'{", ".join("va." + f for f in _VIDEO_FIELDS)}, {", ".join("vb." + f for f in _VIDEO_FIELDS)}, '

@@ -75,7 +75,8 @@ def _disputes(campaign: Campaign, min_std: float) -> list[dict]:
 
 
 def _video(video) -> dict:
-    return {"id": video.pk, "url": video.file.url}
+    """Reviewers see what annotators saw: the rendition (originals are for admins only)."""
+    return {"id": video.pk, "url": video.rendition.url if video.rendition else None}
 
 
 def _page_details(*, campaign: Campaign, pair_ids: list[int]) -> dict[int, dict]:

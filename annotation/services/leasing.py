@@ -9,6 +9,8 @@ transaction-scoped advisory lock per annotator serialises one person's own reque
 reload racing its prefetch), which keeps "at most K live leases" and "resume the open lease"
 exact without touching any shared row.
 
+Only pairs whose two videos are `ready` (rendition, poster and strip made) are offered.
+
 Gold pairs are mixed in at the campaign's `gold_rate` (and make up the first
 `qualification_gold_count` pairs): the same statement claims either kind, filtered on `is_gold`,
 and falls back to the other kind when the wanted one is used up. Before claiming, the gold check
@@ -44,6 +46,10 @@ _CLAIM_SQL = """
 WITH candidate AS (
     SELECT p.id
     FROM annotation_pair p
+    -- Only pairs whose two videos are ready: a pending video has no rendition to show, and its
+    -- original is never served to annotators.
+    JOIN annotation_video rva ON rva.id = p.video_a_id AND rva.status = 'ready'
+    JOIN annotation_video rvb ON rvb.id = p.video_b_id AND rvb.status = 'ready'
     WHERE p.campaign_id = %(campaign_id)s
       AND p.is_gold = %(gold)s
       AND p.taken < p.overlap

@@ -10,8 +10,9 @@ recorded in one transaction) or `failed` (`failure_code` + `failure_reason`). A 
 `ready` without all three files.
 
 Idempotent and retry-safe:
-- Output names derive from the original's sha256 and the recipe (PIPELINE_VERSION, rendition size),
-  so a re-run writes the same names; an output already stored whole is reused, not re-encoded.
+- Output names derive from the video's random media_token and the recipe (PIPELINE_VERSION,
+  rendition size), so a re-run writes the same names and no name annotators see carries the
+  original's sha256; an output already stored whole is reused, not re-encoded.
   Filesystem writes go through a temp file and a rename, S3 objects appear only when complete, so a
   stored name is always a whole file.
 - A `ready` video whose files are all present is left alone (re-running changes nothing).
@@ -23,8 +24,9 @@ Idempotent and retry-safe:
 
 Readiness and pairs (decision): pairs are created when videos are registered (import or upload into a
 campaign), for pending and ready videos alike, so a campaign's pair set is fixed by the import and the
-report counts stay exact. The lease payload serves the rendition once the video is ready and the
-original file until then (BlindVideoSerializer). A video that fails processing leaves the open work:
+report counts stay exact. A pair is leased only once both its videos are ready, and the lease
+payload shows the rendition and its own size and timing, never the original (annotators may fetch
+renditions, posters and strips only; see annotation/api/media.py). A video that fails processing leaves the open work:
 its pairs that nobody has leased yet are deleted (they hold no data; pairs with any assignment stay
 for the record). When an admin re-processes a failed video and it becomes ready, its pairs are
 re-created in every campaign that still pairs videos of its prompt.
@@ -64,7 +66,8 @@ from training.media import (
 logger = logging.getLogger(__name__)
 
 # Bump when the rendition/poster/strip recipe changes: outputs get new names and are rebuilt.
-PIPELINE_VERSION = 1
+# 2: names from media_token instead of the sha256; no source metadata in the rendition.
+PIPELINE_VERSION = 2
 STRIP_FRAMES, STRIP_HEIGHT = 8, 64
 _LOCK_NAMESPACE = 7302  # pg advisory lock (namespace, video id); leasing uses 7301
 
@@ -186,13 +189,13 @@ def storage_delete_quietly(names: Iterable[str]) -> None:
             logger.exception("could not delete %s", name)
 
 
-def _local_original(name: str, workdir: Path) -> Path:
+def _local_original(name: str, workdir: Path, stem: str = "original") -> Path:
     if not name or not default_storage.exists(name):
         raise MediaRejected(MISSING_ORIGINAL, f"The original file {name!r} is not in storage; upload it again.")
     try:
         return Path(default_storage.path(name))
     except NotImplementedError:
-        local = workdir / f"original{Path(name).suffix}"
+        local = workdir / f"{stem}{Path(name).suffix}"
         with default_storage.open(name, "rb") as src, local.open("wb") as out:
             shutil.copyfileobj(src, out, 1 << 20)
         return local
@@ -206,8 +209,9 @@ def rendition_max_side(width: int, height: int) -> int:
                       settings.MEDIA_RENDITION_SHORT_SIDE * long_side // short_side))
 
 
-def output_names(sha256: str) -> dict[str, str]:
-    stem = f"{sha256[:2]}/{sha256}-v{PIPELINE_VERSION}"
+def output_names(media_token: str) -> dict[str, str]:
+    """Storage names of a video's browser files; `media_token` is Video.media_token (random)."""
+    stem = f"{media_token[:2]}/{media_token}-v{PIPELINE_VERSION}"
     return {
         "rendition": f"renditions/{stem}-{settings.MEDIA_RENDITION_SHORT_SIDE}p.mp4",
         "poster": f"posters/{stem}.jpg",
@@ -236,8 +240,11 @@ def _video_lock(video_id: int) -> Iterator[bool]:
 
 
 def _outputs_complete(video: Video) -> bool:
+    """All outputs of the current recipe are recorded and stored (older names are rebuilt)."""
+    expected = output_names(video.media_token)
     names = [video.rendition.name, video.poster.name, video.thumbnail_strip.name]
-    return all(names) and all(default_storage.exists(n) for n in names)
+    return (names == [expected[f] for f in ("rendition", "poster", "thumbnail_strip")]
+            and video.rendition_width is not None and all(default_storage.exists(n) for n in names))
 
 
 def video_process(*, video_id: int, sha256: str | None = None, force: bool = False) -> str:
@@ -259,8 +266,8 @@ def video_process(*, video_id: int, sha256: str | None = None, force: bool = Fal
         written: list[str] = []
         try:
             with tempfile.TemporaryDirectory(prefix="media-") as work:
-                probe, stored = _make_outputs(video, Path(work), written, force=force)
-            _register_ready(video_id, probe, stored)
+                probe, stored, shown = _make_outputs(video, Path(work), written, force=force)
+            _register_ready(video_id, probe, stored, shown)
         except MediaRejected as exc:
             storage_delete_quietly(written)
             video_mark_failed(video_id=video_id, code=exc.code, message=exc.message)
@@ -271,18 +278,22 @@ def video_process(*, video_id: int, sha256: str | None = None, force: bool = Fal
     return "ready"
 
 
-def _make_outputs(video: Video, work: Path, written: list[str], *, force: bool) -> tuple[VideoProbe, dict[str, str]]:
+def _make_outputs(video: Video, work: Path, written: list[str], *,
+                  force: bool) -> tuple[VideoProbe, dict[str, str], VideoProbe]:
+    """Make (or reuse) the browser files; returns the original's probe, the stored names and the
+    rendition's own probe (what annotators are shown)."""
     src = _local_original(video.file.name, work)
     if sha256_file(src) != video.sha256:
         raise MediaRejected(CHECKSUM_MISMATCH, "The stored original no longer matches its sha256; upload it again.")
     probe = media_file_check(src)
-    names = output_names(video.sha256)
+    names = output_names(video.media_token)
     max_side = rendition_max_side(probe.width, probe.height)  # the poster matches the rendition's size
     makers = {
         "rendition": (".mp4", lambda dst: make_rendition(src, dst, max_side=max_side)),
         "poster": (".jpg", lambda dst: make_poster(src, dst, max_side=max_side)),
         "thumbnail_strip": (".jpg", lambda dst: make_thumbnail_strip(src, dst, n=STRIP_FRAMES, height=STRIP_HEIGHT)),
     }
+    rendition = None
     for field, (suffix, make) in makers.items():
         name = names[field]
         if not force and default_storage.exists(name):
@@ -294,12 +305,18 @@ def _make_outputs(video: Video, work: Path, written: list[str], *, force: bool) 
             raise MediaRejected.from_invalid(exc) from exc
         written.append(name)  # before the write: a crash inside it must still clean the name up
         storage_put(local, name, replace=True)
+        if field == "rendition":
+            rendition = local
+    try:  # our own encoder's output, probed like any file: its size and timing are what the payload shows
+        shown = probe_video(rendition or _local_original(names["rendition"], work, stem="rendition"))
+    except InvalidVideo as exc:
+        raise MediaRejected.from_invalid(exc) from exc
     frame_cache().get_or_sample(src, sha256=video.sha256, num_frames=settings.FRAME_CACHE_FRAMES,
                                 size=settings.FRAME_CACHE_SHORT_SIDE)
-    return probe, names
+    return probe, names, shown
 
 
-def _register_ready(video_id: int, probe: VideoProbe, stored: dict[str, str]) -> None:
+def _register_ready(video_id: int, probe: VideoProbe, stored: dict[str, str], shown: VideoProbe) -> None:
     with transaction.atomic():
         video = Video.objects.select_for_update().get(pk=video_id)
         had_failed = bool(video.failure_code)  # kept through "re-process" until a run succeeds
@@ -311,6 +328,9 @@ def _register_ready(video_id: int, probe: VideoProbe, stored: dict[str, str]) ->
         video.container, video.codec, video.rotation = probe.container, probe.codec, probe.rotation
         video.fps, video.frame_count, video.duration_s = probe.fps, probe.frame_count, probe.duration_s
         video.width, video.height, video.size_bytes = probe.width, probe.height, probe.size_bytes
+        video.rendition_width, video.rendition_height = shown.display_width, shown.display_height
+        video.rendition_fps, video.rendition_frame_count = shown.fps, shown.frame_count
+        video.rendition_duration_s = shown.duration_s
         video.save()
         if had_failed:
             _pairs_restore(video)
@@ -350,7 +370,7 @@ def _pairs_restore(video: Video) -> None:
         pairs_create_for_prompts(campaign=campaign, prompt_ids=[video.prompt_id], statuses=PAIRABLE_STATUSES)
 
 
-# Videos that may be paired: pending ones are shown through their original until their rendition is ready.
+# Videos that may be paired when registered; leasing offers a pair only once both of its videos are ready.
 PAIRABLE_STATUSES = (VideoStatus.PENDING, VideoStatus.READY)
 
 

@@ -95,6 +95,7 @@ class Studio:
 def studio(live_server, settings, tmp_path, frontend_dist, demo_dataset) -> Studio:
     """A live server with the built front end and a campaign holding the demo pairs."""
     from annotation.models import Pair, Video
+    from annotation.services.demo import demo_videos_process
     from annotation.services.imports import videos_import_manifest
     from tests.factories import CampaignFactory
 
@@ -107,6 +108,7 @@ def studio(live_server, settings, tmp_path, frontend_dist, demo_dataset) -> Stud
     videos_import_manifest(text=(demo_dataset / "manifest.jsonl").read_text(), manifest_name="manifest.jsonl",
                            base_dir=demo_dataset, campaign=campaign, on_duplicate="skip")
     assert Pair.objects.filter(campaign=campaign).count() == 6
+    demo_videos_process(campaign=campaign)  # pairs are leased once both videos have their renditions
     return Studio(url=live_server.url, campaign_id=campaign.pk, fps=Video.objects.first().fps)
 
 

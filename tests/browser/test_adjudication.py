@@ -95,7 +95,7 @@ def test_a_reviewer_opens_a_disputed_pair_sees_every_answer_and_adjudicates_it(d
     assert "B better · mean +1.00 · A 0 / same 0 / B 3" in panel.locator("tr[data-dimension=appeal]").inner_text()
     # both real clips, A on the left, load in the panel
     for side, video in (("a", contested.video_a), ("b", contested.video_b)):
-        assert panel.locator(f"video[data-side={side}]").get_attribute("src") == video.file.url
+        assert panel.locator(f"video[data-side={side}]").get_attribute("src") == video.rendition.url  # never the original
     page.wait_for_function(
         "() => [...document.querySelectorAll('#adjudication video')]"
         ".every((v) => v.readyState >= 1 && v.videoWidth > 0)")

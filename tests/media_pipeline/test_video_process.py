@@ -42,7 +42,7 @@ def test_each_codec_and_container_becomes_ready_with_an_h264_faststart_rendition
     video.refresh_from_db()
     assert video.status == VideoStatus.READY and video.processed_at and not video.failure_code
     assert (video.rendition.name, video.poster.name, video.thumbnail_strip.name) == tuple(
-        output_names(video.sha256)[f] for f in ("rendition", "poster", "thumbnail_strip"))
+        output_names(video.media_token)[f] for f in ("rendition", "poster", "thumbnail_strip"))
     with av.open(video.rendition.path) as out:
         stream = out.streams.video[0]
         assert (stream.codec_context.name, stream.codec_context.pix_fmt) == ("h264", "yuv420p")
@@ -88,7 +88,7 @@ def test_a_crash_after_the_rendition_is_written_leaves_the_video_pending_and_no_
     with pytest.raises(RuntimeError):
         video_process(video_id=video.pk)
 
-    assert written == [output_names(video.sha256)["rendition"]]  # it really was stored, then removed
+    assert written == [output_names(video.media_token)["rendition"]]  # it really was stored, then removed
     video.refresh_from_db()
     assert video.status == VideoStatus.PENDING and not video.rendition and not video.processed_at
     assert stored_files(media_root) == originals  # no rendition, no temp file
@@ -105,7 +105,7 @@ def test_outputs_a_killed_run_left_whole_are_reused_not_reencoded(pipeline, good
     monkeypatch.setattr(media_pipeline, "make_rendition", lambda *a, **k: encoded.append(a))
 
     assert video_process(video_id=video.pk) == "ready"
-    assert encoded == [] and Video.objects.get(pk=video.pk).rendition.name == output_names(video.sha256)["rendition"]
+    assert encoded == [] and Video.objects.get(pk=video.pk).rendition.name == output_names(video.media_token)["rendition"]
 
 
 def test_retries_that_keep_failing_end_with_a_failed_video(pipeline, good_clips, monkeypatch):
@@ -130,12 +130,15 @@ def test_a_damaged_original_fails_with_its_reason_and_its_unstarted_pairs_leave_
     campaign = CampaignFactory(overlap=1)
     videos = _import(pipeline, good_clips, ["h264.mp4", "vp9.webm", "mpeg4.avi"], campaign=campaign)
     assert Pair.objects.filter(campaign=campaign).count() == 3
-    broken = videos[0]
+    for video in videos:  # only pairs of ready videos are leased
+        assert video_process(video_id=video.pk) == "ready"
     leased = assignment_lease_next(campaign=campaign, annotator=UserFactory(roles=["annotator"]))
     leased_pair = leased.pair
+    broken = leased_pair.video_a
+    outputs_before = stored_files(media_root)
     (media_root / broken.file.name).write_bytes(b"\x00" * 100)
 
-    assert video_process(video_id=broken.pk) == "failed"
+    assert video_process(video_id=broken.pk, force=True) == "failed"
 
     broken.refresh_from_db()
     assert (broken.status, broken.failure_code) == (VideoStatus.FAILED, CHECKSUM_MISMATCH)
@@ -146,7 +149,7 @@ def test_a_damaged_original_fails_with_its_reason_and_its_unstarted_pairs_leave_
     assert leased_pair.pk in remaining  # work in progress is never deleted
     assert touching_broken <= {leased_pair.pk}
     assert Assignment.objects.filter(pk=leased.pk).exists()
-    assert not [f for f in stored_files(media_root) if f.startswith(("renditions/", "posters/", "strips/"))]
+    assert stored_files(media_root) == outputs_before  # the failed run wrote nothing, no temp file either
 
 
 def test_reprocessing_a_failed_video_makes_it_ready_and_pairs_it_again(pipeline, good_clips, media_root,

@@ -7,6 +7,9 @@
 
 Rotation metadata is applied to the pixels and not written to the output, so every player (and the
 poster next to it) shows the same upright picture. Audio is dropped: judging is done silently.
+Nothing of the source's metadata is carried over (`ffmpeg -map_metadata -1`): outputs are new
+containers whose tags PyAV leaves empty, so a generator name or seed in the source's `comment` tag
+never reaches annotators (tests read the rendition's tags).
 """
 
 from __future__ import annotations
