@@ -18,6 +18,11 @@ Held-out evaluation (split "test"), with the handcrafted baseline next to it:
 
     python -m training.reward eval --checkpoint runs/reward/step-300 --demo /tmp/demo --baseline --json eval.json
 
+Real footage: rank each real clip of ../shared/clips above its known degradations (degradations.py), per
+dimension, for a checkpoint and the handcrafted baseline (no --checkpoint: the baseline only):
+
+    python -m training.reward real-clips --checkpoint runs/reward/step-300 --clips ../shared/clips --json real.json
+
 Score videos (prints one JSON object per video):
 
     python -m training.reward score --checkpoint runs/reward/step-300 --video a.mp4 --video b.mp4 \
@@ -84,6 +89,12 @@ def main(argv=None) -> int:
     e.add_argument("--split", default="test")
     e.add_argument("--baseline", action="store_true", help="also report the handcrafted OpenCV baseline")
     e.add_argument("--json", help="write the full report(s) here")
+    r = sub.add_parser("real-clips", help="real clips vs their degradations: per-dimension pairwise accuracy")
+    r.add_argument("--checkpoint", help="step-N folder; without it only the handcrafted baseline is reported")
+    r.add_argument("--clips", default=None, help="folder with manifest.jsonl (default: ../shared/clips of the repo)")
+    r.add_argument("--limit", type=int, default=None, help="only the first N clips")
+    r.add_argument("--degrade-seed", type=int, default=0)
+    r.add_argument("--json", help="write the full report(s) here")
     s = sub.add_parser("score", help="score videos")
     s.add_argument("--checkpoint", required=True)
     s.add_argument("--video", action="append", required=True)
@@ -125,6 +136,26 @@ def main(argv=None) -> int:
         if args.baseline:
             reports["baseline"] = evaluate_scores(baseline_video_scores(prepared), pairs, reward.config.dimensions)
             print(format_report(reports["baseline"], "handcrafted baseline"))
+        if args.json:
+            with open(args.json, "w") as fh:
+                json.dump(reports, fh, indent=1, default=float)
+        return 0
+    if args.command == "real-clips":
+        from .config import RewardConfig
+        from .real_clips import (DEFAULT_CLIPS, baseline_scores_fn, evaluate_real_clips, format_real_report,
+                                 load_clips, reward_scores)
+
+        clips = load_clips(args.clips or DEFAULT_CLIPS, limit=args.limit)
+        reward = AnimeReward.from_checkpoint(args.checkpoint) if args.checkpoint else None
+        config = reward.config if reward else RewardConfig(preset="cpu", device="cpu")
+        cache: dict = {}
+        reports = {}
+        if reward:
+            reports["model"] = evaluate_real_clips(reward_scores(reward, cache=cache), clips, seed=args.degrade_seed)
+            print(format_real_report(reports["model"], f"AnimeReward {args.checkpoint} (real footage)"))
+        reports["baseline"] = evaluate_real_clips(baseline_scores_fn(config, cache=cache), clips,
+                                                  seed=args.degrade_seed)
+        print(format_real_report(reports["baseline"], "handcrafted baseline (real footage)"))
         if args.json:
             with open(args.json, "w") as fh:
                 json.dump(reports, fh, indent=1, default=float)

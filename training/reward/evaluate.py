@@ -94,7 +94,8 @@ def baseline_video_scores(prepared: dict[str, dict]) -> dict[str, dict[str, floa
 
 def reward_video_scores(reward, prepared: dict[str, dict], batch_size: int = 16) -> dict[str, dict[str, float]]:
     keys = list(prepared)
-    rows = reward.combine(reward.logits([prepared[k] for k in keys], batch_size))
+    items = [prepared[k] for k in keys]
+    rows = reward.combine(reward.logits(items, batch_size), items)
     return dict(zip(keys, rows))
 
 

@@ -3,6 +3,10 @@
     reward = AnimeReward.from_checkpoint("runs/reward/step-300")      # or AnimeReward(RewardConfig(...))
     reward.score(["a.mp4", frames_uint8], ["prompt a", "prompt b"], ["a.png", img])
     # -> [{"smoothness": 0.81, ..., "character": 0.66, "overall": 0.74}, ...]
+
+A score is ``sigmoid((logit - c) / T)`` with the per-dimension calibration of ``calibration.py`` (identity when the
+checkpoint has none); ``motion`` and ``overall`` are then multiplied by the motion-presence gate
+(``motion_presence``, config.motion_gate), so a frozen or near-static video cannot win on them.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import torch
 
 from training.media import FrameCache
 
+from .calibration import Calibration
 from .checkpoint import read_checkpoint, save_checkpoint
 from .config import RewardConfig
 from .inputs import collate, prepare_video
@@ -33,10 +38,21 @@ def autocast(config: RewardConfig, device: torch.device):
     return nullcontext()
 
 
+def motion_presence(motion_px: float, gate: tuple[float, float] | None) -> float:
+    """The gate in [0, 1] for a measured subject motion (handcrafted 'motion', px per sampled-frame step at 72 px
+    height): 0 at or below gate[0], 1 at or above gate[1], linear between; 1 when there is no gate."""
+    if gate is None:
+        return 1.0
+    floor, full = gate
+    return float(min(1.0, max(0.0, (motion_px - floor) / (full - floor))))
+
+
 class AnimeReward:
-    def __init__(self, config: RewardConfig, model: AnimeRewardModel | None = None):
+    def __init__(self, config: RewardConfig, model: AnimeRewardModel | None = None,
+                 calibration: Calibration | None = None):
         self.config = config
         self.model = model if model is not None else AnimeRewardModel(config)
+        self.calibration = calibration if calibration is not None else Calibration()
         self.device = resolve_device(config)
         self.model.to(self.device).eval()
         self.cache = FrameCache(config.cache_dir) if config.cache_dir else None
@@ -49,10 +65,12 @@ class AnimeReward:
             config = RewardConfig(**{**config.to_dict(), **overrides})
         model = AnimeRewardModel(config)
         model.load_state_dict(state)
-        return cls(config, model)
+        return cls(config, model, Calibration.load(folder))
 
     def save(self, folder, **extra) -> None:
         save_checkpoint(folder, config=self.config, model=self.model, step=extra.pop("step", 0), **extra)
+        if not self.calibration.is_identity():
+            self.calibration.save(folder)
 
     def prepare(self, videos, prompts, initial_images=None, character_refs=None) -> list[dict]:
         n = len(videos)
@@ -79,13 +97,21 @@ class AnimeReward:
                 chunks[d].append(v.float().cpu())
         return {d: torch.cat(v) if v else torch.zeros(0) for d, v in chunks.items()}
 
-    def combine(self, logits: dict[str, torch.Tensor]) -> list[dict[str, float]]:
-        scores = {d: torch.sigmoid(v) for d, v in logits.items()}
+    def combine(self, logits: dict[str, torch.Tensor], items: list[dict] | None = None) -> list[dict[str, float]]:
+        """Per-video score dicts from logits: calibrated sigmoid per dimension; with the prepared ``items`` (their
+        measured motion) the motion score and 'overall' are gated by motion_presence. Without items no gate
+        applies (logits alone do not say whether the video moves)."""
+        scores = {d: torch.sigmoid(self.calibration.apply(d, v.float())) for d, v in logits.items()}
         n = len(next(iter(scores.values()), []))
+        if items is not None and len(items) != n:
+            raise ValueError(f"{len(items)} prepared items for {n} scored videos")
         rows = []
         for i in range(n):
             row = {d: float(scores[d][i]) for d in self.config.dimensions}
-            row["overall"] = sum(self.config.overall_weights[d] * row[d] for d in self.config.dimensions)
+            gate = motion_presence(items[i]["features"]["motion"], self.config.motion_gate) if items else 1.0
+            if "motion" in row:
+                row["motion"] *= gate
+            row["overall"] = gate * sum(self.config.overall_weights[d] * row[d] for d in self.config.dimensions)
             rows.append(row)
         return rows
 
@@ -95,4 +121,5 @@ class AnimeReward:
         videos: file paths or uint8 frame arrays (T, H, W, 3); initial_images / character_refs: paths or
         RGB arrays (None: the first frame stands in for the initial image, the initial image for the ref).
         """
-        return self.combine(self.logits(self.prepare(videos, prompts, initial_images, character_refs), batch_size))
+        items = self.prepare(videos, prompts, initial_images, character_refs)
+        return self.combine(self.logits(items, batch_size), items)

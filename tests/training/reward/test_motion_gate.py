@@ -1,0 +1,47 @@
+"""Standing still does not pay: on real clips, a frozen copy scores below the clean clip on motion and overall."""
+
+import pytest
+
+from training.reward import AnimeReward, RewardConfig
+from training.reward.degradations import degrade
+from training.reward.real_clips import DEFAULT_CLIPS, load_clips, reward_scores
+from training.reward.scoring import motion_presence
+from training.reward.train import RewardTrainer
+
+
+@pytest.fixture(scope="module")
+def clips():
+    # a fast fight, a slow swim (the slowest shipped clip) and a talking head: short, small
+    return load_clips(DEFAULT_CLIPS, keys=["pose_guided", "showcase_132", "talk_34"], short_side=72, max_frames=24)
+
+
+def test_presence_gate_is_zero_below_the_floor_one_above_full_and_linear_between():
+    gate = (0.01, 0.05)
+    assert motion_presence(0.004, gate) == 0.0 and motion_presence(0.01, gate) == 0.0
+    assert motion_presence(0.03, gate) == pytest.approx(0.5)
+    assert motion_presence(0.05, gate) == 1.0 and motion_presence(3.0, gate) == 1.0
+    assert motion_presence(0.0, None) == 1.0
+    with pytest.raises(ValueError, match="floor < full"):
+        RewardConfig(motion_gate=(0.05, 0.01))
+
+
+def test_a_trained_model_ranks_frozen_real_clips_below_clean_on_motion_and_overall(demo_pairs, tiny_prepared, clips):
+    config = RewardConfig(preset="tiny", device="cpu", batch_size=4, steps=2)
+    trainer = RewardTrainer(config, demo_pairs, prepared=tiny_prepared)
+    trainer.train()
+    reward = AnimeReward(config, trainer.unwrapped())
+    frozen = [degrade(c, "freeze") for c in clips]
+    rows = reward_scores(reward)(list(clips) + frozen)
+    clean, still = rows[: len(clips)], rows[len(clips):]
+    for c, a, b in zip(clips, clean, still):
+        assert a["motion"] > b["motion"], c.key
+        assert a["overall"] > b["overall"], c.key
+        assert b["overall"] == 0.0  # measured motion under the floor: the gate closes
+
+
+def test_without_the_gate_overall_is_the_plain_weighted_mean(clips):
+    reward = AnimeReward(RewardConfig(preset="tiny", device="cpu", motion_gate=None))
+    frozen = degrade(clips[0], "freeze")
+    row = reward.score([frozen.frames], [frozen.prompt], [frozen.initial_image])[0]
+    assert row["overall"] == pytest.approx(sum(row[d] for d in reward.config.dimensions) / 6)
+    assert row["overall"] > 0.0
