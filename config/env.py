@@ -53,6 +53,22 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+def env_json_object(name: str, default: dict) -> dict:
+    """A JSON object from the environment (e.g. GAPO_DEFAULT_CONFIG='{"steps": 40}'), else `default`."""
+    import json
+
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return dict(default)
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfiguredEnv(f"{name} must be a JSON object: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ImproperlyConfiguredEnv(f"{name} must be a JSON object, got {type(value).__name__}")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -93,3 +109,31 @@ def secret_key_in_data_dir(path: Path) -> str:
 
         time.sleep(0.1)
     raise ImproperlyConfiguredEnv(f"the secret key file {path} is empty; delete it to generate a new key")
+
+
+# Written by `scripts/run` while it runs (removed when it stops): the embedded services' URLs, so
+# `manage.py` commands in another terminal reach the same PostgreSQL/Redis without exporting anything.
+RUN_ENV_NAME = "env"
+RUN_ENV_KEYS = ("DATABASE_URL", "REDIS_URL", "DATA_DIR")
+
+
+def run_env_write(data_dir: Path, env: dict) -> Path:
+    path = Path(data_dir) / RUN_ENV_NAME
+    lines = [f"{key}={env[key]}" for key in RUN_ENV_KEYS if env.get(key)]
+    path.write_text("# written by scripts/run while it runs; manage.py reads it when these are unset\n"
+                    + "\n".join(lines) + "\n")
+    return path
+
+
+def run_env_load(default_data_dir: Path) -> dict:
+    """Set the variables of a running `scripts/run` that the environment leaves unset; returns them."""
+    data_dir = Path(os.environ.get("DATA_DIR") or default_data_dir)
+    path = data_dir / RUN_ENV_NAME
+    loaded = {}
+    if not path.is_file():
+        return loaded
+    for line in path.read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key in RUN_ENV_KEYS and not os.environ.get(key):
+            os.environ[key] = loaded[key] = value
+    return loaded

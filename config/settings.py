@@ -10,7 +10,15 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_str, secret_key_in_data_dir
+from config.env import (
+    ImproperlyConfiguredEnv,
+    env_bool,
+    env_int,
+    env_json_object,
+    env_list,
+    env_str,
+    secret_key_in_data_dir,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
@@ -213,6 +221,21 @@ RUN_STALE_SECONDS = env_int("RUN_STALE_SECONDS", 120, minimum=2)
 # The Celery queue runs go to: "gpu" everywhere, or a pool name (e.g. gpu-h100) to keep a set of
 # hosts for training; its workers start with `-Q <that name>`.
 RUNS_QUEUE = env_str("RUNS_QUEUE", "gpu")
+# "Run GAPO" with no config (the /runs/ button) trains what the default install can train on CPU: the
+# tiny CogVideoX-I2V preset on the demo generator (training/gapo/demo_generator.py: pretrained once on
+# the campaigns' clips, DEMO_GENERATOR_STEPS steps, cached under GENERATORS_ROOT). A deployment with a
+# real checkpoint sets GAPO_DEFAULT_CONFIG / GAPO_DEFAULT_OPTIONS (JSON objects) to its paper setup.
+GENERATORS_ROOT = Path(env_str("GENERATORS_ROOT", str(DATA_DIR / "generators")))
+DEMO_GENERATOR_STEPS = env_int("DEMO_GENERATOR_STEPS", 400, minimum=1)
+GAPO_DEFAULT_CONFIG = env_json_object("GAPO_DEFAULT_CONFIG", {
+    "preset": "tiny", "steps": 60, "lr": 1e-3, "batch_size": 2, "device": "cpu", "lora_rank": 8, "lora_alpha": 8})
+GAPO_DEFAULT_OPTIONS = env_json_object("GAPO_DEFAULT_OPTIONS", {
+    "base_generator": "demo", "k": 4, "sample_steps": 12, "dimension": "overall", "eval_fraction": 0.5,
+    "eval_samples_per_prompt": 2})
+# Retrain policies back off after a failed run: the n-th failure in a row waits
+# RETRAIN_BACKOFF_SECONDS * 2**(n-1) (at most RETRAIN_BACKOFF_MAX_SECONDS) before the next scheduled run.
+RETRAIN_BACKOFF_SECONDS = env_int("RETRAIN_BACKOFF_SECONDS", 600, minimum=1)
+RETRAIN_BACKOFF_MAX_SECONDS = env_int("RETRAIN_BACKOFF_MAX_SECONDS", 24 * 3600, minimum=1)
 # Salt of the anonymised annotator ids in exports; unset derives it from DJANGO_SECRET_KEY.
 DATASET_ANNOTATOR_SALT = env_str("DATASET_ANNOTATOR_SALT", None)
 FRAME_CACHE_FRAMES = env_int("FRAME_CACHE_FRAMES", 24, minimum=1)

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from config.embedded import start_embedded_services  # noqa: E402
+from config.env import run_env_write  # noqa: E402
 
 PY = sys.executable
 BIN = Path(PY).parent
@@ -51,13 +52,20 @@ def cmd_run(args) -> int:
     env.setdefault("DB_CONN_MAX_AGE", "60")
     _manage(env, "migrate", "--noinput", "-v", "0")
     _manage(env, "collectstatic", "--noinput", "-v", "0")
-    _manage(env, "seed_demo")
+    # the demo arrives labelled by 2 simulated annotators (users sim-1, sim-2), so the first "Retrain now"
+    # has data; overlap 3 leaves one judgment per pair for the people who sign in
+    _manage(env, "seed_demo", "--simulate", str(args.simulate))
     bind = f"{args.host}:{args.port}"
+    env_file = run_env_write(data_dir, env)
+    # Two workers: training holds the gpu queue for minutes, and exports, media and quality refreshes
+    # must never wait behind it (docs/operations.md).
     children = {
         "web": subprocess.Popen([str(BIN / "gunicorn"), "config.wsgi:application", "--bind", bind, "--workers",
                                  str(args.web_workers), "--keep-alive", "75", "--access-logfile", "-"], env=env, cwd=ROOT),
-        "worker": subprocess.Popen([str(BIN / "celery"), "-A", "config", "worker", "-Q", f"default,media,{env.get('RUNS_QUEUE') or 'gpu'}",
+        "worker": subprocess.Popen([str(BIN / "celery"), "-A", "config", "worker", "-Q", "default,media",
                                     "--concurrency", "1", "--loglevel", "INFO", "-n", "studio-worker@%h"], env=env, cwd=ROOT),
+        "gpu-worker": subprocess.Popen([str(BIN / "celery"), "-A", "config", "worker", "-Q", env.get("RUNS_QUEUE") or "gpu",
+                                        "--concurrency", "1", "--loglevel", "INFO", "-n", "studio-gpu@%h"], env=env, cwd=ROOT),
         "beat": subprocess.Popen([str(BIN / "celery"), "-A", "config", "beat", "--loglevel", "INFO",
                                   "--schedule", str(data_dir / "celerybeat-schedule")], env=env, cwd=ROOT),
     }
@@ -67,6 +75,8 @@ def cmd_run(args) -> int:
     print("[studio]   bob   / bob-demo-pass     (annotator)", flush=True)
     print("[studio]   rita  / rita-demo-pass    (reviewer)", flush=True)
     print("[studio]   admin / admin-demo-pass   (admin, /admin/)", flush=True)
+    print(f"[studio] services for manage.py in another terminal: {env_file} (read automatically), e.g.", flush=True)
+    print("[studio]   .venv/bin/python manage.py check_invariants", flush=True)
     print("[studio] press Ctrl-C to stop\n", flush=True)
 
     stopping = False
@@ -93,6 +103,7 @@ def cmd_run(args) -> int:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+    env_file.unlink(missing_ok=True)
     print("[studio] stopped", flush=True)
     del services
     return exit_code
@@ -118,6 +129,7 @@ def main() -> int:
     run.add_argument("--host", default=os.environ.get("STUDIO_HOST", "127.0.0.1"))
     run.add_argument("--port", type=int, default=int(os.environ.get("STUDIO_PORT", "8000")))
     run.add_argument("--web-workers", type=int, default=2)
+    run.add_argument("--simulate", type=int, default=2, help="simulated annotators labelling the demo (0: none)")
     test = sub.add_parser("test", help="run the test suite")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="arguments passed to pytest")
     args = parser.parse_args()

@@ -24,7 +24,9 @@ def simulated_users(count: int, *, prefix: str = "sim") -> list[User]:
         user, created = User.objects.get_or_create(username=f"{prefix}-{i}")
         if created:
             user.set_unusable_password()  # simulated people never sign in
-            user.save(update_fields=["password"])
+            # marked wherever people are listed: these judgments come from annotation.demo's ground truth
+            user.first_name, user.last_name = "Simulated", f"annotator {i}"
+            user.save(update_fields=["password", "first_name", "last_name"])
         user.groups.add(group)
         users.append(user)
     return users

@@ -58,3 +58,41 @@ def test_unit_hash_matches_the_documented_formula():
 def test_prompts_without_a_split_key_are_not_lumped_together():
     prompts = [(i, "", f"img-{i}") for i in range(100)]
     assert set(split_assign(prompts, salt="s", test_fraction=0.5).values()) == {TRAIN, TEST}
+
+
+def _salt_with_no_test_group(prompts, fraction):
+    for n in range(1000):
+        salt = f"salt-{n}"
+        if all(split_for_key(key, salt=salt, test_fraction=fraction) == TRAIN for _, key, _ in prompts):
+            return salt
+    raise AssertionError("no such salt")
+
+
+def test_few_prompts_still_hold_one_group_out_even_when_the_hash_sends_none_to_test():
+    prompts = [(i, f"demo-{i}", f"img-{i}") for i in range(8)]
+    salt = _salt_with_no_test_group(prompts, 0.25)
+    split = split_assign(prompts, salt=salt, test_fraction=0.25)
+    held = [p for p, s in split.items() if s == TEST]
+    assert len(held) == 1
+    # the one moved is the group nearest the threshold: deterministic, not random
+    assert held == [min(prompts, key=lambda p: unit_hash(salt, p[1]))[0]]
+    assert split == split_assign(list(reversed(prompts)), salt=salt, test_fraction=0.25)
+
+
+def test_every_dimension_gets_a_held_out_group_while_train_keeps_it_too():
+    prompts = [(i, f"k-{i}", f"img-{i}") for i in range(6)]
+    dims = {0: {"motion"}, 1: {"motion"}, 2: {"motion", "appeal"}, 3: {"motion", "appeal"}, 4: {"motion"}, 5: {"motion"}}
+    salt = _salt_with_no_test_group(prompts, 0.2)
+    split = split_assign(prompts, salt=salt, test_fraction=0.2, dimensions_of=dims)
+    for dim in ("motion", "appeal"):
+        sides = {split[p] for p, d in dims.items() if dim in d}
+        assert sides == {TRAIN, TEST}, dim
+
+
+def test_a_single_group_cannot_be_split():
+    from training.exports.splits import split_group_count
+
+    prompts = [(1, "shared", "a"), (2, "shared", "b")]
+    assert split_group_count(prompts) == 1
+    assert len(set(split_assign(prompts, salt="s", test_fraction=0.5).values())) == 1  # indivisible
+    assert split_group_count([(1, "a", "x"), (2, "b", "y"), (3, "c", "x")]) == 2

@@ -36,7 +36,7 @@ def run_roots(tmp_path, settings) -> Path:
 def seed_labelled_demo(demo_clips: Path, *, annotators: int = 3, max_submissions: int | None = None):
     """The demo campaign with the clips imported and simulated judgments (overlap 3)."""
     from annotation.models import Campaign
-    from annotation.services.demo import demo_campaign_ensure
+    from annotation.services.demo import demo_campaign_ensure, demo_videos_process
     from annotation.services.demo_simulation import demo_simulate_judgments
     from annotation.services.imports import videos_import_manifest
 
@@ -44,6 +44,7 @@ def seed_labelled_demo(demo_clips: Path, *, annotators: int = 3, max_submissions
     manifest = demo_clips / "manifest.jsonl"
     videos_import_manifest(text=manifest.read_text(), manifest_name=manifest.name, base_dir=demo_clips,
                            campaign=campaign, on_duplicate="skip")
+    demo_videos_process(campaign=campaign)  # pairs are leased only once both videos are ready
     demo_simulate_judgments(campaign=campaign, dataset_dir=demo_clips, annotators=annotators, noise=0.05,
                             max_submissions=max_submissions)
     return Campaign.objects.get(pk=campaign.pk)

@@ -1,6 +1,8 @@
 """Serializers of runs, reward models and retrain policies."""
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from training.models import DatasetVersion, RetrainPolicy, RewardModelVersion, RunKind, RunState, TrainingRun
@@ -93,8 +95,19 @@ class RewardModelSerializer(serializers.ModelSerializer):
 
 
 class RetrainPolicySerializer(serializers.ModelSerializer):
+    backoff = serializers.SerializerMethodField(help_text="Failed runs in a row, when the next scheduled run may "
+                                                          "start (null: not waiting) and the newest error.")
+
     class Meta:
         model = RetrainPolicy
         fields = ["id", "name", "enabled", "campaign_ids", "min_new_judgments", "promotion_epsilon", "reward_config",
-                  "test_fraction", "chain_scoring", "chain_gapo", "gapo_config", "last_checked_at"]
+                  "test_fraction", "chain_scoring", "chain_gapo", "gapo_config", "last_checked_at", "backoff"]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_backoff(self, policy: RetrainPolicy) -> dict:
+        from training.runs.retrain import policy_backoff
+
+        backoff = policy_backoff(policy)
+        return {"failures": backoff.failures, "until": backoff.until.isoformat() if backoff.until else None,
+                "reason": backoff.reason}

@@ -23,7 +23,8 @@ from django.db import connection, transaction
 from training.exports import schema, selectors
 from training.exports.card import AgreementTally, DimensionAgreement, card_render
 from training.exports.description import DatasetDescription
-from training.exports.splits import TEST, split_assign
+from training.exports.errors import MSG_TOO_FEW_PROMPTS
+from training.exports.splits import MIN_SPLIT_GROUPS, TEST, split_assign, split_group_count
 from training.exports.writer import TableWriter, WrittenFile, file_digest
 
 ProgressFn = Callable[[int, int], None]
@@ -122,7 +123,14 @@ class _Build:
         d = self.description
         prompts = self.selection.all(selectors.SPLIT_KEYS_SQL)
         links = self.selection.all(selectors.PROMPT_LINKS_SQL)
-        split_of = split_assign(prompts, salt=d.split_salt, test_fraction=d.test_fraction, links=links)
+        groups = split_group_count(prompts, links)
+        if d.test_fraction > 0 and groups < MIN_SPLIT_GROUPS:
+            raise ValueError(MSG_TOO_FEW_PROMPTS.format(groups=groups, need=MIN_SPLIT_GROUPS))
+        dimensions_of: dict[int, set[str]] = {}
+        for prompt_id, key in self.selection.all(selectors.PROMPT_DIMENSIONS_SQL):
+            dimensions_of.setdefault(prompt_id, set()).add(key)
+        split_of = split_assign(prompts, salt=d.split_salt, test_fraction=d.test_fraction, links=links,
+                                dimensions_of=dimensions_of)
         self.test_prompts = pa.array(sorted(p for p, s in split_of.items() if s == TEST), pa.int64())
 
     def _judgments_batch(self, rows: list[tuple]) -> pa.RecordBatch:

@@ -25,3 +25,7 @@ MSG_NOT_REQUEUEABLE = "Dataset version {id} is {status}; only queued or failed v
 MSG_NOT_BUILDING = "Dataset version {id} is {status}, not building; its build was taken over or cancelled."
 MSG_NOT_READY = "Dataset version {id} is {status}; files can be downloaded once it is ready."
 MSG_STALE = "The build stopped sending heartbeats for {minutes} minutes (worker lost); build it again."
+MSG_TOO_FEW_PROMPTS = ("Not enough prompts to hold any out: the judged pairs come from {groups} prompt group(s) "
+                       "(prompts sharing a split key or an initial image form one group), and a dataset version "
+                       "needs at least {need}: one to train on and one held out to measure the model. Label pairs "
+                       "of more prompts, or export with test_fraction 0 (no held-out split).")

@@ -63,6 +63,13 @@ JOIN annotation_video va ON va.id = p.video_a_id
 JOIN annotation_video vb ON vb.id = p.video_b_id
 WHERE p.id IN (SELECT pair_id FROM {kept}) AND va.prompt_id <> vb.prompt_id"""
 
+# Which dimensions each prompt has kept judgments on (every dimension must hold something out).
+PROMPT_DIMENSIONS_SQL = """SELECT DISTINCT va.prompt_id, d.key
+FROM {kept} k
+JOIN annotation_pair p ON p.id = k.pair_id
+JOIN annotation_video va ON va.id = p.video_a_id
+JOIN annotation_dimension d ON d.id = k.dimension_id"""
+
 _EPOCH_US = "(extract(epoch FROM {column}) * 1000000)::int8"
 
 JUDGMENTS_SQL = f"""SELECT j.id, j.pair_id, p.campaign_id, va.prompt_id, p.video_a_id, p.video_b_id, d.key,

@@ -26,7 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from annotation.errors import ValidationFailed
-from annotation.models import Campaign, Dimension
+from annotation.models import Campaign, Dimension, Judgment, Prompt
 from training.exports.build import BuildResult, dataset_build_files
 from training.exports.description import DEFAULT_SPLIT_SALT, DEFAULT_TEST_FRACTION, DatasetDescription, version_sha256
 from training.exports.errors import (
@@ -35,10 +35,12 @@ from training.exports.errors import (
     MSG_NOT_READY,
     MSG_NOT_REQUEUEABLE,
     MSG_STALE,
+    MSG_TOO_FEW_PROMPTS,
     MSG_UNKNOWN_DIMENSIONS,
     DatasetNotReady,
     DatasetStateConflict,
 )
+from training.exports.splits import MIN_SPLIT_GROUPS, split_group_count
 from training.exports.storage import (
     dataset_version_local_folder,
     dataset_version_publish,
@@ -108,7 +110,21 @@ def dataset_version_create(
         )
     except ValueError as exc:
         raise ValidationFailed(str(exc)) from exc
+    if description.test_fraction > 0:
+        groups = _split_groups_judged(description)
+        if groups < MIN_SPLIT_GROUPS:
+            raise ValidationFailed(MSG_TOO_FEW_PROMPTS.format(groups=groups, need=MIN_SPLIT_GROUPS))
     return _create_from(description, name=name, created_by=created_by, enqueue=enqueue)
+
+
+def _split_groups_judged(description: DatasetDescription) -> int:
+    """Split groups among the prompts with judgments the version would select (before the vote and
+    agreement filters, so a build can still find fewer; it then fails with the same message)."""
+    prompt_ids = Judgment.objects.filter(
+        pair__campaign_id__in=description.campaign_ids, dimension__key__in=description.dimension_keys,
+        created_at__lt=description.judged_before).values("pair__video_a__prompt_id")
+    prompts = Prompt.objects.filter(pk__in=prompt_ids).values_list("id", "split_key", "initial_image_sha256")
+    return split_group_count(prompts)
 
 
 def _create_from(description: DatasetDescription, *, name: str, created_by, enqueue: bool) -> DatasetVersion:

@@ -10,14 +10,21 @@ A group goes to `test` when `H(salt, key) < test_fraction`, where `key` is the s
 key in the group and `H` maps the first 8 bytes of sha256("<salt>\\0<key>") to [0, 1). The same
 prompts, salt and fraction always give the same assignment; changing the salt reshuffles.
 The realised test share is close to, not exactly, `test_fraction` (groups are indivisible).
+
+Something is always held out: with few groups the hash can send none to `test` (8 demo prompts at
+0.25 did), and a model measured on an empty split has no accuracy. So when the hash leaves a
+dimension without a test group, the train groups nearest the threshold (smallest hash first) move to
+`test` until every dimension has one, as long as train keeps at least one group with that dimension.
+Data with fewer than two groups cannot be split at all (`MIN_SPLIT_GROUPS`); callers refuse it.
 """
 from __future__ import annotations
 
 import hashlib
-from typing import Hashable, Iterable
+from typing import Collection, Hashable, Iterable, Mapping
 
 TRAIN, TEST = "train", "test"
 SPLITS = (TRAIN, TEST)
+MIN_SPLIT_GROUPS = 2  # one to train on, one to hold out
 
 
 def unit_hash(salt: str, key: str) -> float:
@@ -51,18 +58,8 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
-def split_assign(
-    prompts: Iterable[tuple[int, str, str]],
-    *,
-    salt: str,
-    test_fraction: float,
-    links: Iterable[tuple[int, int]] = (),
-) -> dict[int, str]:
-    """`{prompt_id: "train" | "test"}` for `(prompt_id, split_key, initial_image_sha256)` rows.
-
-    `links` are extra `(prompt_id, prompt_id)` edges (pairs across prompts); ids not among
-    `prompts` are ignored.
-    """
+def _groups(prompts: Iterable[tuple[int, str, str]], links: Iterable[tuple[int, int]]) -> dict[int, str]:
+    """`{prompt_id: group key}`: the smallest split key of the prompt's connected group."""
     groups = _UnionFind()
     keys: dict[int, str] = {}
     first_by_value: dict[tuple[str, str], int] = {}
@@ -81,5 +78,39 @@ def split_assign(
         root = groups.find(prompt_id)
         if root not in group_key or split_key < group_key[root]:
             group_key[root] = split_key
-    group_split = {root: split_for_key(key, salt=salt, test_fraction=test_fraction) for root, key in group_key.items()}
-    return {prompt_id: group_split[groups.find(prompt_id)] for prompt_id in keys}
+    return {prompt_id: group_key[groups.find(prompt_id)] for prompt_id in keys}
+
+
+def split_group_count(prompts: Iterable[tuple[int, str, str]], links: Iterable[tuple[int, int]] = ()) -> int:
+    """How many indivisible split groups these prompts form."""
+    return len(set(_groups(prompts, links).values()))
+
+
+def split_assign(
+    prompts: Iterable[tuple[int, str, str]],
+    *,
+    salt: str,
+    test_fraction: float,
+    links: Iterable[tuple[int, int]] = (),
+    dimensions_of: Mapping[int, Collection[str]] | None = None,
+) -> dict[int, str]:
+    """`{prompt_id: "train" | "test"}` for `(prompt_id, split_key, initial_image_sha256)` rows.
+
+    `links` are extra `(prompt_id, prompt_id)` edges (pairs across prompts); ids not among
+    `prompts` are ignored. `dimensions_of`: the dimensions each prompt has judgments on (default:
+    one shared dimension), for the "every dimension holds something out" rule of the module doc.
+    """
+    group_of = _groups(prompts, links)
+    split_key_of = {key: split_for_key(key, salt=salt, test_fraction=test_fraction) for key in set(group_of.values())}
+    if test_fraction > 0 and len(split_key_of) >= MIN_SPLIT_GROUPS:
+        dims: dict[str, set[str]] = {key: set() for key in split_key_of}
+        for prompt_id, key in group_of.items():
+            dims[key].update(dimensions_of.get(prompt_id, ()) if dimensions_of is not None else ("",))
+        for key in sorted((k for k, s in split_key_of.items() if s == TRAIN), key=lambda k: unit_hash(salt, k)):
+            held = set().union(*(dims[k] for k, s in split_key_of.items() if s == TEST))
+            trained = [dims[k] for k, s in split_key_of.items() if s == TRAIN and k != key]
+            left_in_train = set().union(*trained) if trained else set()
+            # move it if it brings a dimension test lacks, and train keeps every dimension it moves
+            if trained and dims[key] - held and dims[key] <= left_in_train:
+                split_key_of[key] = TEST
+    return {prompt_id: split_key_of[key] for prompt_id, key in group_of.items()}

@@ -53,6 +53,20 @@ def win_rates(trained: dict[str, torch.Tensor], base: dict[str, torch.Tensor]) -
             for d in trained if d in base}
 
 
+def paired_interval(trained: torch.Tensor, base: torch.Tensor, groups: int, level: float = 0.95) -> dict:
+    """Mean trained - base and its ``level`` t-interval over held-out *prompts*: the samples of one prompt
+    (rows ``i * S .. i * S + S - 1``) are averaged first, so the interval counts prompts, not noises.
+    Fewer than two prompts have no interval (None)."""
+    from scipy import stats
+
+    per_prompt = (trained - base).double().reshape(groups, -1).mean(dim=1).numpy()
+    mean = float(per_prompt.mean())
+    if groups < 2:
+        return {"mean": mean, "low": None, "high": None, "prompts": groups}
+    half = float(stats.t.ppf(0.5 + level / 2, groups - 1) * per_prompt.std(ddof=1) / math.sqrt(groups))
+    return {"mean": mean, "low": mean - half, "high": mean + half, "prompts": groups, "level": level}
+
+
 def upscale(video: np.ndarray, min_side: int) -> np.ndarray:
     """``(T, H, W, 3)`` nearest-neighbour upscaled by an integer factor until ``min(H, W) >= min_side``."""
     factor = max(1, math.ceil(min_side / min(video.shape[1:3])))
@@ -94,6 +108,8 @@ def evaluate_samples(denoiser: Denoiser, noise: NoiseProcess, items: list[Prompt
         "trained": {d: float(v.mean()) for d, v in trained.items()},
         "delta": {d: float((trained[d] - base[d]).mean()) for d in trained if d in base},
         "win_rate": win_rates(trained, base),
+        # the score change with its 95% interval over held-out prompts (paired: same noise for both)
+        "delta_ci": {d: paired_interval(trained[d], base[d], len(items)) for d in trained if d in base},
     }
     (out / INDEX_NAME).write_text(json.dumps({**metrics, "rows": rows}, indent=2))
     return {**metrics, "index": str(out / INDEX_NAME)}

@@ -157,7 +157,8 @@ class RetrainPolicy(models.Model):
     campaign_ids = ArrayField(models.BigIntegerField(), help_text="Campaigns whose judgments train the model.")
     min_new_judgments = models.PositiveIntegerField(default=500, help_text="Retrain once this many arrived.")
     promotion_epsilon = models.FloatField(
-        default=0.01, help_text="Promote only if held-out accuracy drops by at most this vs the promoted model.")
+        default=0.01, help_text="Promote only if held-out accuracy is at most this below the best model promoted so "
+                                "far, measured on the same test split.")
     reward_config = models.JSONField(default=dict, blank=True, help_text="RewardConfig overrides (preset, steps...).")
     test_fraction = models.FloatField(default=0.2)
     chain_scoring = models.BooleanField(default=False, help_text="Score all videos with a newly promoted model.")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from training.models import DatasetVersion, RewardModelVersion, RunKind, RunState, RunTrigger, TrainingRun
 from training.runs.errors import RunLost, RunStateConflict
+from training.runs.finite import finite_json
 from training.runs.reporter import RunReporter
 
 
@@ -47,14 +48,15 @@ def reward_version_register(run: TrainingRun, reporter: RunReporter, *, checkpoi
                             dataset: DatasetVersion,
                             report: dict, accuracy: float | None, promote: bool,
                             compared_with: RewardModelVersion | None, promoted_accuracy: float | None,
-                            note: str) -> RewardModelVersion:
+                            note: str, bar: dict | None = None) -> RewardModelVersion:
     """One transaction: the version row, the promotion (only if the promoted model is still the one
     we compared against), the run marked succeeded. Fenced by the run's attempt; the OneToOne on
     `run` makes a second registration impossible even for a duplicate delivery."""
+    report, accuracy = finite_json(report), finite_json(accuracy)
     metrics = {"report": report, "accuracy": accuracy, "promotion": {
         "promoted": False, "compared_with": compared_with.pk if compared_with else None,
         "promoted_accuracy": promoted_accuracy if promoted_accuracy is None or math.isfinite(promoted_accuracy)
-        else None, "note": note}}
+        else None, "note": note, "bar": finite_json(bar or {})}}
     with transaction.atomic():
         current = TrainingRun.objects.select_for_update().filter(
             pk=run.pk, attempt=run.attempt, state=RunState.RUNNING).first()

@@ -5,10 +5,18 @@ dataset version and start a reward run.
 Exactly-once, by construction: the policy row is locked while checking, a policy with a queued or
 running run is skipped, and the run's trigger_key "<policy>:<newest judgment id>" is unique, so the
 same data can never start a second run (not even after a failed one: retrying the same data is a
-human decision, "Retrain now")."""
+human decision, "Retrain now").
+
+Backoff: after a failed run the policy waits before its next scheduled run — RETRAIN_BACKOFF_SECONDS
+after the first failure in a row, doubling with each further one (capped at RETRAIN_BACKOFF_MAX_SECONDS)
+— so a policy whose runs fail (bad config, data that cannot be split) does not start the same failing
+run on every tick. "Retrain now" is not held back. `/runs/` shows the wait and the last error."""
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
 
 from django.db import transaction
 from django.db.models import Max
@@ -48,6 +56,28 @@ def policy_start_run(policy: RetrainPolicy, *, trigger: str, trigger_key: str | 
                       options={"promotion_epsilon": policy.promotion_epsilon})
 
 
+@dataclass(frozen=True)
+class Backoff:
+    failures: int  # failed reward runs in a row (newest first, up to the last one that did not fail)
+    until: datetime | None  # no scheduled run before this
+    reason: str  # the newest failure's error, first line
+
+
+def policy_backoff(policy: RetrainPolicy, *, now: datetime | None = None) -> Backoff:
+    now = now or timezone.now()
+    failures = []
+    for run in TrainingRun.objects.filter(policy=policy, kind=RunKind.REWARD).order_by("-created_at")[:32]:
+        if run.state != RunState.FAILED:
+            break
+        failures.append(run)
+    if not failures:
+        return Backoff(0, None, "")
+    wait = min(settings.RETRAIN_BACKOFF_SECONDS * 2 ** (len(failures) - 1), settings.RETRAIN_BACKOFF_MAX_SECONDS)
+    until = (failures[0].finished_at or failures[0].created_at) + timedelta(seconds=wait)
+    reason = (failures[0].error.strip().splitlines() or ["(no error recorded)"])[-1][:300]
+    return Backoff(len(failures), until if until > now else None, reason)
+
+
 def policy_check(policy: RetrainPolicy, *, now: datetime | None = None) -> TrainingRun | None:
     now = now or timezone.now()
     with transaction.atomic():
@@ -55,6 +85,8 @@ def policy_check(policy: RetrainPolicy, *, now: datetime | None = None) -> Train
         policy.last_checked_at = now
         policy.save(update_fields=["last_checked_at"])
         if not policy.enabled or TrainingRun.objects.filter(policy=policy, state__in=ACTIVE).exists():
+            return None
+        if policy_backoff(policy, now=now).until is not None:
             return None
         new = _new_judgments(policy, _baseline(policy)).filter(created_at__lte=now)
         if new.values("assignment_id").distinct().count() < policy.min_new_judgments:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotation.services.demo import DEMO_USERS, demo_password, demo_seed
+from annotation.services.demo import DEMO_PROMPTS, DEMO_USERS, demo_password, demo_seed
 
 
 class Command(BaseCommand):
@@ -10,7 +10,7 @@ class Command(BaseCommand):
             "optionally let simulated annotators label it through the real lease/submit services.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--prompts", type=int, default=8, help="number of demo prompts (5 clips each)")
+        parser.add_argument("--prompts", type=int, default=DEMO_PROMPTS, help="number of demo prompts (5 clips each)")
         parser.add_argument("--dataset-dir", type=Path, default=None, help="where to write the clips")
         parser.add_argument("--simulate", type=int, default=0, metavar="N",
                             help="N simulated annotators (users sim-1..N) label every pair they can")

@@ -43,16 +43,19 @@ def _prompts(run: TrainingRun):
     local_media([p.initial_image.name for p in prompts])
     root = media_root()
     fraction = float(run.options.get("eval_fraction", DEFAULT_EVAL_FRACTION))
-    train, held_out = [], []
+    items = []
     for prompt in prompts:
         bgr = cv2.imread(str(root / prompt.initial_image.name), cv2.IMREAD_COLOR)
         if bgr is None:
             raise RunFailure(f"initial image {prompt.initial_image.name} of prompt {prompt.pk} cannot be read")
-        item = StudioPrompt(str(prompt.pk), prompt.text, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
         bucket = zlib.crc32(f"gapo:{prompt.split_key or prompt.pk}".encode()) % 1000 / 1000.0
-        (held_out if bucket < fraction else train).append(item)
-    if not held_out and len(train) > 1:
-        held_out.append(train.pop())
+        items.append((bucket, prompt.pk, StudioPrompt(str(prompt.pk), prompt.text, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))))
+    # the prompts with the smallest fixed hash are held out: exactly round(fraction * n) of them (at least
+    # one, and one left to train on), the same ones on every re-run
+    items.sort(key=lambda row: (row[0], row[1]))
+    count = min(max(1, round(fraction * len(items))), len(items) - 1) if len(items) > 1 else 0
+    held_out = [item for _, _, item in items[:count]]
+    train = [item for _, _, item in items[count:]]
     if not train or not held_out:
         raise RunFailure(f"GAPO needs at least 2 prompts with initial images in campaigns {_campaign_ids(run)}")
     return train, held_out
@@ -85,6 +88,43 @@ def _human_source(run: TrainingRun, train: list, dimension: str, min_gap: float,
         return sample_frames(root / videos[video_id].file.name, num_frames=length)
 
     return HumanPairSource(records, prompts, frames), dropped
+
+
+def _demo_generator(run: TrainingRun, reporter: RunReporter) -> Path:
+    """The demo generator for the run's campaigns: pretrained on their videos once, then cached
+    (GENERATORS_ROOT/demo-<key>/, the key hashes the config and the videos' sha256)."""
+    from annotation.models import Video
+    from training.gapo.demo_generator import DemoGeneratorConfig, TrainingClip, generator_ensure
+    from training.gapo.studio import StudioPrompt
+    from training.media import sample_frames
+
+    config = DemoGeneratorConfig(steps=settings.DEMO_GENERATOR_STEPS)
+    ids = set()
+    for a, b in Pair.objects.filter(campaign_id__in=_campaign_ids(run)).values_list("video_a_id", "video_b_id"):
+        ids.update((a, b))
+    videos = list(Video.objects.filter(pk__in=ids).exclude(prompt__initial_image="").select_related("prompt")
+                  .order_by("pk"))
+    if not videos:
+        raise RunFailure(f"the demo generator needs videos with initial images in campaigns {_campaign_ids(run)}")
+    local_media([v.file.name for v in videos] + sorted({v.prompt.initial_image.name for v in videos}))
+    root = media_root()
+    prompts: dict[int, StudioPrompt] = {}
+    clips = []
+    for video in videos:
+        if video.prompt_id not in prompts:
+            bgr = cv2.imread(str(root / video.prompt.initial_image.name), cv2.IMREAD_COLOR)
+            if bgr is None:
+                raise RunFailure(f"initial image of prompt {video.prompt_id} cannot be read")
+            prompts[video.prompt_id] = StudioPrompt(str(video.prompt_id), video.prompt.text,
+                                                    cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        frames = sample_frames(root / video.file.name, num_frames=max(16, config.frames))
+        clips.append(TrainingClip(video.sha256, prompts[video.prompt_id], frames))
+    try:  # the heartbeat thread sets cancelled/lost; pretraining checks them every step
+        return generator_ensure(clips, config, Path(settings.GENERATORS_ROOT), log=reporter.log,
+                                should_stop=lambda: reporter.cancelled or reporter.lost)
+    except InterruptedError:
+        reporter.check()  # raises the cancel / take-over
+        raise
 
 
 def _samples(run: TrainingRun, index: dict, eval_dir: Path, *, remote: bool) -> list[dict]:
@@ -130,6 +170,7 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
 
     reporter.log(f"GAPO ({config.weight} weight) with reward model {version.pk}: {len(train)} training prompts, "
                  f"{len(held_out)} held-out")
+    generator_dir = _demo_generator(run, reporter) if run.options.get("base_generator") == "demo" else None
     human, dropped = None, None
     if run.options.get("pair_source", "onpolicy") == "human":
         human, dropped = _human_source(run, train, run.options.get("human_dimension", "overall"),
@@ -137,7 +178,8 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
                                        options.clip_frames(config.preset))
         reporter.log(f"{len(human.records)} human pairs kept; dropped: {dropped}")
     result = run_studio_job(config, train_prompts=train, eval_prompts=held_out, scorer=reward.score, out_dir=out,
-                            options=options, human=human, on_step=on_step, log=reporter.log)
+                            options=options, human=human, on_step=on_step, log=reporter.log,
+                            generator_dir=generator_dir)
     sync.sync()
     reporter.check()
     if result["status"] != "completed":

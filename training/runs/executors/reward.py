@@ -51,20 +51,38 @@ def _accuracy(report: dict) -> float | None:
     return float(value) if value is not None and math.isfinite(value) else None
 
 
-def _promoted_accuracy(promoted: RewardModelVersion | None, test, reporter: RunReporter) -> tuple[float | None, str]:
-    """The promoted model measured on this run's test split (the only fair comparison)."""
+# How many earlier promoted models are measured again on each candidate's split (the bar is their best).
+MAX_BAR_MODELS = 5
+
+
+def _measure(version: RewardModelVersion, test, reporter: RunReporter) -> float | None:
+    """A registered model's held-out accuracy on this run's test split (NaN when it cannot be loaded)."""
     from training.reward.scoring import AnimeReward
 
-    if promoted is None:
-        return None, ""
     try:
-        reward = AnimeReward.from_checkpoint(local_checkpoint(promoted.checkpoint_uri),
+        reward = AnimeReward.from_checkpoint(local_checkpoint(version.checkpoint_uri),
                                              cache_dir=str(Path(settings.FRAME_CACHE_ROOT) / "reward"))
     except (OSError, ValueError, RunFailure, ArtifactError) as exc:
-        reporter.log(f"could not load promoted model {promoted.pk}: {exc}")
-        return math.nan, f"promoted model {promoted.pk} could not be loaded ({exc})"
+        reporter.log(f"could not load reward model {version.pk}: {exc}")
+        return math.nan
     accuracy = _accuracy(_evaluate(reward, test))
-    return (math.nan if accuracy is None else accuracy), ""
+    return math.nan if accuracy is None else accuracy
+
+
+def _bar(test, reporter: RunReporter) -> tuple[float | None, int | None, dict[str, float | None]]:
+    """(bar accuracy, its model, every measured model's accuracy): the best that the models promoted so
+    far (the current one and up to MAX_BAR_MODELS most recently promoted) reach on this test split."""
+    promoted = list(RewardModelVersion.objects.filter(promoted_at__isnull=False).order_by("-promoted", "-promoted_at")
+                    [:MAX_BAR_MODELS])
+    if not promoted:
+        return None, None, {}
+    measured = {version.pk: _measure(version, test, reporter) for version in promoted}
+    finite = {pk: acc for pk, acc in measured.items() if acc is not None and math.isfinite(acc)}
+    if not finite:
+        return math.nan, None, {str(pk): None for pk in measured}
+    best = max(finite, key=lambda pk: (finite[pk], pk))
+    reporter.log("bar: " + ", ".join(f"model {pk} {acc:.3f}" for pk, acc in finite.items()) + f" -> model {best}")
+    return finite[best], best, {str(pk): (acc if pk in finite else None) for pk, acc in measured.items()}
 
 
 def execute(run: TrainingRun, reporter: RunReporter) -> None:
@@ -121,13 +139,15 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
     report = _evaluate(model, test)
     candidate = _accuracy(report)
     promoted = RewardModelVersion.objects.filter(promoted=True).first()
-    promoted_accuracy, load_note = _promoted_accuracy(promoted, test, reporter)
+    bar, bar_model, measured = _bar(test, reporter)
     epsilon = float(run.options.get("promotion_epsilon", run.policy.promotion_epsilon if run.policy else 0.01))
-    promote, note = promotion_decision(candidate, promoted_accuracy, epsilon)
+    decided = report.get("pairs")
+    promote, note = promotion_decision(candidate, bar, epsilon, bar_model=bar_model, pairs=decided)
     if not run.options.get("auto_promote", True):
         promote, note = False, f"not promoted automatically (auto_promote off); {note}"
-    if load_note:
-        note = f"{note}; {load_note}"
     reporter.log(note)
-    reward_version_register(run, reporter, checkpoint=final, checkpoint_uri=sync.uri_of(final), dataset=dataset, report=report, accuracy=candidate,
-                            promote=promote, compared_with=promoted, promoted_accuracy=promoted_accuracy, note=note)
+    promoted_accuracy = measured.get(str(promoted.pk)) if promoted else None
+    reward_version_register(run, reporter, checkpoint=final, checkpoint_uri=sync.uri_of(final), dataset=dataset,
+                            report=report, accuracy=candidate, promote=promote, compared_with=promoted,
+                            promoted_accuracy=promoted_accuracy, note=note,
+                            bar={"accuracy": bar, "model": bar_model, "measured": measured, "epsilon": epsilon})
