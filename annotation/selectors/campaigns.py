@@ -36,12 +36,20 @@ def campaign_empty_reason(*, campaign: Campaign, annotator) -> dict:
 
 
 def campaign_progress(*, campaign: Campaign, user) -> dict:
-    # Gold pairs have an open-ended overlap (every annotator sees them): they are not campaign work.
-    pairs = Pair.objects.filter(campaign=campaign, is_gold=False).aggregate(
-        total=Count("id"),
-        complete=Count("id", filter=Q(completed__gte=F("overlap"))),
-        judged_slots=Sum("completed"),
-        slots=Sum("overlap"),
+    """Campaign-wide and own counters. Gold pairs have an open-ended overlap (every annotator sees
+    them), so they are not campaign work; but an annotator must not learn from the counters which
+    pair was gold. Annotators therefore see `assignments_submitted` count every submission, gold
+    included (capped at `assignments_needed`), and no `pairs_complete` (a real submission can complete
+    a pair, a gold one never does): each of their submissions moves the numbers alike. Reviewers,
+    who see the gold pairs anyway, get the exact real-work figures."""
+    reviewer = user_has_role(user, REVIEWER)
+    real = Q(is_gold=False)
+    pairs = Pair.objects.filter(campaign=campaign).aggregate(
+        total=Count("id", filter=real),
+        complete=Count("id", filter=real & Q(completed__gte=F("overlap"))),
+        judged_slots=Sum("completed", filter=real),
+        judged_all=Sum("completed"),
+        slots=Sum("overlap", filter=real),
     )
     since = timezone.now() - timedelta(days=1)
     mine = Assignment.objects.filter(campaign=campaign, annotator=user).aggregate(
@@ -50,15 +58,16 @@ def campaign_progress(*, campaign: Campaign, user) -> dict:
         skipped=Count("id", filter=Q(state=AssignmentState.SKIPPED)),
         flagged=Count("id", filter=Q(state=AssignmentState.FLAGGED)),
     )
+    needed = pairs["slots"] or 0
     result = {
         "campaign": campaign.pk,
         "pairs_total": pairs["total"],
-        "pairs_complete": pairs["complete"],
-        "assignments_submitted": pairs["judged_slots"] or 0,
-        "assignments_needed": pairs["slots"] or 0,
+        "assignments_submitted": min(pairs["judged_all"] or 0, needed),
+        "assignments_needed": needed,
         "mine": mine,
     }
-    if user_has_role(user, REVIEWER):
+    if reviewer:
+        result.update(pairs_complete=pairs["complete"], assignments_submitted=pairs["judged_slots"] or 0)
         result["live_leases"] = Assignment.objects.filter(
             campaign=campaign, state=AssignmentState.LEASED, expires_at__gt=timezone.now()
         ).count()

@@ -13,8 +13,10 @@ Only pairs whose two videos are `ready` (rendition, poster and strip made) are o
 
 Gold pairs are mixed in at the campaign's `gold_rate` (and make up the first
 `qualification_gold_count` pairs): the same statement claims either kind, filtered on `is_gold`,
-and falls back to the other kind when the wanted one is used up. Before claiming, the gold check
-runs; a paused annotator gets `annotator_paused` (403) with the reason.
+and falls back to the other kind when the wanted one is used up. A gold pair the annotator skipped,
+flagged or let expire comes back, and qualification ends only with enough gold answered (not
+skipped). Before claiming, the gold check runs; a paused annotator gets `annotator_paused` (403)
+with the reason.
 """
 from __future__ import annotations
 
@@ -50,13 +52,11 @@ WITH candidate AS (
     -- original is never served to annotators.
     JOIN annotation_video rva ON rva.id = p.video_a_id AND rva.status = 'ready'
     JOIN annotation_video rvb ON rvb.id = p.video_b_id AND rvb.status = 'ready'
+    {mine_join}
     WHERE p.campaign_id = %(campaign_id)s
       AND p.is_gold = %(gold)s
       AND p.taken < p.overlap
-      AND NOT EXISTS (
-          SELECT 1 FROM annotation_assignment a
-          WHERE a.pair_id = p.id AND a.annotator_id = %(annotator_id)s
-      )
+      AND {not_mine}
     ORDER BY {order}
     LIMIT 1
     FOR UPDATE OF p SKIP LOCKED
@@ -72,6 +72,7 @@ WITH candidate AS (
     SELECT claimed.id, %(campaign_id)s, %(annotator_id)s, %(a_on_left)s, 'leased', %(now)s, %(expires_at)s,
            %(now)s, NULL, '', NULL, ''
     FROM claimed
+    {on_conflict}
     RETURNING id, pair_id
 )
 SELECT created.id, created.pair_id, {media}
@@ -81,13 +82,34 @@ JOIN annotation_video va ON va.id = claimed.video_a_id
 JOIN annotation_video vb ON vb.id = claimed.video_b_id
 JOIN annotation_prompt pr ON pr.id = va.prompt_id
 """
-# Real pairs: already in progress first (finish them, breadth of the campaign comes after),
-# then priority (active selection writes it), then a fixed random key.
-_REAL_ORDER = "p.taken DESC, p.priority DESC, p.random_key"
-# Gold pairs: a fixed shuffle per annotator, so the gold sequence differs from person to person.
-_GOLD_ORDER = "md5(p.id::text || ':' || %(annotator_id)s::text)"
-_CLAIM_REAL_SQL = _CLAIM_SQL.format(order=_REAL_ORDER, media=PAIR_MEDIA_COLUMNS)
-_CLAIM_GOLD_SQL = _CLAIM_SQL.format(order=_GOLD_ORDER, media=PAIR_MEDIA_COLUMNS)
+# Real pairs: never twice to the same annotator; already in progress first (finish them, breadth
+# of the campaign comes after), then priority (active selection writes it), then a fixed random key.
+_CLAIM_REAL_SQL = _CLAIM_SQL.format(
+    mine_join="",
+    not_mine="NOT EXISTS (SELECT 1 FROM annotation_assignment a "
+             "WHERE a.pair_id = p.id AND a.annotator_id = %(annotator_id)s)",
+    order="p.taken DESC, p.priority DESC, p.random_key", on_conflict="", media=PAIR_MEDIA_COLUMNS)
+# Gold pairs cannot be declined: one the annotator skipped, flagged or let expire is offered again
+# (after the gold they have not seen yet), by re-leasing their assignment row; only a submitted one
+# is done. The order is a fixed shuffle per annotator, so the gold sequence differs from person to person.
+_CLAIM_GOLD_SQL = _CLAIM_SQL.format(
+    mine_join="LEFT JOIN annotation_assignment mine ON mine.pair_id = p.id AND mine.annotator_id = %(annotator_id)s",
+    not_mine="(mine.id IS NULL OR mine.state IN ('skipped', 'flagged', 'expired'))",
+    order="mine.id IS NOT NULL, md5(p.id::text || ':' || %(annotator_id)s::text)",
+    on_conflict="ON CONFLICT (pair_id, annotator_id) DO UPDATE SET state = 'leased', a_on_left = EXCLUDED.a_on_left, "
+                "leased_at = EXCLUDED.leased_at, expires_at = EXCLUDED.expires_at, "
+                "heartbeat_at = EXCLUDED.heartbeat_at, finished_at = NULL, client_key = '', time_spent_ms = NULL, "
+                "note = ''",
+    media=PAIR_MEDIA_COLUMNS)
+# Gold pairs this annotator has not submitted yet (qualification waits for them).
+_GOLD_LEFT_SQL = """
+SELECT EXISTS (
+    SELECT 1 FROM annotation_pair p
+    WHERE p.campaign_id = %(campaign_id)s AND p.is_gold
+      AND NOT EXISTS (SELECT 1 FROM annotation_assignment a WHERE a.pair_id = p.id
+                      AND a.annotator_id = %(annotator_id)s AND a.state = 'submitted')
+)
+"""
 
 _REAP_SQL = """
 WITH expired AS (
@@ -152,23 +174,36 @@ def _assignment(**values) -> Assignment:
     return assignment
 
 
-def _claim(*, campaign: Campaign, annotator_id: int, want_gold: bool, now: datetime) -> Assignment | None:
-    """The wanted kind first, the other kind when it is used up: every annotator meets every gold
-    pair eventually, even at gold_rate 0 (then after the real work). A gold row locked by someone
-    else's claim is skipped like any other; `next` then answers `all_taken` and the client retries."""
-    for gold in (want_gold, not want_gold):
+def _claim(*, campaign: Campaign, annotator_id: int, want_gold: bool, now: datetime,
+           fallback: bool = True) -> Assignment | None:
+    """The wanted kind first, the other kind when it is used up (unless `fallback` is off): every
+    annotator meets every gold pair eventually, even at gold_rate 0 (then after the real work). A
+    gold row locked by someone else's claim is skipped like any other; `next` then answers
+    `all_taken` and the client retries."""
+    for gold in (want_gold, not want_gold) if fallback else (want_gold,):
         assignment = _claim_one(campaign=campaign, annotator_id=annotator_id, gold=gold, now=now)
         if assignment is not None:
             return assignment
     return None
 
 
+def _qualifying(campaign: Campaign, standing: GoldStanding) -> bool:
+    """Still answering the qualification gold: no real pair until it is done."""
+    return campaign_uses_gold(campaign) and standing.gold_pairs_answered < campaign.qualification_gold_count
+
+
 def _wants_gold(campaign: Campaign, standing: GoldStanding) -> bool:
     if not campaign_uses_gold(campaign):
         return False
-    if standing.gold_pairs_answered < campaign.qualification_gold_count:
+    if _qualifying(campaign, standing):
         return True
     return random.SystemRandom().random() < campaign.gold_rate
+
+
+def _gold_left(*, campaign: Campaign, annotator_id: int) -> bool:
+    with hot_cursor() as cursor:
+        cursor.execute(_GOLD_LEFT_SQL, {"campaign_id": campaign.pk, "annotator_id": annotator_id})
+        return cursor.fetchone()[0]
 
 
 def assignment_lease_next(
@@ -221,10 +256,14 @@ def _lease_locked(*, campaign: Campaign, annotator, standing: GoldStanding, live
         raise TooManyLeases(MSG_TOO_MANY_LEASES.format(count=len(live)))
 
     want_gold = _wants_gold(campaign, standing)
-    assignment = _claim(campaign=campaign, annotator_id=annotator.pk, want_gold=want_gold, now=now)
+    # An annotator in qualification gets real pairs only once no gold is left for them to answer:
+    # skipping the qualification gold does not skip the qualification.
+    fallback = not _qualifying(campaign, standing) or not _gold_left(campaign=campaign, annotator_id=annotator.pk)
+    assignment = _claim(campaign=campaign, annotator_id=annotator.pk, want_gold=want_gold, now=now, fallback=fallback)
     if assignment is None and leases_reap_expired(now=now, campaign_id=campaign.pk):
         # Expired leases were still holding slots; they are free now.
-        assignment = _claim(campaign=campaign, annotator_id=annotator.pk, want_gold=want_gold, now=now)
+        assignment = _claim(campaign=campaign, annotator_id=annotator.pk, want_gold=want_gold, now=now,
+                            fallback=fallback)
     return assignment
 
 

@@ -13,7 +13,7 @@ from annotation.services import leasing
 from annotation.services.gold import GOLD_OVERLAP, pair_mark_gold
 from annotation.services.leasing import assignment_lease_next
 from annotation.services.submissions import Answer, judgment_submit
-from tests.annotation.support import lease_next
+from tests.annotation.support import lease_next, submit_body
 from tests.factories import CampaignFactory, UserFactory
 from tests.quality_db.support import build_world, true_answers
 
@@ -72,8 +72,12 @@ def test_a_gold_lease_looks_like_any_other_lease(alice, client_for):
     campaign, world, gold = _campaign_with_gold(1, qualification_gold_count=1)
     client = client_for(alice)
     first = lease_next(client, campaign.pk)
-    second = lease_next(client, campaign.pk, exclude=[first["assignment"]])
     assert first["video_a"]["id"] == gold[0].video_a_id  # qualification: the gold pair comes first
+    # no real pair, not even a prefetched one, before the qualification gold is answered
+    assert lease_next(client, campaign.pk, exclude=[first["assignment"]])["assignment"] is None
+    assert client.post(f"/api/assignments/{first['assignment']}/submit/", submit_body(first),
+                       format="json").status_code == 201
+    second = lease_next(client, campaign.pk)
     assert not Pair.objects.get(video_a_id=second["video_a"]["id"], video_b_id=second["video_b"]["id"]).is_gold
 
     def shape(value):
