@@ -1,5 +1,6 @@
 """AuditLog: who did what to which object, for admin actions (imports, uploads, dataset builds,
-role changes, campaign status changes). Rows are append-only; the admin shows them read-only."""
+role changes, campaign status changes) and reviewer actions (pause/resume/override, adjudication).
+Rows are append-only; the admin shows them read-only."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -17,6 +18,8 @@ class AuditAction(models.TextChoices):
     ROLE_REMOVE = "role.remove", "Groups removed from a user"
     CAMPAIGN_STATUS = "campaign.status", "Campaign status changed"
     PROMOTION = "promotion", "Model promoted"
+    ANNOTATOR_STATUS = "annotator.status", "Annotator paused, resumed or exempted from the gold check"
+    ADJUDICATION = "adjudication", "Pair adjudicated by a reviewer"
 
 
 class AuditLog(models.Model):
