@@ -58,6 +58,13 @@ class IdempotencyConflict(StudioError):
     code = "idempotency_conflict"
 
 
+class ReviewerScopeDenied(StudioError):
+    """A reviewer acted outside what reviewers may touch (themselves, an admin, a draft campaign)."""
+
+    status_code = 403
+    code = "reviewer_scope"
+
+
 class AnnotatorPaused(StudioError):
     """The annotator is paused in this campaign (gold check or a reviewer); `reason` says why."""
 

@@ -18,12 +18,13 @@ from rest_framework.views import APIView
 
 from annotation.api.permissions import IsReviewer
 from annotation.api.serializers import StrictIntegerField
-from annotation.models import Campaign
+from annotation.models import AuditAction, Campaign
 from annotation.selectors.quality import campaign_agreement, campaign_leaderboard
 from annotation.selectors.quality_annotators import campaign_annotator_report
 from annotation.selectors.quality_cache import quality_report_cached
 from annotation.selectors.quality_review import DEFAULT_MIN_STD, review_queue
 from annotation.services.adjudication import pair_adjudicate
+from annotation.services.audit import audit_record
 from annotation.services.gold import ACTIONS, annotator_status_set
 from annotation.services.quality import DEFAULT_LEADERBOARD_BOOT
 from annotation.tasks import refresh_quality, refresh_quality_reports
@@ -141,6 +142,9 @@ class AdjudicateView(APIView):
         data = body.validated_data
         rows = pair_adjudicate(pair_id=pk, reviewer=request.user, note=data["note"],
                                answers=[(a["dimension"], a["strength"]) for a in data["answers"]])
+        audit_record(request=request, action=AuditAction.ADJUDICATION, target=rows[0].pair, details={
+            "campaign": rows[0].pair.campaign_id, "note": data["note"],
+            "answers": {row.dimension.key: row.strength for row in rows}})
         return Response({
             "pair": pk,
             "adjudications": [{"dimension": row.dimension.key, "strength": row.strength, "note": row.note,
@@ -161,6 +165,9 @@ class AnnotatorStatusView(APIView):
         body.is_valid(raise_exception=True)
         result = annotator_status_set(campaign=campaign, annotator=annotator, reviewer=request.user,
                                       **body.validated_data)
+        audit_record(request=request, action=AuditAction.ANNOTATOR_STATUS, target=annotator, details={
+            "campaign": campaign.pk, "action": body.validated_data["action"], "state": result.state,
+            "reason": result.reason, "released_leases": getattr(result, "released_leases", 0)})
         return Response({"campaign": campaign.pk, "annotator": annotator.pk, "state": result.state,
                          "reason": result.reason, "changed_by": request.user.username,
                          "changed_at": result.changed_at.isoformat()})

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from annotation.errors import NotFound, ValidationFailed
 from annotation.models import Adjudication, Pair
+from annotation.services.review_scope import campaign_reviewable_check
 
 MSG_PAIR_NOT_FOUND = "No such pair."
 MSG_ADJUDICATE_GOLD = "Pair {pair} is a gold pair; change its gold answers instead of adjudicating it."
@@ -35,6 +36,7 @@ def pair_adjudicate(*, pair_id: int, reviewer, answers: list[tuple[str, int]], n
         pair = Pair.objects.select_related("campaign").filter(pk=pair_id).first()
         if pair is None:
             raise NotFound(MSG_PAIR_NOT_FOUND)
+        campaign_reviewable_check(campaign=pair.campaign, reviewer=reviewer)
         if pair.is_gold:
             raise ValidationFailed(MSG_ADJUDICATE_GOLD.format(pair=pair.pk))
         dimension_ids = dict(pair.campaign.dimensions.values_list("key", "id"))

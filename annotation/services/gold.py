@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from annotation.errors import ValidationFailed
+from annotation.errors import ReviewerScopeDenied, ValidationFailed
 from annotation.models import AnnotatorState, AnnotatorStatus, Campaign, GoldAnswer, Pair, Video
+from annotation.roles import ADMIN, ANNOTATOR, user_has_role
 from annotation.selectors.quality_gold import gold_scores
+from annotation.services.review_scope import campaign_reviewable_check
 
 # PositiveSmallIntegerField's maximum: in practice "every annotator", and the CHECK still holds.
 GOLD_OVERLAP = 32767
@@ -37,6 +39,9 @@ MSG_GOLD_BAD_ANSWERS = (
 )
 MSG_GOLD_PAIR_EXISTS = "These videos already form pair {pair} in this campaign; mark that pair as gold instead."
 MSG_GOLD_SAME_VIDEO = "A gold pair needs two different videos."
+MSG_STATUS_SELF = "You cannot pause, resume or override yourself; ask another reviewer or an admin."
+MSG_STATUS_ADMIN = "Reviewers cannot pause, resume or override an admin; ask another admin."
+MSG_STATUS_NOT_ANNOTATOR = "{name} does not hold the annotator role, so there is nothing to pause or exempt."
 
 ACTIONS = {"pause": AnnotatorState.PAUSED, "resume": AnnotatorState.ACTIVE, "override": AnnotatorState.OVERRIDE}
 
@@ -133,6 +138,7 @@ def annotator_gold_check(*, campaign: Campaign, annotator, now: datetime | None 
         campaign=campaign, annotator=annotator,
         defaults={"state": AnnotatorState.PAUSED, "reason": reason, "changed_by": None, "changed_at": now},
     )
+    annotator_leases_release(campaign=campaign, annotator=annotator, now=now)
     return GoldStanding(gold_pairs_answered=answered, paused=status)
 
 
@@ -152,7 +158,11 @@ def annotators_gold_check(*, campaign: Campaign, now: datetime | None = None) ->
 
 def annotator_status_set(*, campaign: Campaign, annotator, action: str, reviewer, reason: str = "",
                          now: datetime | None = None) -> AnnotatorStatus:
-    """A reviewer pauses, resumes or overrides (exempts from the gold check) an annotator."""
+    """A reviewer pauses, resumes or overrides (exempts from the gold check) an annotator.
+
+    Nobody acts on themselves, only admins act on admins, and reviewers act only in campaigns
+    they may review (`campaign_reviewable_check`). A pause also releases the annotator's live
+    leases in the campaign: they cannot submit what they already hold."""
     if action not in ACTIONS:
         raise ValidationFailed(MSG_UNKNOWN_ACTION.format(action=action))
     reason = reason.strip()
@@ -160,10 +170,43 @@ def annotator_status_set(*, campaign: Campaign, annotator, action: str, reviewer
         raise ValidationFailed(MSG_PAUSE_NEEDS_REASON)
     if len(reason) > 500:
         raise ValidationFailed("reason is limited to 500 characters.")
+    campaign_reviewable_check(campaign=campaign, reviewer=reviewer)
+    if annotator.pk == reviewer.pk:
+        raise ReviewerScopeDenied(MSG_STATUS_SELF)
+    if user_has_role(annotator, ADMIN) and not user_has_role(reviewer, ADMIN):
+        raise ReviewerScopeDenied(MSG_STATUS_ADMIN)
+    if not user_has_role(annotator, ANNOTATOR):
+        raise ValidationFailed(MSG_STATUS_NOT_ANNOTATOR.format(name=annotator.get_username()))
+    now = now or timezone.now()
     with transaction.atomic():
         status, _ = AnnotatorStatus.objects.update_or_create(
             campaign=campaign, annotator=annotator,
-            defaults={"state": ACTIONS[action], "reason": reason, "changed_by": reviewer,
-                      "changed_at": now or timezone.now()},
+            defaults={"state": ACTIONS[action], "reason": reason, "changed_by": reviewer, "changed_at": now},
         )
+        if status.state == AnnotatorState.PAUSED:
+            status.released_leases = annotator_leases_release(campaign=campaign, annotator=annotator, now=now)
     return status
+
+
+_RELEASE_SQL = """
+WITH released AS (
+    UPDATE annotation_assignment
+    SET state = 'expired', finished_at = %(now)s
+    WHERE annotator_id = %(annotator_id)s AND campaign_id = %(campaign_id)s AND state = 'leased'
+    RETURNING pair_id
+), per_pair AS (
+    SELECT pair_id, count(*) AS n FROM released GROUP BY pair_id
+)
+UPDATE annotation_pair p
+SET taken = p.taken - per_pair.n
+FROM per_pair
+WHERE p.id = per_pair.pair_id
+RETURNING per_pair.n
+"""
+
+
+def annotator_leases_release(*, campaign: Campaign, annotator, now: datetime) -> int:
+    """End a paused annotator's leases in the campaign (as if expired) and give their slots back."""
+    with connection.cursor() as cursor:
+        cursor.execute(_RELEASE_SQL, {"now": now, "annotator_id": annotator.pk, "campaign_id": campaign.pk})
+        return sum(row[0] for row in cursor.fetchall())

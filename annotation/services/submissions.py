@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from annotation.db import hot_cursor
 from annotation.errors import (
+    MSG_ANNOTATOR_PAUSED,
     MSG_IDEMPOTENCY_CONFLICT,
     MSG_LEASE_EXPIRED,
     MSG_LEASE_FINISHED,
@@ -22,13 +23,23 @@ from annotation.errors import (
     MSG_MISSING_DIMENSIONS,
     MSG_PAIR_MISMATCH,
     MSG_UNKNOWN_DIMENSIONS,
+    AnnotatorPaused,
     IdempotencyConflict,
     LeaseExpired,
     LeaseFinished,
     NotFound,
     ValidationFailed,
 )
-from annotation.models import Assignment, AssignmentState, Campaign, Flag, FlagReason, Pair
+from annotation.models import (
+    AnnotatorState,
+    AnnotatorStatus,
+    Assignment,
+    AssignmentState,
+    Campaign,
+    Flag,
+    FlagReason,
+    Pair,
+)
 
 STRENGTH_RANGE = range(-2, 3)
 RATING_RANGE = range(1, 6)
@@ -84,6 +95,14 @@ def _check_replay_or_live(assignment: Assignment, *, client_key: str, finishing_
     if key_taken:
         raise IdempotencyConflict(MSG_IDEMPOTENCY_CONFLICT.format(key=client_key))
     return False
+
+
+def _refuse_if_paused(campaign: Campaign, paused_reason: str | None) -> None:
+    """A paused annotator keeps no work: pausing releases their leases, and this refuses a submit or
+    heartbeat that races the pause (or follows a pause set without the service)."""
+    if paused_reason is not None:
+        raise AnnotatorPaused(MSG_ANNOTATOR_PAUSED.format(name=campaign.name, reason=paused_reason),
+                              extra={"reason": paused_reason})
 
 
 def _finish(assignment: Assignment, *, state: str, client_key: str, now: datetime, time_spent_ms: int | None,
@@ -147,7 +166,10 @@ SELECT a.id, a.state, a.client_key, a.expires_at, a.finished_at, a.time_spent_ms
        ARRAY(SELECT d.key FROM annotation_campaign_dimensions cd JOIN annotation_dimension d ON d.id = cd.dimension_id
              WHERE cd.campaign_id = a.campaign_id ORDER BY d."order", d.id),
        ARRAY(SELECT d.id FROM annotation_campaign_dimensions cd JOIN annotation_dimension d ON d.id = cd.dimension_id
-             WHERE cd.campaign_id = a.campaign_id ORDER BY d."order", d.id)
+             WHERE cd.campaign_id = a.campaign_id ORDER BY d."order", d.id),
+       c.name,
+       (SELECT s.reason FROM annotation_annotatorstatus s
+        WHERE s.campaign_id = a.campaign_id AND s.annotator_id = a.annotator_id AND s.state = 'paused')
 FROM annotation_assignment a
 JOIN annotation_pair p ON p.id = a.pair_id
 JOIN annotation_campaign c ON c.id = a.campaign_id
@@ -178,7 +200,8 @@ WHERE id = %(assignment_id)s
 
 def _lock_for_submit(*, assignment_id: int, annotator, client_key: str) -> tuple[Assignment, bool, dict[str, int]]:
     """(assignment with its pair and campaign attached, client key used by another assignment,
-    dimension key -> id in answer order). Raises NotFound for someone else's or a missing assignment."""
+    dimension key -> id in answer order). Raises NotFound for someone else's or a missing assignment.
+    The assignment carries `paused_reason`: the annotator's pause in this campaign, or None."""
     with hot_cursor() as cursor:
         cursor.execute(_SUBMIT_LOCK_SQL, {"assignment_id": assignment_id, "annotator_id": annotator.pk,
                                           "client_key": client_key})
@@ -186,11 +209,12 @@ def _lock_for_submit(*, assignment_id: int, annotator, client_key: str) -> tuple
     if row is None:
         raise NotFound(MSG_LEASE_NOT_YOURS)
     (pk, state, stored_key, expires_at, finished_at, time_spent_ms, pair_id, campaign_id, video_a_id, video_b_id,
-     protocol, key_taken, dimension_keys, dimension_ids) = row
+     protocol, key_taken, dimension_keys, dimension_ids, campaign_name, paused_reason) = row
     assignment = Assignment(pk=pk, state=state, client_key=stored_key, expires_at=expires_at, finished_at=finished_at,
                             time_spent_ms=time_spent_ms, annotator_id=annotator.pk,
                             pair=Pair(pk=pair_id, campaign_id=campaign_id, video_a_id=video_a_id, video_b_id=video_b_id),
-                            campaign=Campaign(pk=campaign_id, protocol=protocol))
+                            campaign=Campaign(pk=campaign_id, protocol=protocol, name=campaign_name))
+    assignment.paused_reason = paused_reason
     for instance in (assignment, assignment.pair, assignment.campaign):
         instance._state.adding, instance._state.db = False, connection.alias
     return assignment, key_taken, dict(zip(dimension_keys, dimension_ids, strict=True))
@@ -222,6 +246,9 @@ def judgment_submit(
     with transaction.atomic():
         assignment, key_taken, dimension_ids = _lock_for_submit(assignment_id=assignment_id, annotator=annotator,
                                                                 client_key=client_key)
+        replay = assignment.state == AssignmentState.SUBMITTED and assignment.client_key == client_key
+        if not replay:  # a retry of a submit stored before the pause still gets its answer
+            _refuse_if_paused(assignment.campaign, assignment.paused_reason)
         if _check_replay_or_live(assignment, client_key=client_key, finishing_state=AssignmentState.SUBMITTED, now=now,
                                  key_taken=key_taken):
             return assignment, True
@@ -294,6 +321,9 @@ def assignment_heartbeat(*, assignment_id: int, annotator, now: datetime | None 
     now = now or timezone.now()
     with transaction.atomic():
         assignment = _lock_assignment(assignment_id=assignment_id, annotator=annotator)
+        _refuse_if_paused(assignment.campaign, AnnotatorStatus.objects.filter(
+            campaign_id=assignment.campaign_id, annotator=annotator, state=AnnotatorState.PAUSED,
+        ).values_list("reason", flat=True).first())
         if assignment.state != AssignmentState.LEASED:
             raise LeaseFinished(MSG_LEASE_FINISHED.format(state=assignment.state))
         if assignment.expires_at <= now:
