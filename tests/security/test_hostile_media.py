@@ -234,6 +234,19 @@ def test_a_seed_that_is_not_a_64_bit_integer_is_a_400_and_nothing_is_stored(seed
     assert Video.objects.count() == 0 and stored_files(media_root) == []
 
 
+@pytest.mark.parametrize("seed", ["1.5", "1e400", "9" * 5000])
+def test_an_upload_seed_that_is_not_a_64_bit_integer_is_a_400(seed, pipeline, carol, client_for, media_root):
+    clip = io.BytesIO(_tagged_clip(pipeline / "clip.mp4").read_bytes())
+    clip.name = "clip.mp4"
+    image = io.BytesIO(write_png(pipeline / "initial.png").read_bytes())
+    image.name = "initial.png"
+    response = client_for(carol).post("/api/uploads/", {"file": clip, "generator": "g", "prompt": "p", "seed": seed,
+                                                        "initial_image": image}, format="multipart")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["fields"]) == ["seed"]
+    assert Video.objects.count() == 0 and stored_files(media_root) == []
+
+
 def test_whole_number_seeds_are_kept_exactly(pipeline, carol, client_for):
     for i, seed in enumerate([2**63 - 1, "-7"]):
         _tagged_clip(pipeline / f"clip{i}.mp4", shade=30 * i)
