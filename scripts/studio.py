@@ -54,7 +54,7 @@ def cmd_run(args) -> int:
     _manage(env, "collectstatic", "--noinput", "-v", "0")
     # the demo arrives labelled by 2 simulated annotators (users sim-1, sim-2), so the first "Retrain now"
     # has data; overlap 3 leaves one judgment per pair for the people who sign in
-    _manage(env, "seed_demo", "--simulate", str(args.simulate))
+    _manage(env, "seed_demo", "--simulate", str(args.simulate), "--prompts", str(args.demo_prompts))
     bind = f"{args.host}:{args.port}"
     env_file = run_env_write(data_dir, env)
     # Two workers: training holds the gpu queue for minutes, and exports, media and quality refreshes
@@ -130,6 +130,7 @@ def main() -> int:
     run.add_argument("--port", type=int, default=int(os.environ.get("STUDIO_PORT", "8000")))
     run.add_argument("--web-workers", type=int, default=2)
     run.add_argument("--simulate", type=int, default=2, help="simulated annotators labelling the demo (0: none)")
+    run.add_argument("--demo-prompts", type=int, default=16, help="demo prompts rendered on the first start")
     test = sub.add_parser("test", help="run the test suite")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="arguments passed to pytest")
     args = parser.parse_args()

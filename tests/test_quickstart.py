@@ -1,4 +1,5 @@
-"""The README's run command brings up a working site: migrate, demo seed, web + worker + beat."""
+"""The README's run command brings up a working site: migrate, demo seed (with simulated judgments),
+web + a gpu worker + a default/media worker + beat, and DATA_DIR/env for manage.py in another terminal."""
 import os
 import re
 import signal
@@ -49,11 +50,12 @@ def test_the_run_command_serves_the_demo_and_stops_cleanly_on_ctrl_c(fresh_datab
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": fresh_database, "REDIS_URL": settings.REDIS_URL, "DATA_DIR": str(tmp_path),
            "STUDIO_PORT": str(port)}
-    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "studio.py"), "run", "--web-workers", "1"],
+    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "studio.py"), "run", "--web-workers", "1",
+                             "--demo-prompts", "3", "--simulate", "1"],
                             env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output = []
     try:
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             line = proc.stdout.readline()
             if not line and proc.poll() is not None:
@@ -84,6 +86,17 @@ def test_the_run_command_serves_the_demo_and_stops_cleanly_on_ctrl_c(fresh_datab
             assert video.status_code == 206 and len(video.content) == 100
         joined = "".join(output)
         assert "alice / alice-demo-pass" in joined
+        assert "1 simulated annotators stored" in joined
+        # manage.py in another terminal finds the running services through DATA_DIR/env, nothing exported
+        env_file = tmp_path / "env"
+        assert f"DATABASE_URL={fresh_database}" in env_file.read_text()
+        bare = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        check = subprocess.run([sys.executable, str(ROOT / "manage.py"), "shell", "-c",
+                                "from annotation.models import Judgment; print('judgments', Judgment.objects.count())"],
+                               env={**bare, "DATA_DIR": str(tmp_path)}, cwd=ROOT, capture_output=True, text=True,
+                               timeout=120)
+        assert check.returncode == 0, check.stderr
+        assert int(re.search(r"judgments (\d+)", check.stdout).group(1)) > 0
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -93,3 +106,6 @@ def test_the_run_command_serves_the_demo_and_stops_cleanly_on_ctrl_c(fresh_datab
             raise
     assert proc.returncode == 0, rest
     assert "[studio] stopped" in rest
+    assert not (tmp_path / "env").exists(), "a stopped studio leaves no service URLs behind"
+    joined = "".join(output) + rest
+    assert "studio-gpu@" in joined and "studio-worker@" in joined, "two workers: gpu apart from default,media"

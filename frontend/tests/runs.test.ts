@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { comparisonDimensions, comparisonRows, gapoRows, reportRows } from "../src/runs/compare";
-import { ageSeconds, durationText, elapsedSeconds, heartbeatIsLate, isFinal, pct, progressOf, signed, stepText } from "../src/runs/format";
+import { ageSeconds, deltaClass, durationText, elapsedSeconds, heartbeatIsLate, interval, isFinal, pct, progressOf, signed, stepText } from "../src/runs/format";
 import { LIST_ACTIVE_POLL_MS, LIST_IDLE_POLL_MS, listPollDelay, MAX_POLL_MS, RUN_POLL_MS, runPollDelay } from "../src/runs/poll";
 import { sampleParts } from "../src/runs/samples";
 import { latestValues, overallLines, perDimensionLines, pointsOf, seriesDimensions } from "../src/runs/series";
@@ -155,7 +155,19 @@ describe("reward-model comparison", () => {
 
   it("reads the evaluation where the GAPO executor stores it, under 'eval'", () => {
     const rows = gapoRows({ pairs: 12, eval: { samples: 4, base: { motion: 0.4 }, trained: { motion: 0.45 }, delta: { motion: 0.05 } }, samples: [] });
-    expect(rows).toEqual([{ dimension: "motion", base: 0.4, trained: 0.45, delta: 0.05, winRate: null }]);
+    expect(rows).toEqual([{ dimension: "motion", base: 0.4, trained: 0.45, delta: 0.05, low: null, high: null, prompts: null, winRate: null }]);
+  });
+
+  it("reads the score change's interval over held-out prompts and colours a delta only when it excludes zero", () => {
+    const [row] = gapoRows({ eval: { base: { motion: 0.4 }, trained: { motion: 0.46 }, delta: { motion: 0.06 },
+      delta_ci: { motion: { mean: 0.06, low: 0.01, high: 0.11, prompts: 8 } } } });
+    expect(row).toMatchObject({ low: 0.01, high: 0.11, prompts: 8 });
+    expect(interval(row.low, row.high)).toBe("[+0.010, +0.110]");
+    expect(deltaClass(row.delta, row.low, row.high)).toBe("up");
+    expect(deltaClass(-0.02, -0.05, -0.001)).toBe("down");
+    expect(deltaClass(0.01, -0.02, 0.04)).toBe("");
+    expect(deltaClass(0, null, null)).toBe("");
+    expect(interval(null, 0.1)).toBe("—");
   });
 });
 

@@ -147,3 +147,29 @@ def test_cancel_stops_a_running_run_and_frees_the_worker_for_the_next(workers, d
     next_run = run_create(kind="reward", config=TINY_REWARD, dataset_version=demo_dataset)
     finished = wait_for(lambda: (r := run_state(next_run.pk)).is_final and r, timeout=180, what="the next run")
     assert finished.state == RunState.SUCCEEDED, finished.error
+
+
+def test_an_export_started_while_a_reward_run_trains_finishes_without_waiting_for_it(workers, demo_dataset,
+                                                                                      labelled_demo):
+    """scripts/run's worker pair: the gpu worker holds the training run while the default,media one
+    builds a dataset version at once (one worker for all queues made exports wait for training)."""
+    from training.exports.services import dataset_version_create
+    from training.models import DatasetStatus, DatasetVersion
+    from training.runs.services import run_cancel, run_create
+
+    workers.start()  # the gpu worker (this test's RUNS_QUEUE)
+    side = Workers("default,media", Path(workers.env["DATA_DIR"]), workers.env["REDIS_URL"])
+    side.start()
+    try:
+        long_run = run_create(kind="reward", config={**TINY_REWARD, "steps": 5000}, dataset_version=demo_dataset)
+        wait_for(lambda: run_state(long_run.pk).step >= 2, timeout=180, what="the reward run to start stepping")
+        export = dataset_version_create(campaigns=[labelled_demo], test_fraction=0.34)  # queued after commit
+        ready = wait_for(lambda: (v := DatasetVersion.objects.get(pk=export.pk)).status in
+                         (DatasetStatus.READY, DatasetStatus.FAILED) and v, timeout=120, what="the export")
+        assert ready.status == DatasetStatus.READY, ready.error
+        assert run_state(long_run.pk).state == RunState.RUNNING, "the export did not wait for the training run"
+        run_cancel(run=run_state(long_run.pk))
+        wait_for(lambda: run_state(long_run.pk).is_final, timeout=60, what="the cancel")
+    finally:
+        output = side.stop_all()
+    assert "Traceback" not in output, output

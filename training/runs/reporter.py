@@ -23,8 +23,10 @@ from training.runs.errors import RunCancelled, RunLost
 
 log = logging.getLogger(__name__)
 
+# The beat also carries the log, so phases without steps (pretraining the demo generator, sampling
+# candidates) show their progress on the run page within a heartbeat.
 _BEAT_SQL = """
-UPDATE training_trainingrun SET heartbeat_at = now()
+UPDATE training_trainingrun SET heartbeat_at = now(), log_tail = %s
 WHERE id = %s AND attempt = %s AND state = 'running'
 RETURNING cancel_requested
 """
@@ -57,6 +59,7 @@ class RunReporter:
         self.lost = False
         self._log: deque[str] = deque(run.log_tail.splitlines()[-log_lines:], maxlen=log_lines)
         self._stop = threading.Event()
+        self._log_lock = threading.Lock()  # the heartbeat thread reads the log while the run appends
 
     # -- called by trainers -------------------------------------------------------------------
     def on_step(self, record: dict) -> None:
@@ -67,7 +70,7 @@ class RunReporter:
                                       update_conflicts=True, unique_fields=["run", "step"],
                                       update_fields=["values", "recorded_at"])
         with connection.cursor() as cursor:
-            cursor.execute(_STEP_SQL, [step, step, "\n".join(self._log), self.run.pk, self.run.attempt])
+            cursor.execute(_STEP_SQL, [step, step, self.log_text, self.run.pk, self.run.attempt])
             row = cursor.fetchone()
         self._apply(row)
         self.run.step = step
@@ -77,12 +80,14 @@ class RunReporter:
 
     def log(self, line: str) -> None:
         stamped = f"[{timezone.now():%H:%M:%S}] {line}"
-        self._log.append(stamped)
+        with self._log_lock:
+            self._log.append(stamped)
         log.info("run %s: %s", self.run.pk, line)
 
     @property
     def log_text(self) -> str:
-        return "\n".join(self._log)
+        with self._log_lock:
+            return "\n".join(self._log)
 
     def check(self) -> None:
         """Raise if the run was cancelled or taken over; executors call it between phases."""
@@ -92,7 +97,7 @@ class RunReporter:
     # -- heartbeat ------------------------------------------------------------------------------
     def beat(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(_BEAT_SQL, [self.run.pk, self.run.attempt])
+            cursor.execute(_BEAT_SQL, [self.log_text, self.run.pk, self.run.attempt])
             self._apply(cursor.fetchone())
 
     def _apply(self, row) -> None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from annotation.errors import ValidationFailed
 from training.models import DatasetStatus, DatasetVersion, RewardModelVersion, RunKind, RunState, RunTrigger, TrainingRun
+from training.runs.finite import finite_json
 from training.runs.errors import (
     MSG_BAD_CONFIG,
     MSG_NO_DATASET,
@@ -41,7 +42,8 @@ OPTION_KEYS = {"checkpoint_every", "auto_promote", "promotion_epsilon", "campaig
                # GAPO runs (training/gapo/studio.py JobOptions, prompt selection)
                "k", "sample_steps", "min_gap", "dimension", "eval_samples_per_prompt", "size", "frames", "height",
                "width", "paper_frames",
-               "max_prompts", "eval_fraction", "pair_source", "human_dimension", "human_min_gap"}
+               "max_prompts", "eval_fraction", "base_generator", "pair_source", "human_dimension", "human_min_gap"}
+BASE_GENERATORS = ("", "demo")  # GAPO's tiny-preset base: random init, or the demo generator
 # Negative controls for the promotion rule and for sanity checks of a pipeline: train on labels
 # that carry no (shuffle) or the opposite (flip) signal; such a model must never be promoted.
 CORRUPTIONS = ("shuffle", "flip")
@@ -152,6 +154,9 @@ def _validate_gapo_options(options: dict) -> None:
     gap = options.get("human_min_gap")
     if gap is not None and not (isinstance(gap, (int, float)) and 0 <= gap <= 1):
         raise ValidationFailed("human_min_gap must be a number in [0, 1] (a gap of Bradley-Terry scores).")
+    if options.get("base_generator", "") not in BASE_GENERATORS:
+        raise ValidationFailed("base_generator must be 'demo' (the demo generator, pretrained on the campaigns' "
+                               "clips) or '' (a random-init tiny model, for tests).")
     fraction = options.get("eval_fraction")
     if fraction is not None and not (isinstance(fraction, (int, float)) and 0 < fraction < 1):
         raise ValidationFailed("eval_fraction must be a number between 0 and 1 (share of held-out prompts).")
@@ -164,10 +169,22 @@ def run_create(*, kind: str, config: dict | None = None, options: dict | None = 
     """Validate everything up front, store the run queued and hand it to the gpu queue after commit."""
     if kind not in RunKind.values:
         raise ValidationFailed(f"kind must be one of {', '.join(RunKind.values)} (got {kind!r}).")
+    # the cheap refusal first: a GAPO run without a promoted model is answered before torch is imported
+    if kind in (RunKind.SCORING, RunKind.GAPO, RunKind.GENERATION) and reward_model is None:
+        reward_model = RewardModelVersion.objects.filter(promoted=True).first()
+        if reward_model is None:
+            raise ValidationFailed(MSG_NO_PROMOTED)
+    if kind in (RunKind.GAPO, RunKind.GENERATION) and not config:
+        # no config given (the /runs/ page's "Run GAPO"): the deployment's default setup
+        config = dict(settings.GAPO_DEFAULT_CONFIG)
+        options = {**settings.GAPO_DEFAULT_OPTIONS, **(options or {})}
     normalised, total = _validated_config(kind, config or {})
     options = _validated_options(options)
     if kind in (RunKind.GAPO, RunKind.GENERATION):
         _validate_gapo_options(options)
+        if options.get("base_generator") and normalised.get("preset") != "tiny":
+            raise ValidationFailed("base_generator 'demo' is the tiny preset's pretrained base; preset 'paper' "
+                                   "loads its checkpoint from model_path.")
     if kind != RunKind.REWARD and (options.get("num_processes") or 1) > 1:
         raise ValidationFailed(f"num_processes > 1 is available for reward runs; a {kind} run trains in one process "
                                "(launch `torchrun -m training.gapo train` for multi-GPU GAPO, docs/operations.md).")
@@ -176,10 +193,6 @@ def run_create(*, kind: str, config: dict | None = None, options: dict | None = 
             raise ValidationFailed(MSG_NO_DATASET.format(kind=kind))
         if dataset_version.status == DatasetStatus.FAILED:
             raise ValidationFailed(f"Dataset version {dataset_version.pk} failed to build; build it again first.")
-    if kind in (RunKind.SCORING, RunKind.GAPO, RunKind.GENERATION) and reward_model is None:
-        reward_model = RewardModelVersion.objects.filter(promoted=True).first()
-        if reward_model is None:
-            raise ValidationFailed(MSG_NO_PROMOTED)
     with transaction.atomic():
         run = TrainingRun.objects.create(
             kind=kind, config=normalised, options=options, dataset_version=dataset_version, reward_model=reward_model,
@@ -222,7 +235,7 @@ def _finish(run: TrainingRun, state: str, *, now: datetime, error: str = "", met
     run.state, run.finished_at, run.error = state, now, error[-4000:]
     update = ["state", "finished_at", "error"]
     if metrics is not None:
-        run.metrics = metrics
+        run.metrics = finite_json(metrics)
         update.append("metrics")
     run.save(update_fields=update)
 
@@ -301,3 +314,34 @@ def runs_requeue_stale(*, now: datetime | None = None) -> list[int]:
         for run_id in requeued:
             transaction.on_commit(lambda run_id=run_id: enqueue_run(run_id))
     return requeued
+
+
+def run_take_over_stale(*, run_id: int, fail: bool = False, now: datetime | None = None) -> TrainingRun:
+    """A run whose worker went silent (heartbeat older than RUN_STALE_SECONDS), handled from the CLI
+    without beat: re-queued for this process to claim (the claim raises the attempt, the fencing
+    token, so the lost worker can never write again), or failed with `fail`. A run with a live
+    heartbeat is refused: it may still be training somewhere."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        run = TrainingRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None:
+            raise ValidationFailed(f"no run {run_id}")
+        if run.state == RunState.RUNNING:
+            age = (now - run.heartbeat_at).total_seconds() if run.heartbeat_at else None
+            if age is not None and age < settings.RUN_STALE_SECONDS:
+                raise RunStateConflict(
+                    f"run {run.pk} is running on {run.worker or 'a worker'} (last heartbeat {age:.0f} s ago); it can "
+                    f"be taken over once its heartbeat is older than {settings.RUN_STALE_SECONDS} s")
+            lost = (f"worker {run.worker} lost (no heartbeat for {age:.0f} s)" if age is not None
+                    else f"worker {run.worker} lost")
+            if fail:
+                _finish(run, RunState.FAILED, now=now, error=f"{lost}; failed from the command line")
+            else:
+                run.state, run.worker = RunState.QUEUED, ""
+                run.log_tail = (run.log_tail + f"\n[{now:%H:%M:%S}] {lost}; taken over from the command line").strip()[-8000:]
+                run.save(update_fields=["state", "worker", "log_tail"])
+        elif run.state == RunState.QUEUED and fail:
+            _finish(run, RunState.FAILED, now=now, error="failed from the command line while queued")
+        elif run.state != RunState.QUEUED:
+            raise RunStateConflict(f"run {run.pk} is {run.state}; nothing to {'fail' if fail else 'resume'}")
+    return run

@@ -77,6 +77,10 @@ export interface GapoRow {
   base: number | null;
   trained: number | null;
   delta: number | null;
+  /** 95% interval of the delta over held-out prompts (null bounds: fewer than two prompts). */
+  low: number | null;
+  high: number | null;
+  prompts: number | null;
   winRate: number | null;
 }
 
@@ -94,11 +98,16 @@ export function gapoRows(metrics: RunMetrics | undefined, known: readonly string
   const trained = table(source.trained);
   const delta = table(source.delta);
   const win = table(source.win_rate);
+  const intervals = table(source.delta_ci);
   const keys = [...new Set([...Object.keys(base), ...Object.keys(trained)])];
   const ordered = [...known.filter((d) => keys.includes(d)), ...keys.filter((d) => !known.includes(d))];
   return ordered.map((d) => {
     const b = orNull(base[d]);
     const t = orNull(trained[d]);
-    return { dimension: d, base: b, trained: t, delta: orNull(delta[d]) ?? (b !== null && t !== null ? t - b : null), winRate: orNull(win[d]) };
+    const ci = table(intervals[d]);
+    return {
+      dimension: d, base: b, trained: t, delta: orNull(delta[d]) ?? (b !== null && t !== null ? t - b : null),
+      low: orNull(ci.low), high: orNull(ci.high), prompts: orNull(ci.prompts), winRate: orNull(win[d]),
+    };
   });
 }

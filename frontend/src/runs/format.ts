@@ -18,6 +18,17 @@ export function signed(v: number | null | undefined, digits = 3): string {
   return v > 0 ? `+${text}` : v < 0 ? `\u2212${text}` : text;
 }
 
+/** A delta's 95% interval as "[−0.012, +0.034]", or "—" without bounds. */
+export function interval(low: number | null | undefined, high: number | null | undefined, digits = 3): string {
+  return finite(low) && finite(high) ? `[${signed(low, digits)}, ${signed(high, digits)}]` : "—";
+}
+
+/** Up/down/flat class of a delta: coloured only when its interval excludes zero (else it is noise). */
+export function deltaClass(delta: number | null, low: number | null, high: number | null): string {
+  if (!finite(delta) || !finite(low) || !finite(high)) return "";
+  return low > 0 ? "up" : high < 0 ? "down" : "";
+}
+
 /** Progress in 0..1: a finished-successful run is full; otherwise the server's value, clamped. */
 export function progressOf(run: Pick<Run, "state" | "progress" | "step" | "total_steps">): number {
   if (run.state === "succeeded") return 1;

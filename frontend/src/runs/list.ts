@@ -92,6 +92,17 @@ export function mountRunsList(root: HTMLElement, config: RunsConfig, api: Api, c
                 h("strong", {}, p.name),
                 h("span", { class: "muted" }, ` ${t("runs.policyInfo", { campaigns: p.campaign_ids.length, n: p.min_new_judgments })}${p.enabled ? "" : ` · ${t("runs.policyDisabled")}`}`),
                 button(`retrain-${p.id}`, t("runs.retrainNow"), () => void retrain(p)),
+                p.backoff && p.backoff.failures > 0
+                  ? h(
+                      "p",
+                      { class: "policy-backoff", "data-backoff": p.backoff.until ? "waiting" : "failed" },
+                      p.backoff.until
+                        ? t("runs.policyBackoff", { n: p.backoff.failures, until: new Date(p.backoff.until).toLocaleString() })
+                        : t("runs.policyFailed", { n: p.backoff.failures }),
+                      " ",
+                      h("code", {}, p.backoff.reason),
+                    )
+                  : null,
               ),
             ),
           )

@@ -7,7 +7,7 @@ import { lineChart, type LineSeries } from "../lib/chart";
 import { h } from "../lib/dom";
 import { t } from "../lib/i18n";
 import { gapoRows, reportRows } from "./compare";
-import { isFinal, num, pct, signed } from "./format";
+import { deltaClass, interval, isFinal, num, pct, signed } from "./format";
 import { sampleParts } from "./samples";
 import { latestValues, OVERALL_ACCURACY_KEYS, OVERALL_LOSS_KEYS, overallLines, perDimensionLines, seriesDimensions } from "./series";
 import type { RunDetail } from "./types";
@@ -62,9 +62,12 @@ function promotionBlock(run: RunDetail): HTMLElement | null {
   if (!promotion && !version) return null;
   const promoted = version?.promoted ?? promotion?.promoted ?? false;
   const note = version?.promotion_note || promotion?.note || "";
-  const compared = promotion?.compared_with
-    ? t("run.comparedWith", { id: String(promotion.compared_with), acc: pct(promotion.promoted_accuracy) })
-    : "";
+  const bar = promotion?.bar;
+  const compared = bar && typeof bar.accuracy === "number"
+    ? t("run.comparedWithBar", { id: String(bar.model ?? "—"), acc: pct(bar.accuracy), eps: pct(bar.epsilon ?? null) })
+    : promotion?.compared_with
+      ? t("run.comparedWith", { id: String(promotion.compared_with), acc: pct(promotion.promoted_accuracy) })
+      : "";
   return h(
     "div",
     { class: `promotion ${promoted ? "is-promoted" : ""}`, "data-promoted": String(promoted) },
@@ -79,6 +82,9 @@ export function metricsCard(run: RunDetail, names: Names): HTMLElement {
   const rows = reportRows(report, names.known);
   const gapo = gapoRows(run.metrics, names.known);
   const children: (Node | null)[] = [];
+  if (report && (report.overall?.accuracy === null || report.overall?.accuracy === undefined) && report.pairs !== undefined) {
+    children.push(h("p", { class: "notice", "data-notice": "no-held-out" }, t("run.notEnoughHeldOut")));
+  }
   if (rows.length) {
     const generators = (gens: { name: string; accuracy: number }[]) => gens.slice(0, 3).map((g) => `${g.name} ${pct(g.accuracy, 0)}`).join(" · ") || "—";
     const body: Cell[][] = rows.map((r) => [names.dim(r.dimension), r.pairs === null ? "—" : String(r.pairs), pct(r.accuracy), pct(r.accuracyTies), num(r.spearman, 2), num(r.ece, 3), { text: generators(r.generators), cls: "gens" }]);
@@ -95,10 +101,11 @@ export function metricsCard(run: RunDetail, names: Names): HTMLElement {
   if (gapo.length) {
     children.push(
       h("h3", {}, t("run.gapoEval")),
+      h("p", { class: "muted help" }, t("run.gapoEvalHelp", { n: String(gapo.find((r) => r.prompts !== null)?.prompts ?? "—") })),
       table(
-        [t("run.col.dimension"), t("run.col.base"), t("run.col.trained"), t("run.col.delta"), t("run.col.winRate")],
-        gapo.map((r) => [names.dim(r.dimension), num(r.base), num(r.trained), { text: signed(r.delta), cls: (r.delta ?? 0) > 0 ? "up" : (r.delta ?? 0) < 0 ? "down" : "" }, pct(r.winRate, 0)]),
-        { numeric: [1, 2, 3, 4], cls: "gapo-table" },
+        [t("run.col.dimension"), t("run.col.base"), t("run.col.trained"), t("run.col.delta"), t("run.col.interval"), t("run.col.winRate")],
+        gapo.map((r) => [names.dim(r.dimension), num(r.base), num(r.trained), { text: signed(r.delta), cls: deltaClass(r.delta, r.low, r.high) }, { text: interval(r.low, r.high), cls: "interval" }, pct(r.winRate, 0)]),
+        { numeric: [1, 2, 3, 4, 5], cls: "gapo-table" },
       ),
     );
   }

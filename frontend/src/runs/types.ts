@@ -76,6 +76,8 @@ export interface Promotion {
   compared_with?: number | null;
   promoted_accuracy?: number | null;
   note?: string;
+  /** The bar: the best accuracy of the models promoted so far on this run's test split. */
+  bar?: { accuracy?: number | null; model?: number | null; epsilon?: number | null; measured?: Record<string, number | null> };
 }
 
 /** Final metrics: a reward run's report and promotion; a GAPO run's base/trained evaluation. */
@@ -111,6 +113,8 @@ export interface RetrainPolicy {
   campaign_ids: number[];
   min_new_judgments: number;
   last_checked_at: string | null;
+  /** Failed runs in a row; `until`: no scheduled run before then (null: not waiting). */
+  backoff?: { failures: number; until: string | null; reason: string };
 }
 
 /** DRF's LimitOffsetPagination envelope. */

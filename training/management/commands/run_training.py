@@ -7,7 +7,11 @@ Starts a training run — the same TrainingRun, executor and registry as the API
     manage.py run_training --kind reward --dataset 7 --config '{"preset": "cpu", "steps": 300}'
     manage.py run_training --kind scoring --option campaign_ids=[1]
     manage.py run_training --kind gapo --config gapo.json --queue      # on the gpu queue instead
-    manage.py run_training --resume 12                                 # a re-queued run, here
+    manage.py run_training --resume 12                                 # a re-queued or stale run, here
+    manage.py run_training --fail 12                                   # give up on a stale run
+
+A run whose worker died (heartbeat older than RUN_STALE_SECONDS) is taken over by --resume even when
+beat is not running to re-queue it; a run with a live heartbeat is refused.
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from annotation.errors import StudioError
 from training.models import DatasetVersion, RewardModelVersion, RunKind, RunState, RunTrigger, TrainingRun
 from training.runs.execution import run_execute
-from training.runs.services import run_create
+from training.runs.services import run_create, run_take_over_stale
 
 
 def _json_arg(value: str | None, what: str) -> dict:
@@ -78,13 +82,28 @@ class Command(BaseCommand):
         parser.add_argument("--config", help="trainer config: a JSON object or a JSON file")
         parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE")
         parser.add_argument("--queue", action="store_true", help="hand it to the gpu queue instead of running here")
-        parser.add_argument("--resume", type=int, metavar="RUN_ID", help="run a queued (e.g. re-queued) run here")
+        parser.add_argument("--resume", type=int, metavar="RUN_ID",
+                            help="run a queued run here, or take over a stale running one (dead worker)")
+        parser.add_argument("--fail", type=int, metavar="RUN_ID", help="mark a stale (or queued) run failed")
 
     def handle(self, *args, **opts):
+        if opts["fail"]:
+            try:
+                run = run_take_over_stale(run_id=opts["fail"], fail=True)
+            except StudioError as exc:
+                raise CommandError(exc.detail) from exc
+            self.stdout.write(f"run {run.pk}: {run.state}")
+            return
         if opts["resume"]:
             run = TrainingRun.objects.filter(pk=opts["resume"]).first()
             if run is None:
                 raise CommandError(f"no run {opts['resume']}")
+            if run.state == RunState.RUNNING:
+                try:
+                    run = run_take_over_stale(run_id=run.pk)
+                except StudioError as exc:
+                    raise CommandError(exc.detail) from exc
+                self.stdout.write(f"run {run.pk}: taken over from its lost worker; resuming from its last checkpoint")
         else:
             if not opts["kind"]:
                 raise CommandError("--kind is required (or --resume RUN_ID)")
