@@ -126,11 +126,12 @@ def write_report(args, levels, summaries, seconds, out: Path, command: str) -> N
         "",
         f"Command: `{command}` ({seconds / 60:.1f} min on this machine, {time.strftime('%Y-%m-%d')}).",
         "Setup: `training/gapo/decisive.py` (docstring). Base: MLP denoiser, v-prediction on CogVideoX's schedule,",
-        f"pretrained {args.pretrain_steps} steps on an 8-mode ring; {args.pairs} pairs of base samples per seed, each point",
-        "rated 0-100 by 3 simulated annotators with Gaussian noise sd sigma on the [0, 1] reward (strength-dependent",
-        "errors: the smaller the true gap, the likelier the order is wrong). Full fine-tune from the base, frozen base",
-        f"as reference, beta {args.beta}, batch {args.batch} pairs, {args.steps} steps, AdamW. LR grid {args.lrs}, picked per",
-        f"method and noise level by a ridge reward model fitted to the noisy ratings, on validation seeds {args.val_seeds};",
+        f"pretrained {args.pretrain_steps} steps on an 8-mode ring; {args.pairs} pairs of base samples per seed,",
+        "each point rated 0-100 by 3 simulated annotators with Gaussian noise sd sigma on the [0, 1] reward",
+        "(strength-dependent errors: the smaller the true gap, the likelier the order is wrong). Full fine-tune from",
+        f"the base, frozen base as reference, beta {args.beta}, batch {args.batch} pairs, {args.steps} steps, AdamW.",
+        f"LR grid {args.lrs}, picked per method and noise level by a ridge reward model fitted to the noisy ratings,",
+        f"on validation seeds {args.val_seeds};",
         f"reported: test seeds {args.test_seeds[0]}..{args.test_seeds[-1]} ({len(args.test_seeds)}), true reward of "
         f"{args.eval_samples} fresh samples from one fixed noise",
         "(independent of the labels and of the tuning reward). Differences are paired by seed (same pairs, order,",
@@ -142,8 +143,8 @@ def write_report(args, levels, summaries, seconds, out: Path, command: str) -> N
     ]
     for level, summary in zip(levels, summaries):
         err = np.mean(level["label_error"])
-        small, large = np.mean([k[0] for k in level["wrong_small_large_half"]], 0), \
-            np.mean([k[1] for k in level["wrong_small_large_half"]], 0)
+        small = np.mean([k[0] for k in level["wrong_small_large_half"]])
+        large = np.mean([k[1] for k in level["wrong_small_large_half"]])
         rows = summary["rows"]
         start = rows[BASELINE]["start"]
         lines += [

@@ -57,7 +57,12 @@ def save_toy_cogvideox_pipeline(root: str | Path, *, seed: int = 0) -> Path:
 
 def save_toy_wan_pipeline(root: str | Path, *, seed: int = 0) -> Path:
     """A Wan 2.1 I2V folder at toy size (shapes after diffusers' own ``WanImageToVideoPipeline`` tests)."""
-    from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler, WanImageToVideoPipeline, WanTransformer3DModel
+    from diffusers import (
+        AutoencoderKLWan,
+        FlowMatchEulerDiscreteScheduler,
+        WanImageToVideoPipeline,
+        WanTransformer3DModel,
+    )
     from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModel, UMT5Config, UMT5EncoderModel
 
     from .models import TINY_CONFIGS

@@ -9,7 +9,7 @@ import torch
 from safetensors.torch import save_file
 
 from training.gapo.config import GapoConfig
-from training.gapo.data import collate_pairs, synthetic_pairs
+from training.gapo.data import batch_condition, collate_pairs, synthetic_pairs
 from training.gapo.lora_io import LEGACY_LORA_WEIGHTS, LORA_WEIGHTS, load_lora
 from training.gapo.models import DENOISER_CLASSES, build_denoiser, build_transformer
 from training.gapo.toy_pipeline import save_toy_cogvideox_pipeline, save_toy_wan_pipeline
@@ -49,8 +49,6 @@ def probe_inputs(trainer, pairs):
     gen = torch.Generator().manual_seed(7)
     t = trainer.noise.sample_t(1, gen, torch.device("cpu"))
     noised = trainer.noise.prepare(batch["x_w"], torch.randn(batch["x_w"].shape, generator=gen), t)
-    from training.gapo.data import batch_condition
-
     return noised.noisy, noised.timestep, batch_condition(batch)
 
 
