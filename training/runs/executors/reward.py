@@ -86,6 +86,7 @@ def _bar(test, reporter: RunReporter) -> tuple[float | None, int | None, dict[st
 
 
 def execute(run: TrainingRun, reporter: RunReporter) -> None:
+    from training.reward.calibration import calibrate
     from training.reward.config import RewardConfig
     from training.reward.data import load_dataset_version
     from training.reward.scoring import AnimeReward
@@ -134,6 +135,10 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
     # in one process the trained model is at hand; the children's lives only in their last checkpoint
     model = (AnimeReward.from_checkpoint(final, cache_dir=config.cache_dir) if processes > 1
              else AnimeReward(config, trainer.unwrapped()))
+    reporter.log("calibrating scores on the held-out split (calibration.json beside the weights)")
+    calibrate(model, test, folder=final)
+    sync.published.discard(final.name)  # publish the final folder again, now with calibration.json
+    sync.sync()
 
     reporter.log("evaluating on the held-out split")
     report = _evaluate(model, test)
