@@ -16,7 +16,11 @@ A real checkpoint over pairs cached with ``training.gapo.data.write_pairs`` (GPU
         --checkpoint-every 100 --out runs/gapo-cog
 
 Writes ``OUT/pairs/`` (synthetic cached pairs for the tiny preset, reused on restart),
-``OUT/checkpoints/step-N/`` and ``OUT/metrics.jsonl`` (one JSON record per optimizer step).
+``OUT/checkpoints/step-N/`` and ``OUT/metrics.jsonl`` (one JSON record per optimizer step). A ``step-N`` folder
+is a diffusers LoRA (``lora_io.py``)::
+
+    pipe = CogVideoXImageToVideoPipeline.from_pretrained("/models/CogVideoX-5b-I2V", torch_dtype=torch.bfloat16)
+    pipe.load_lora_weights("runs/gapo-cog/checkpoints/step-001000")
 
 The paper's claim at CPU scale (``training/gapo/repro.py``: demo clips, a small CogVideoX-I2V base pretrained
 once and cached under ``--cache``, on-policy pairs, Diffusion-DPO vs GAPO from the same start; 3 seeds took
