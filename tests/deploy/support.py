@@ -17,7 +17,7 @@ ENV_EXAMPLE = DOCKER / ".env.example"
 APP_SOURCES = ("config", "annotation", "training")
 
 _READ_PATTERNS = [
-    re.compile(r"""\benv_(?:str|bool|int|list)\(\s*["']([A-Z][A-Z0-9_]*)["']"""),
+    re.compile(r"""\benv_(?:str|bool|int|list|json_object)\(\s*["']([A-Z][A-Z0-9_]*)["']"""),
     re.compile(r"""\bos\.environ\.get\(\s*["']([A-Z][A-Z0-9_]*)["']"""),
     re.compile(r"""\bos\.environ\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\]"""),
     re.compile(r"""\bos\.getenv\(\s*["']([A-Z][A-Z0-9_]*)["']"""),
