@@ -4,7 +4,7 @@ from celery import shared_task
 from annotation.models import Campaign, CampaignStatus
 from annotation.services.agreement_history import agreement_snapshot_take
 from annotation.services.leasing import leases_reap_expired
-from annotation.services.quality import campaign_quality_refresh, quality_reports_warm
+from annotation.services.quality import campaign_quality_refresh, leaderboard_report_warm, quality_reports_warm
 
 
 @shared_task(name="annotation.tasks.reap_expired_leases", ignore_result=True)
@@ -27,6 +27,14 @@ def refresh_quality_reports(campaign_id: int) -> None:
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is not None:
         quality_reports_warm(campaign=campaign)
+
+
+@shared_task(name="annotation.tasks.compute_leaderboard", ignore_result=True)
+def compute_leaderboard(campaign_id: int, n_boot: int) -> None:
+    """The leaderboard with bootstrap intervals, which web requests never compute."""
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is not None:
+        leaderboard_report_warm(campaign=campaign, n_boot=n_boot)
 
 
 @shared_task(name="annotation.tasks.snapshot_agreement", ignore_result=True)

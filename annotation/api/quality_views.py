@@ -3,8 +3,10 @@ responses name generators and show other people's answers).
 
 Agreement, leaderboard and annotators are campaign-wide reports served from a cache keyed by the
 campaign's data version; after new judgments they may come back with `"stale": true` (and their
-`computed_at`) while a worker recomputes them: see `selectors/quality_cache.py`. The review
-queue is always computed for the current data, so an adjudicated pair leaves it at once."""
+`computed_at`) while a worker recomputes them: see `selectors/quality_cache.py`. The leaderboard's
+bootstrap intervals are computed by a worker only, never in the request
+(`selectors/quality_leaderboard.py`). The review queue is always computed for the current data, so
+an adjudicated pair leaves it at once. Every query parameter has a range; outside it the answer is 400."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
@@ -19,27 +21,34 @@ from rest_framework.views import APIView
 from annotation.api.permissions import IsReviewer
 from annotation.api.serializers import StrictIntegerField
 from annotation.models import AuditAction, Campaign
-from annotation.selectors.quality import campaign_agreement, campaign_leaderboard
+from annotation.selectors.quality import campaign_agreement
 from annotation.selectors.quality_annotators import campaign_annotator_report
 from annotation.selectors.quality_cache import quality_report_cached
+from annotation.selectors.quality_leaderboard import (
+    LEADERBOARD_BOOT_MAX,
+    LEADERBOARD_BOOT_MIN,
+    campaign_leaderboard_served,
+)
 from annotation.selectors.quality_review import DEFAULT_MIN_STD, review_queue
 from annotation.services.adjudication import pair_adjudicate
 from annotation.services.audit import audit_record
 from annotation.services.gold import ACTIONS, annotator_status_set
 from annotation.services.quality import DEFAULT_LEADERBOARD_BOOT
-from annotation.tasks import refresh_quality, refresh_quality_reports
+from annotation.tasks import compute_leaderboard, refresh_quality, refresh_quality_reports
 
 
 class LeaderboardQuerySerializer(serializers.Serializer):
-    n_boot = serializers.IntegerField(min_value=10, max_value=2000, default=DEFAULT_LEADERBOARD_BOOT,
-                                      help_text="Bootstrap replicates for the confidence intervals.")
+    n_boot = serializers.IntegerField(min_value=LEADERBOARD_BOOT_MIN, max_value=LEADERBOARD_BOOT_MAX,
+                                      default=DEFAULT_LEADERBOARD_BOOT,
+                                      help_text="Bootstrap replicates for the confidence intervals (computed by a "
+                                                "worker; until then the scores come without intervals).")
 
 
 class ReviewQueueQuerySerializer(serializers.Serializer):
     min_std = serializers.FloatField(min_value=0.0, max_value=4.0, default=DEFAULT_MIN_STD,
                                      help_text="Queue a dimension when the strengths' std exceeds this.")
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
-    offset = serializers.IntegerField(min_value=0, default=0)
+    offset = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0)
 
 
 class AdjudicationAnswerSerializer(serializers.Serializer):
@@ -97,12 +106,11 @@ class LeaderboardView(APIView):
     def get(self, request, pk: int):
         campaign = _campaign(pk)
         n_boot = _query(LeaderboardQuerySerializer, request)["n_boot"]
-        report = quality_report_cached(kind="leaderboard", campaign_id=campaign.pk, params=f"boot={n_boot}",
-                                       compute=lambda: campaign_leaderboard(campaign=campaign, n_boot=n_boot),
-                                       # the background refresh only computes the default interval
-                                       on_stale=_revalidate_later(campaign.pk) if n_boot == DEFAULT_LEADERBOARD_BOOT
-                                       else None)
-        return Response(report)
+
+        def enqueue():
+            transaction.on_commit(lambda: compute_leaderboard.delay(campaign.pk, n_boot))
+
+        return Response(campaign_leaderboard_served(campaign=campaign, n_boot=n_boot, enqueue=enqueue))
 
 
 class AnnotatorsView(APIView):

@@ -26,8 +26,8 @@ from .records import Vote
 class LeaderboardRow:
     generator: Hashable
     score: float
-    ci_low: float
-    ci_high: float
+    ci_low: float | None  # None when computed without the bootstrap (n_boot=0)
+    ci_high: float | None
     scaled: float
     wins: int
     losses: int
@@ -55,13 +55,14 @@ def leaderboard_from_comparisons(
     comparisons: Iterable[Comparison], *, ties: TieModel = "davidson", l2: float = 0.01,
     n_boot: int = 200, level: float = 0.95, seed: int = 0,
 ) -> list[LeaderboardRow]:
-    """Rank the items of ``comparisons`` by BT score (best first), with CIs and counts."""
+    """Rank the items of ``comparisons`` by BT score (best first), with CIs and counts.
+    ``n_boot=0`` skips the bootstrap (one fit instead of n_boot + 1): the CIs are then None."""
     comparisons = list(comparisons)
     items = sorted({c.item_a for c in comparisons} | {c.item_b for c in comparisons}, key=str)
     if not items:
         return []
     fit = fit_bradley_terry(comparisons, items, ties=ties, l2=l2)
-    ci = bootstrap_ci(comparisons, items, n_boot=n_boot, level=level, seed=seed, ties=ties, l2=l2)
+    ci = bootstrap_ci(comparisons, items, n_boot=n_boot, level=level, seed=seed, ties=ties, l2=l2) if n_boot else None
     wins, losses, tied = Counter(), Counter(), Counter()
     for c in comparisons:
         if c.outcome == "tie":
@@ -76,7 +77,8 @@ def leaderboard_from_comparisons(
         n = wins[item] + losses[item] + tied[item]
         rows.append(
             LeaderboardRow(
-                generator=item, score=fit.scores[item], ci_low=ci.low[item], ci_high=ci.high[item],
+                generator=item, score=fit.scores[item], ci_low=ci.low[item] if ci else None,
+                ci_high=ci.high[item] if ci else None,
                 scaled=fit.scaled[item], wins=wins[item], losses=losses[item], ties=tied[item], n=n,
                 win_rate=(wins[item] + tied[item] / 2) / n if n else 0.0,
             )

@@ -60,7 +60,7 @@ def warm_lock_key(campaign_id: int) -> str:
     return f"quality:warming:{campaign_id}"
 
 
-def _cache_call(method: str, *args, default=None):
+def cache_call(method: str, *args, default=None):
     """A cache operation that degrades to a miss when Redis is down: reports are then computed per
     request (slower, still correct) instead of failing with a 500."""
     try:
@@ -75,18 +75,18 @@ def quality_report_cached(*, kind: str, campaign_id: int, compute: Callable[[], 
     """The report for the current version, computed once; or, with `on_stale`, the last report
     while a fresh one is computed in the background (module doc)."""
     key = quality_cache_key(kind=kind, campaign_id=campaign_id, params=params)
-    report = _cache_call("get", key)
+    report = cache_call("get", key)
     if report is not None:
         return report
     latest_key = quality_cache_key(kind=kind, campaign_id=campaign_id, params=params, version="latest")
     if on_stale is not None:
-        latest = _cache_call("get", latest_key)
+        latest = cache_call("get", latest_key)
         if latest is not None and time.time() - latest["computed_ts"] < STALE_MAX_SECONDS:
-            if _cache_call("add", warm_lock_key(campaign_id), 1, WARM_LOCK_SECONDS, default=False):
+            if cache_call("add", warm_lock_key(campaign_id), 1, WARM_LOCK_SECONDS, default=False):
                 on_stale()
             return {**latest, "stale": True}
     now = time.time()
     report = {**compute(), "stale": False, "computed_ts": now,
               "computed_at": datetime.fromtimestamp(now, tz=timezone.utc).isoformat()}
-    _cache_call("set_many", {key: report, latest_key: report}, CACHE_SECONDS)
+    cache_call("set_many", {key: report, latest_key: report}, CACHE_SECONDS)
     return report

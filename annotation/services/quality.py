@@ -39,6 +39,7 @@ from annotation.selectors.quality import (
 )
 from annotation.selectors.quality_annotators import campaign_annotator_report
 from annotation.selectors.quality_cache import quality_report_cached, warm_lock_key
+from annotation.selectors.quality_leaderboard import leaderboard_lock_key, leaderboard_params
 from annotation.selectors.reward_scores import campaign_model_scores
 from annotation.services.gold import annotators_gold_check
 
@@ -213,10 +214,21 @@ def quality_reports_warm(*, campaign: Campaign) -> None:
                               compute=lambda: campaign_agreement(campaign=campaign))
         quality_report_cached(kind="annotators", campaign_id=campaign.pk,
                               compute=lambda: campaign_annotator_report(campaign=campaign))
-        quality_report_cached(kind="leaderboard", campaign_id=campaign.pk, params=f"boot={DEFAULT_LEADERBOARD_BOOT}",
+        quality_report_cached(kind="leaderboard", campaign_id=campaign.pk,
+                              params=leaderboard_params(DEFAULT_LEADERBOARD_BOOT),
                               compute=lambda: campaign_leaderboard(campaign=campaign, n_boot=DEFAULT_LEADERBOARD_BOOT))
     finally:
         cache.delete(warm_lock_key(campaign.pk))
+
+
+def leaderboard_report_warm(*, campaign: Campaign, n_boot: int) -> None:
+    """Compute and cache the leaderboard with `n_boot` bootstrap replicates (a worker's job: see
+    selectors/quality_leaderboard.py), then let the next request queue another."""
+    try:
+        quality_report_cached(kind="leaderboard", campaign_id=campaign.pk, params=leaderboard_params(n_boot),
+                              compute=lambda: campaign_leaderboard(campaign=campaign, n_boot=n_boot))
+    finally:
+        cache.delete(leaderboard_lock_key(campaign.pk))
 
 
 def campaign_quality_refresh(*, campaign: Campaign, warm_cache: bool = True) -> dict:
