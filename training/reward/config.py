@@ -15,7 +15,7 @@ from pathlib import Path
 
 from training.config_io import load_config, save_config
 
-from .handcrafted import FEATURE_NAMES
+from .handcrafted import COHERENCE_NAMES, FEATURE_NAMES
 from .identity import IDENTITY_FEATURE_NAMES
 from .motion_pattern import MOTION_PATTERN_NAMES
 
@@ -56,11 +56,11 @@ SIZE_LIMITS = {"num_frames": 256, "net_frames": 256, "motion_frames": 256, "fram
                "hidden_size": 4096, "num_layers": 48, "batch_size": 1024, "grad_accum": 1024, "lora_rank": 512}
 PRESET_DEFAULTS = {
     "tiny": {"frame_size": 32, "hidden_size": 32, "num_layers": 2, "finetune": "lora", "net_frames": 8,
-             "prompt_motion_text": "words"},
+             "prompt_motion_text": "words", "static_negatives": 0.0},
     "cpu": {"frame_size": 32, "hidden_size": 32, "num_layers": 1, "finetune": "full", "net_frames": 8,
-            "prompt_motion_text": "words"},
+            "prompt_motion_text": "words", "static_negatives": 0.25},
     "paper": {"frame_size": 224, "hidden_size": 0, "num_layers": 0, "finetune": "lora", "net_frames": 24,
-              "prompt_motion_text": "backbone"},
+              "prompt_motion_text": "backbone", "static_negatives": 0.25},
 }
 
 
@@ -97,6 +97,9 @@ class RewardConfig:
         "dimensions whose heads also read the subject's optical-flow descriptor (motion_pattern.py); a text_video "
         "head matches it against the prompt embedding through a learned bilinear term; () = not computed",
         ("text_video", "motion"))
+    coherence_dimensions: tuple[str, ...] = _help(
+        "dimensions whose heads also read the scale-free flow incoherence (handcrafted.flow_incoherence: flow change "
+        "between frame pairs over flow speed); () = not computed", ("smoothness",))
     prompt_motion_text: str | None = _help(
         f"what the text-video head's prompt x motion term reads of the prompt: {' | '.join(PROMPT_TEXTS)} (hashed "
         "word vectors, or the backbone's text embedding); None = the preset's (tiny/cpu: words, paper: backbone)",
@@ -109,6 +112,11 @@ class RewardConfig:
     loss: str = _help(f"training loss: {' | '.join(LOSSES)} (mse/l1 regress per-video scores)", "bt_ties")
     tie_margin: float = _help("Rao-Kupper log(theta) > 0 for bt_ties: P(b>a)=sigmoid(d - tie_margin)", 0.5)
     strength_margin: float = _help("bt_margin: required logit margin per unit of |mean_strength|", 0.5)
+    static_negatives: float | None = _help(
+        "share of each training batch's pairs that pair a training video with its own frozen or slowed-down copy "
+        "(degradations.freeze / near_static), labelled 'the original is much better' on motion only: the demo "
+        "has no still video, so without them the motion head never sees one; None = the preset's (tiny 0, "
+        "cpu/paper 0.25)", None)
     lr: float = _help("AdamW learning rate of trainable backbone weights (LoRA or full)", 1e-3)
     head_lr: float = _help("AdamW learning rate of the linear heads", 1e-2)
     weight_decay: float = _help("AdamW weight decay", 0.0)
@@ -138,7 +146,7 @@ class RewardConfig:
             if getattr(self, name) not in valid:
                 raise ValueError(f"{name}={getattr(self, name)!r} is not valid; valid values: {', '.join(valid)}")
         self.dimensions = tuple(self.dimensions)
-        for name in ("identity_dimensions", "motion_pattern_dimensions"):
+        for name in ("identity_dimensions", "motion_pattern_dimensions", "coherence_dimensions"):
             setattr(self, name, tuple(getattr(self, name)))
             bad = [d for d in getattr(self, name) if d not in DIMENSIONS]
             if bad:
@@ -192,6 +200,8 @@ class RewardConfig:
                 raise ValueError(f"{name} must be <= {limit}, got {getattr(self, name)}")
         if self.net_frames > self.num_frames:
             raise ValueError(f"net_frames ({self.net_frames}) must be <= num_frames ({self.num_frames})")
+        if not 0.0 <= self.static_negatives < 1.0:
+            raise ValueError(f"static_negatives must be in [0, 1), got {self.static_negatives}")
         for name in ("lr", "head_lr", "tie_margin"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
@@ -202,7 +212,12 @@ class RewardConfig:
     def handcrafted_names(self) -> tuple[str, ...]:
         """The handcrafted feature vector's layout (heads' extra inputs, hc_mean/hc_std buffers)."""
         return (FEATURE_NAMES + (IDENTITY_FEATURE_NAMES if self.uses_identity() else ())
-                + (MOTION_PATTERN_NAMES if self.uses_motion_pattern() else ()))
+                + (MOTION_PATTERN_NAMES if self.uses_motion_pattern() else ())
+                + (COHERENCE_NAMES if self.uses_coherence() else ()))
+
+    def uses_coherence(self) -> bool:
+        """Whether any scored dimension reads the flow incoherence (else it is not even computed)."""
+        return any(d in self.dimensions for d in self.coherence_dimensions)
 
     def uses_identity(self) -> bool:
         """Whether any scored dimension reads the identity signals (else they are not even computed)."""
@@ -215,7 +230,8 @@ class RewardConfig:
     def head_feature_names(self, dimension: str) -> tuple[str, ...]:
         """The handcrafted inputs of one dimension's head (a subset of handcrafted_names())."""
         return (FEATURE_NAMES + (IDENTITY_FEATURE_NAMES if dimension in self.identity_dimensions else ())
-                + (MOTION_PATTERN_NAMES if dimension in self.motion_pattern_dimensions else ()))
+                + (MOTION_PATTERN_NAMES if dimension in self.motion_pattern_dimensions else ())
+                + (COHERENCE_NAMES if dimension in self.coherence_dimensions else ()))
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -223,6 +239,7 @@ class RewardConfig:
         data["lora_targets"] = list(self.lora_targets)
         data["identity_dimensions"] = list(self.identity_dimensions)
         data["motion_pattern_dimensions"] = list(self.motion_pattern_dimensions)
+        data["coherence_dimensions"] = list(self.coherence_dimensions)
         data["motion_gate"] = list(self.motion_gate) if self.motion_gate is not None else None
         return data
 
@@ -232,4 +249,5 @@ class RewardConfig:
     @classmethod
     def load(cls, path: str | Path) -> "RewardConfig":
         # checkpoints saved before these fields existed were trained without those inputs
-        return load_config(cls, path, defaults={"identity_dimensions": (), "motion_pattern_dimensions": ()})
+        return load_config(cls, path, defaults={"identity_dimensions": (), "motion_pattern_dimensions": (),
+                                                "coherence_dimensions": (), "static_negatives": 0.0})

@@ -21,12 +21,21 @@ and the initial image ``(H, W, 3)``:
                  character that changes its hair or outfit moves only the centre
     ssim_init    SSIM-like similarity of the first frames' grey image with the initial image
 
+With ``coherence=True`` (config.coherence_dimensions) also
+
+    flow_incoherence  sum_t mean |F_{t+1} - F_t| / (sum_t mean |F_t| + 0.05 px): how much the optical flow changes
+                 from one frame pair to the next, relative to how fast things move. Scale-free, so a fast but steady
+                 action does not read as unsmooth (the warp term in px grows with speed: real fast action scored
+                 0.005-0.015 on the old map), while judder (held or repeated frames), shuffles, local jitter, warps
+                 and flicker make the flow change direction or vanish and come back.
+
 With ``identity=True`` the character identity signals of ``identity.py`` (subject segmented in the initial
 image, its palette looked for in colour-aligned late frames) are added under ``IDENTITY_FEATURE_NAMES``.
 
 Maps (``baseline_scores``), each monotone, with scales picked once by eye on the demo clips:
 
-    smoothness  = exp(-(flicker / 0.02 + shake / 1.0 + warp / 0.6))
+    smoothness  = exp(-(flicker / 0.02 + shake / 1.0 + flow_incoherence)) when flow_incoherence is computed
+                  (no fitted scale: it is a ratio), else the old exp(-(flicker / 0.02 + shake / 1.0 + warp / 0.6))
     motion      = 1 - exp(-motion / 0.4)
     appeal      = sigmoid(log(sharpness / 100)) * exp(-noise / 8)
     text_video  = motion score (a frozen video cannot show the action; no text understanding)
@@ -48,6 +57,7 @@ from .motion_pattern import MOTION_PATTERN_NAMES, motion_pattern
 
 FEATURE_NAMES = ("flicker", "shake", "warp", "motion", "motion_peak", "sharpness", "noise", "colourful",
                  "colour_drift", "hist_sim", "char_hist", "late_early", "centre_change", "border_change", "ssim_init")
+COHERENCE_NAMES = ("flow_incoherence",)
 CROP = 0.6
 FLOW_HEIGHT = 72
 
@@ -126,8 +136,18 @@ def _ssim(x: np.ndarray, y: np.ndarray) -> float:
     return float(s.mean())
 
 
+def flow_incoherence(flows: list[np.ndarray], floor: float = 0.05) -> float:
+    """Mean flow change between consecutive frame pairs over mean flow speed (module docstring); 0 for < 2 flows."""
+    if len(flows) < 2:
+        return 0.0
+    f = np.stack(flows)  # (T-1, H, W, 2)
+    speed = float(np.linalg.norm(f, axis=-1).mean())
+    change = float(np.linalg.norm(np.diff(f, axis=0), axis=-1).mean())
+    return change / (speed + floor)
+
+
 def video_features(frames: np.ndarray, initial_image: np.ndarray | None = None, *,
-                   identity: bool = False, motion: bool = False) -> dict[str, float]:
+                   identity: bool = False, motion: bool = False, coherence: bool = False) -> dict[str, float]:
     """The measurements above for RGB uint8 frames (T, H, W, 3); without an initial image the first frame
     stands in for it. ``identity`` adds identity.IDENTITY_FEATURE_NAMES, ``motion`` adds
     motion_pattern.MOTION_PATTERN_NAMES."""
@@ -169,6 +189,8 @@ def video_features(frames: np.ndarray, initial_image: np.ndarray | None = None, 
                                                      cv2.HISTCMP_CORREL)),
         "ssim_init": _ssim(cv2.cvtColor(init, cv2.COLOR_RGB2GRAY), grey[0]),
     }
+    if coherence:
+        out["flow_incoherence"] = flow_incoherence(flows)
     if identity:
         out.update(identity_features(frames, init))
     if motion:
@@ -198,8 +220,9 @@ def baseline_scores(features: dict[str, float]) -> dict[str, float]:
     hist = max(0.0, min(1.0, f["hist_sim"]))
     char = max(0.0, min(1.0, f.get("subject_colour_min", f["char_hist"])))
     motion = 1.0 - math.exp(-f["motion"] / 0.4)
+    distortion = f["flow_incoherence"] if "flow_incoherence" in f else f["warp"] / 0.6
     return {
-        "smoothness": math.exp(-(f["flicker"] / 0.02 + f["shake"] / 1.0 + f["warp"] / 0.6)),
+        "smoothness": math.exp(-(f["flicker"] / 0.02 + f["shake"] / 1.0 + distortion)),
         "motion": motion,
         "appeal": 1.0 / (1.0 + 100.0 / max(f["sharpness"], 1e-6)) * math.exp(-f["noise"] / 8.0),
         "text_video": motion,

@@ -67,7 +67,8 @@ def prepare_video(video, prompt: str, initial_image=None, character_ref=None, *,
     motion = _frames(video, config.motion_frames, config.handcrafted_size, cache)
     initial = read_image(initial_image) if initial_image is not None else frames[0]
     ref = read_image(character_ref) if character_ref is not None else initial
-    feats = video_features(frames, initial, identity=config.uses_identity(), motion=config.uses_motion_pattern())
+    feats = video_features(frames, initial, identity=config.uses_identity(), motion=config.uses_motion_pattern(),
+                           coherence=config.uses_coherence())
     side = config.frame_size
     net = frames[uniform_indices(len(frames), config.net_frames)]  # (T, H, W, 3) -> (T_net, H, W, 3)
     return {

@@ -6,6 +6,11 @@ dimension's ``d = logit[B:] - logit[:B] = r_b - r_a`` goes to the pairwise loss 
 (+ = B better). Dimensions a pair has no label on (NaN) are masked out. ``mse`` / ``l1`` instead regress
 sigmoid scores of single videos to their ``truth`` ratings.
 
+Static negatives (config.static_negatives, cpu/paper 0.25): that share of every batch's pairs is replaced by
+(frozen or near-static copy of a training video as A, the video as B) with strength +2 on motion only (other
+dimensions NaN, masked): slowing a clip toward standing still never makes its motion better, and the demo
+world has no still video for the motion head to learn that from.
+
 All videos are prepared once (frames via training.media, handcrafted features) and kept in memory; a step
 only runs the networks. Resume: ``output_dir`` holds ``step-N/`` folders; a new trainer on the same folder
 loads the latest and continues from step N (data order is a function of the step, so it is reproducible).
@@ -28,7 +33,7 @@ from training.step_folders import step_folder_name
 
 from .checkpoint import OPTIMIZER, latest_checkpoint, read_checkpoint, save_checkpoint
 from .config import RewardConfig
-from .data import PairSet, strength_matrix
+from .data import PairRecord, PairSet, strength_matrix
 from .inputs import collate, prepare_video
 from .losses import PAIRWISE, pairwise_loss, regression_loss
 from .models import AnimeRewardModel, is_head_parameter
@@ -36,12 +41,32 @@ from .models import AnimeRewardModel, is_head_parameter
 # Changing these between save and resume would load weights into a different model.
 RESUME_MUST_MATCH = ("preset", "dimensions", "scorers", "frame_size", "character_crop", "hidden_size", "num_layers", "finetune", "net_frames",
                      "lora_rank", "lora_targets", "handcrafted_features", "identity_dimensions",
-                     "motion_pattern_dimensions", "prompt_motion_text")
+                     "motion_pattern_dimensions", "coherence_dimensions", "prompt_motion_text")
+
+
+STATIC_KINDS = ("freeze", "near_static")
 
 
 def prepare_all(pairset: PairSet, config: RewardConfig, cache: FrameCache | None = None) -> dict[str, dict]:
     return {k: prepare_video(v.path, v.prompt, v.initial_image, config=config, cache=cache)
             for k, v in pairset.videos.items()}
+
+
+def prepare_static(pairset: PairSet, config: RewardConfig, keys=None) -> dict[str, dict]:
+    """``<key>~freeze`` and ``<key>~near_static`` inputs for the videos ``keys`` (default all) of ``pairset``."""
+    from training.media import sample_frames
+
+    from .degradations import Clip, degrade
+
+    out = {}
+    for k in (keys if keys is not None else pairset.videos):
+        v = pairset.videos[k]
+        # 4x the sampled frames, so a slowed-down copy still moves between the frames the features read
+        frames = sample_frames(v.path, 4 * config.num_frames, size=config.handcrafted_size)
+        clip = Clip(k, frames, v.prompt, frames[0])
+        for kind in STATIC_KINDS:
+            out[f"{k}~{kind}"] = prepare_video(degrade(clip, kind).frames, v.prompt, v.initial_image, config=config)
+    return out
 
 
 class RewardTrainer:
@@ -57,6 +82,13 @@ class RewardTrainer:
         self.prepared = prepared if prepared is not None else prepare_all(train, config, cache)
         self.pairs = [p for p in train.pairs if p.video_a in self.prepared and p.video_b in self.prepared]
         self.rated = [k for k, v in train.videos.items() if k in self.prepared and v.truth]
+        self.static_keys = sorted({k for p in self.pairs for k in (p.video_a, p.video_b)})
+        if config.static_negatives > 0 and config.loss in PAIRWISE and "motion" in config.dimensions:
+            missing = [k for k in self.static_keys if f"{k}~{STATIC_KINDS[0]}" not in self.prepared]
+            if missing:
+                self.prepared = {**self.prepared, **prepare_static(train, config, missing)}
+        else:
+            self.static_keys = []
         if config.loss in PAIRWISE and not self.pairs:
             raise ValueError("no training pairs with prepared videos; check the split and the media paths")
         if config.loss not in PAIRWISE and not self.rated:
@@ -101,7 +133,11 @@ class RewardTrainer:
 
     def _pair_loss(self, rng: random.Random) -> tuple[torch.Tensor, dict]:
         c = self.config
-        pairs = [self.pairs[rng.randrange(len(self.pairs))] for _ in range(c.batch_size)]
+        n_static = round(c.batch_size * c.static_negatives) if self.static_keys else 0
+        pairs = [self.pairs[rng.randrange(len(self.pairs))] for _ in range(c.batch_size - n_static)]
+        for _ in range(n_static):  # A = a still copy, B = the video: B much better on motion, nothing said on the rest
+            key = self.static_keys[rng.randrange(len(self.static_keys))]
+            pairs.append(PairRecord(f"{key}~{STATIC_KINDS[rng.randrange(2)]}", key, "train", {"motion": 2.0}))
         items = [self.prepared[p.video_a] for p in pairs] + [self.prepared[p.video_b] for p in pairs]
         strengths = torch.from_numpy(strength_matrix(pairs, c.dimensions)).to(self.device)  # (B, D)
         logits = self.model(self._batch(items))  # dimension -> (2B,)

@@ -59,7 +59,7 @@ def test_identity_dimensions_are_validated_and_old_configs_load_without_them(tmp
 
 
 def test_only_the_identity_dimensions_heads_read_the_identity_signals():
-    from training.reward.handcrafted import FEATURE_NAMES
+    from training.reward.handcrafted import COHERENCE_NAMES, FEATURE_NAMES
     from training.reward.identity import IDENTITY_FEATURE_NAMES
     from training.reward.models import AnimeRewardModel
 
@@ -75,7 +75,9 @@ def test_only_the_identity_dimensions_heads_read_the_identity_signals():
     assert extra["text_video"] == len(FEATURE_NAMES) + len(MOTION_PATTERN_NAMES)
     assert model.scorers["text_video"].motion_head.out_features == len(MOTION_PATTERN_NAMES)
     assert not hasattr(model.scorers["appeal"], "motion_head")
-    assert model.hc_mean.shape == (len(FEATURE_NAMES) + len(IDENTITY_FEATURE_NAMES) + len(MOTION_PATTERN_NAMES),)
+    assert extra["smoothness"] == len(FEATURE_NAMES) + len(COHERENCE_NAMES)  # coherence_dimensions default
+    assert model.hc_mean.shape == (len(FEATURE_NAMES) + len(IDENTITY_FEATURE_NAMES) + len(MOTION_PATTERN_NAMES)
+                                   + len(COHERENCE_NAMES),)
 
 
 def test_configs_saved_before_the_motion_pattern_load_without_it(tmp_path):
@@ -105,9 +107,11 @@ def test_prompt_motion_text_follows_the_preset_and_is_validated():
 
 
 def test_feature_groups_no_scored_dimension_reads_are_not_computed():
-    from training.reward.handcrafted import FEATURE_NAMES
+    from training.reward.handcrafted import COHERENCE_NAMES, FEATURE_NAMES
 
     only_smoothness = RewardConfig(preset="tiny", dimensions=("smoothness",))
     assert not only_smoothness.uses_identity() and not only_smoothness.uses_motion_pattern()
-    assert only_smoothness.handcrafted_names() == FEATURE_NAMES
+    assert only_smoothness.handcrafted_names() == FEATURE_NAMES + COHERENCE_NAMES
+    only_appeal = RewardConfig(preset="tiny", dimensions=("appeal",))
+    assert not only_appeal.uses_coherence() and only_appeal.handcrafted_names() == FEATURE_NAMES
     assert RewardConfig(preset="tiny", dimensions=("character",)).uses_identity()

@@ -45,3 +45,17 @@ def test_without_the_gate_overall_is_the_plain_weighted_mean(clips):
     row = reward.score([frozen.frames], [frozen.prompt], [frozen.initial_image])[0]
     assert row["overall"] == pytest.approx(sum(row[d] for d in reward.config.dimensions) / 6)
     assert row["overall"] > 0.0
+
+
+def test_static_negatives_add_still_copies_labelled_on_motion_only(demo_pairs, tiny_prepared):
+    config = RewardConfig(preset="tiny", device="cpu", batch_size=4, steps=1, static_negatives=0.5)
+    trainer = RewardTrainer(config, demo_pairs, prepared=tiny_prepared)
+    keys = trainer.static_keys
+    assert keys and all(f"{k}~freeze" in trainer.prepared and f"{k}~near_static" in trainer.prepared for k in keys)
+    frozen = trainer.prepared[f"{keys[0]}~freeze"]["features"]["motion"]
+    assert frozen < 0.01 < trainer.prepared[keys[0]]["features"]["motion"]
+    import random
+
+    _, metrics = trainer._pair_loss(random.Random(0))
+    assert "motion/loss" in metrics and "appeal/loss" in metrics
+    assert RewardConfig(preset="cpu").static_negatives == 0.25 and RewardConfig(preset="tiny").static_negatives == 0.0
