@@ -56,11 +56,11 @@ SIZE_LIMITS = {"num_frames": 256, "net_frames": 256, "motion_frames": 256, "fram
                "hidden_size": 4096, "num_layers": 48, "batch_size": 1024, "grad_accum": 1024, "lora_rank": 512}
 PRESET_DEFAULTS = {
     "tiny": {"frame_size": 32, "hidden_size": 32, "num_layers": 2, "finetune": "lora", "net_frames": 8,
-             "prompt_motion_text": "words", "static_negatives": 0.0},
+             "prompt_motion_text": "words", "static_negatives": 0.0, "handcrafted_features": True},
     "cpu": {"frame_size": 32, "hidden_size": 32, "num_layers": 1, "finetune": "full", "net_frames": 8,
-            "prompt_motion_text": "words", "static_negatives": 0.25},
+            "prompt_motion_text": "words", "static_negatives": 0.25, "handcrafted_features": True},
     "paper": {"frame_size": 224, "hidden_size": 0, "num_layers": 0, "finetune": "lora", "net_frames": 24,
-              "prompt_motion_text": "backbone", "static_negatives": 0.25},
+              "prompt_motion_text": "backbone", "static_negatives": 0.25, "handcrafted_features": False},
 }
 
 
@@ -88,7 +88,9 @@ class RewardConfig:
     character_crop: tuple[float, float] = _help(
         "centre crop (width, height fractions) the character scorer compares: a detector-free stand-in for "
         "the subject's box; subjects of I2V shots stand central and upright", (0.6, 0.6))
-    handcrafted_features: bool = _help("feed the OpenCV features (handcrafted.py) into every head", True)
+    handcrafted_features: bool | None = _help(
+        "feed the OpenCV features (handcrafted.py) into every head; None = the preset's (tiny/cpu: on, paper: off, "
+        "so the pretrained networks have to carry the dimensions; report it both ways)", None)
     identity_dimensions: tuple[str, ...] = _help(
         "dimensions whose heads also read the character identity signals (identity.py: subject segmented in the "
         "initial image, its palette looked for in colour-aligned late frames); () = not computed at all (the "

@@ -115,3 +115,10 @@ def test_feature_groups_no_scored_dimension_reads_are_not_computed():
     only_appeal = RewardConfig(preset="tiny", dimensions=("appeal",))
     assert not only_appeal.uses_coherence() and only_appeal.handcrafted_names() == FEATURE_NAMES
     assert RewardConfig(preset="tiny", dimensions=("character",)).uses_identity()
+
+
+def test_handcrafted_features_are_off_by_default_in_the_paper_preset_only():
+    assert RewardConfig(preset="paper").handcrafted_features is False
+    assert RewardConfig(preset="cpu").handcrafted_features is True
+    assert RewardConfig(preset="tiny").handcrafted_features is True
+    assert RewardConfig(preset="paper", handcrafted_features=True).handcrafted_features is True
