@@ -216,7 +216,7 @@ export const en = {
   "runs.progressOf": "Progress of run {id}",
   "runs.actions": "Start a run",
   "runs.runGapo": "Run GAPO",
-  "runs.runGapoHelp": "Fine-tunes the generator with the promoted reward model (default config).",
+  "runs.runGapoHelp": "Aligns the default generator with the promoted reward model (on a CPU install: the demo generator, pretrained on the campaign's clips on first use, a few minutes).",
   "runs.runGapoConfirm": "Start a GAPO run with the promoted reward model?",
   "runs.policies": "Retrain policies",
   "runs.policyInfo": "{campaigns} campaign(s) · retrains after {n} new judgments",

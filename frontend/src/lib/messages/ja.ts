@@ -218,7 +218,7 @@ export const ja: Record<MessageKey, string> = {
   "runs.progressOf": "ジョブ {id} の進捗",
   "runs.actions": "ジョブを開始",
   "runs.runGapo": "GAPO を実行",
-  "runs.runGapoHelp": "昇格済みの報酬モデルで生成器を微調整します（既定の設定）。",
+  "runs.runGapoHelp": "昇格済みの報酬モデルで既定の生成器を調整します（CPU 環境ではデモ生成器：初回にキャンペーンのクリップで事前学習、数分）。",
   "runs.runGapoConfirm": "昇格済みの報酬モデルで GAPO ジョブを開始しますか？",
   "runs.policies": "再学習ポリシー",
   "runs.policyInfo": "キャンペーン {campaigns} 件 · 新しい判定 {n} 件で再学習",

@@ -217,7 +217,7 @@ export const zh: Record<MessageKey, string> = {
   "runs.progressOf": "任务 {id} 的进度",
   "runs.actions": "启动任务",
   "runs.runGapo": "运行 GAPO",
-  "runs.runGapoHelp": "使用已推广的奖励模型微调生成器（默认配置）。",
+  "runs.runGapoHelp": "使用已推广的奖励模型对齐默认生成器（CPU 安装上为演示生成器：首次使用时在活动的片段上预训练，需几分钟）。",
   "runs.runGapoConfirm": "使用已推广的奖励模型启动 GAPO 任务？",
   "runs.policies": "重训策略",
   "runs.policyInfo": "{campaigns} 个标注项目 · 新增 {n} 条判断后重训",
