@@ -45,7 +45,11 @@ def _create(client, **body):
     ("gapo", {"checkpoint_dir": "/srv"}, "checkpoint_dir are set by the studio"),
 ])
 def test_bad_configs_are_refused_at_creation(client_for, carol, dataset, model_roots, kind, config, message):
-    response = _create(client_for(carol), kind=kind, config=config, dataset_version=dataset.pk)
+    if kind == "reward":
+        response = _create(client_for(carol), kind="reward", config=config, dataset_version=dataset.pk)
+    else:  # a GAPO config, as the GAPO run chained after the reward run's promotion (same validation)
+        response = _create(client_for(carol), kind="reward", config={"preset": "tiny"}, dataset_version=dataset.pk,
+                           options={"chain_gapo": True, "gapo_config": config})
     assert response.status_code == 400, response.content
     assert message in response.json()["detail"]
     assert not TrainingRun.objects.exists()
