@@ -75,7 +75,9 @@ def test_dataset_create_build_and_rebuild_each_write_one_row(world, carol, clien
 
     monkeypatch.setattr(services, "_enqueue", lambda version_id: None)
     client = client_for(carol)
-    created = client.post("/api/datasets/", {"campaigns": [world.campaign.pk]}, format="json", REMOTE_ADDR=IP)
+    # test_fraction 0: this world's judgments come from one prompt group, which cannot be split
+    created = client.post("/api/datasets/", {"campaigns": [world.campaign.pk], "test_fraction": 0.0}, format="json",
+                          REMOTE_ADDR=IP)
     assert created.status_code == 201, created.content
     version_id = created.json()["id"]
     assert client.post(f"/api/datasets/{version_id}/build/", REMOTE_ADDR=IP).status_code == 202
