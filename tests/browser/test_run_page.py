@@ -56,7 +56,8 @@ def seeded(live_server, settings, frontend_dist) -> Seeded:
     from training.models import RunState, TrainingRun
 
     settings.STATICFILES_DIRS = [frontend_dist]
-    dataset = dataset_version_create(campaigns=[CampaignFactory(name="Runs campaign")], enqueue=False)
+    dataset = dataset_version_create(campaigns=[CampaignFactory(name="Runs campaign")], enqueue=False,
+                                     test_fraction=0.0)  # no judgments: nothing to hold out
     now = timezone.now()
     run = TrainingRun.objects.create(kind="reward", state=RunState.RUNNING, dataset_version=dataset, step=3,
                                      total_steps=10, attempt=1, worker="gpu-host:4242", heartbeat_at=now,
