@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from django.http import QueryDict
+from drf_spectacular.authentication import SessionScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -78,3 +79,9 @@ class HeaderCsrfSessionAuthentication(SessionAuthentication):
             super().enforce_csrf(django_request)  # DRF's check, run on the plain Django request
         finally:
             del django_request._post  # the view's parser reads the body later, if the view gets that far
+
+
+class HeaderCsrfSessionScheme(SessionScheme):
+    """The OpenAPI schema describes it as DRF's session authentication (cookie + CSRF header)."""
+
+    target_class = "annotation.api.authentication.HeaderCsrfSessionAuthentication"
