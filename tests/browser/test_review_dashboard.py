@@ -35,6 +35,7 @@ class Seeded:
 def seeded(live_server, settings, tmp_path, frontend_dist) -> Seeded:
     """All database work happens here, before Chromium starts (conftest's `chromium` doc)."""
     from annotation.services.gold import pair_mark_gold
+    from annotation.services.quality import quality_reports_warm
 
     settings.STATICFILES_DIRS = [frontend_dist]
     # The quality reports are cached per campaign id; a private cache keeps an earlier run's
@@ -62,6 +63,8 @@ def seeded(live_server, settings, tmp_path, frontend_dist) -> Seeded:
                 for k, d in enumerate(dims))
     Pair.objects.filter(campaign=campaign).update(taken=3, completed=3)
     UserFactory(username="rita", roles=["reviewer"])
+    # What the quality refresh does on a worker: web requests never bootstrap the leaderboard's intervals.
+    quality_reports_warm(campaign=campaign)
     return Seeded(studio=Studio(url=live_server.url, campaign_id=campaign.pk, fps=12.0), pairs=pairs)
 
 
