@@ -101,10 +101,13 @@ _CLAIM_GOLD_SQL = _CLAIM_SQL.format(
                 "heartbeat_at = EXCLUDED.heartbeat_at, finished_at = NULL, client_key = '', time_spent_ms = NULL, "
                 "note = ''",
     media=PAIR_MEDIA_COLUMNS)
-# Gold pairs this annotator has not submitted yet (qualification waits for them).
+# Gold pairs this annotator has not submitted yet (qualification waits for them); like the claim,
+# only pairs whose videos are ready count, so a gold pair whose video failed cannot block anyone.
 _GOLD_LEFT_SQL = """
 SELECT EXISTS (
     SELECT 1 FROM annotation_pair p
+    JOIN annotation_video rva ON rva.id = p.video_a_id AND rva.status = 'ready'
+    JOIN annotation_video rvb ON rvb.id = p.video_b_id AND rvb.status = 'ready'
     WHERE p.campaign_id = %(campaign_id)s AND p.is_gold
       AND NOT EXISTS (SELECT 1 FROM annotation_assignment a WHERE a.pair_id = p.id
                       AND a.annotator_id = %(annotator_id)s AND a.state = 'submitted')
