@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.browser.conftest import SCREENSHOTS
-from tests.runs.conftest import TRANSACTIONAL
+from tests.runs.conftest import TRANSACTIONAL, run_roots  # noqa: F401 (a fixture)
 from tests.runs.test_runs_worker import Workers, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, TRANSACTIONAL]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -86,6 +87,14 @@ def cache_key(config: DemoGeneratorConfig, clip_keys: Sequence[str]) -> str:
     return digest.hexdigest()[:16]
 
 
+def warmup_cosine(step: int, total: int) -> float:
+    """LR factor: linear warm-up over the first 5% of steps (at least one), then cosine to 0; any total >= 1."""
+    warmup = max(1, total // 20)
+    if step < warmup:
+        return (step + 1) / warmup
+    return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
+
+
 def noise_process() -> NoiseProcess:
     return NoiseProcess("v", default_alphas_cumprod("cogvideox"))
 
@@ -105,8 +114,7 @@ def pretrain(config: DemoGeneratorConfig, clips: Sequence[TrainingClip], *, log:
     model = build_transformer("cogvideox", "tiny", overrides=config.model_overrides(), seed=config.seed)
     denoiser, noise = CogVideoXDenoiser(model), noise_process()
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.0)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=config.steps,
-                                                   pct_start=0.05)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: warmup_cosine(step, config.steps))
     gen = torch.Generator().manual_seed(config.seed)
     model.train()
     started, losses = time.perf_counter(), []
