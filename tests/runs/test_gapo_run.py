@@ -50,14 +50,25 @@ def test_a_gapo_run_from_the_api_trains_a_lora_and_serves_its_samples(promoted_r
     assert b"ftyp" in b"".join(video.streaming_content)[:64]
 
 
-def test_run_files_refuse_traversal_and_other_types(promoted_reward, client, rita):
+@pytest.fixture
+def promoted_row(demo_dataset):
+    """A promoted model's registry row without training one: what refusal tests need (a trained
+    model cost each of them a reward run)."""
+    from training.models import RewardModelVersion, RunKind
+
+    run = TrainingRun.objects.create(kind=RunKind.REWARD, state=RunState.SUCCEEDED, dataset_version=demo_dataset)
+    return RewardModelVersion.objects.create(run=run, dataset_version=demo_dataset, dataset_sha256="0" * 64,
+                                             checkpoint_uri="nowhere", metrics={}, accuracy=0.8, promoted=True)
+
+
+def test_run_files_refuse_traversal_and_other_types(promoted_row, client, rita):
     client.force_login(rita)
-    run = promoted_reward.run
+    run = promoted_row.run
     for path in ("../../etc/passwd", "checkpoints/step-24/config.json", "%2e%2e/x.mp4", "gapo/eval/none.mp4"):
         assert client.get(f"/api/runs/{run.pk}/files/{path}").status_code == 404, path
 
 
-def test_bad_gapo_options_are_refused_before_anything_is_stored(promoted_reward):
+def test_bad_gapo_options_are_refused_before_anything_is_stored(promoted_row):
     from annotation.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed, match="k >= 2"):
@@ -94,3 +105,22 @@ def test_a_gapo_run_on_human_pairs_uses_the_judged_videos_and_their_scores(promo
     assert pairs["source"] == "human" and pairs["pairs"] >= 5
     assert sum(pairs["dropped"].values()) >= 1  # ties and small gaps are counted, not used
     assert "human pairs kept" in ended.log_tail
+
+
+def test_run_gapo_without_a_config_takes_the_deployments_default_setup(promoted_row, settings):
+    settings.GAPO_DEFAULT_CONFIG = {"preset": "tiny", "steps": 7, "device": "cpu"}
+    settings.GAPO_DEFAULT_OPTIONS = {"base_generator": "demo", "k": 3, "dimension": "appeal"}
+    run = run_create(kind="gapo", options={"k": 5}, enqueue=False)  # the /runs/ button sends no config
+    assert run.config["steps"] == 7 and run.total_steps == 7
+    assert run.options == {"base_generator": "demo", "k": 5, "dimension": "appeal"}, "given options win"
+    explicit = run_create(kind="gapo", config=GAPO, enqueue=False)
+    assert "base_generator" not in explicit.options and explicit.config["steps"] == GAPO["steps"]
+    with pytest.raises(Exception, match="base_generator"):
+        run_create(kind="gapo", config=GAPO, options={"base_generator": "mine"}, enqueue=False)
+
+
+def test_run_gapo_before_any_model_is_promoted_says_so(demo_dataset, client, carol):
+    client.force_login(carol)
+    response = client.post("/api/runs/", {"kind": "gapo"}, content_type="application/json")
+    assert response.status_code == 400 and "promoted" in response.json()["detail"].lower()
+    assert not TrainingRun.objects.exists()
