@@ -148,6 +148,9 @@ def run(args) -> dict:
     torch.set_num_threads(args.threads)
     pairs = demo_pairset(args.demo, noise=args.noise, test_fraction=0.25, seed=0)
     train, test = pairs.split("train"), pairs.split("test")
+    if not train.pairs or not test.pairs:
+        raise SystemExit(f"{args.demo}: the prompt split left train {len(train.pairs)} / test {len(test.pairs)} pairs; "
+                         "build the demo with more prompts")
     base = RewardConfig(preset="cpu", device="cpu", steps=args.steps, **json.loads(args.config or "{}"))
     t0 = time.perf_counter()
     prepared = prepare_all(pairs, base)
@@ -160,7 +163,8 @@ def run(args) -> dict:
     t0 = time.perf_counter()
     clips = load_clips(clips_dir, limit=args.clip_limit)
     real_cache: dict = {}
-    baseline_real = evaluate_real_clips(baseline_scores_fn(base, cache=real_cache), clips, seed=args.degrade_seed)
+    baseline_real = (None if args.logo_only else
+                     evaluate_real_clips(baseline_scores_fn(base, cache=real_cache), clips, seed=args.degrade_seed))
     prep_real_s = time.perf_counter() - t0
     result = {"demo": str(args.demo), "clips": str(clips_dir), "steps": args.steps, "rows": [], "logo": [],
               "baseline": {"demo_test": _acc(evaluate_scores(baseline_video_scores(prepared), test, DIMENSIONS)),
@@ -169,6 +173,9 @@ def run(args) -> dict:
     for seed in [int(s) for s in args.seeds.split(",")]:
         for variant in args.variants.split(","):
             config = RewardConfig(**{**base.to_dict(), "seed": seed, **(VARIANTS[variant] or {})})
+            if args.logo_only:
+                result["logo"].extend(_logo(variant, config, pairs, prepared))
+                continue
             t0 = time.perf_counter()
             model = _train(variant, config, train, prepared)
             train_s = time.perf_counter() - t0
@@ -188,7 +195,7 @@ def run(args) -> dict:
                   f"frozen violations {real['frozen_violations']} ({train_s:.0f} s)", flush=True)
             if args.logo:
                 result["logo"].extend(_logo(variant, config, pairs, prepared))
-    if args.logo:
+    if args.logo or args.logo_only:
         result["logo_baseline"] = _logo_baseline(pairs, prepared)
     return result
 
@@ -268,6 +275,8 @@ def markdown(result: dict, args) -> str:
     head = "| row | seed | " + " | ".join(dims) + " | mean |"
     sep = "|---|---:|" + "---:|" * (len(dims) + 1)
     fmt = lambda a: " | ".join(f"{a.get(d, math.nan):.3f}" for d in dims + ["mean"])  # noqa: E731
+    if result["baseline"]["real"] is None:
+        return "\n".join(lines + [_logo_markdown(result, head, sep, fmt, dims)]) + "\n"
     lines += ["## Demo held-out pairwise accuracy (SYNTHETIC, no ties)", "", head, sep,
               f"| handcrafted baseline | - | {fmt(result['baseline']['demo_test'])} |"]
     lines += [f"| {r['variant']} | {r['seed']} | {fmt(r['demo_test'])} |" for r in result["rows"]]
@@ -286,18 +295,22 @@ def markdown(result: dict, args) -> str:
                  f"(T {r['calibration'][d]['temperature']:.2f})" for d in dims]
         lines.append(f"| {r['variant']} | {r['seed']} | " + " | ".join(cells) + " |")
     if result["logo"]:
-        lines += ["", "## Leave-one-generator-out (SYNTHETIC): accuracy on held-out-prompt pairs involving the "
-                  "generator left out of training, mean over generators", "", head, sep]
-        base = result["logo_baseline"]
-        mean_over = lambda rows: {d: float(np.nanmean([r["accuracy"][d] for r in rows])) for d in dims + ["mean"]}  # noqa: E731
-        lines.append(f"| handcrafted baseline | - | {fmt(mean_over(base))} |")
-        keys = sorted({(r["variant"], r["seed"]) for r in result["logo"]})
-        for v, s in keys:
-            lines.append(f"| {v} | {s} | {fmt(mean_over([r for r in result['logo'] if (r['variant'], r['seed']) == (v, s)]))} |")
-        lines += ["", "Per held-out generator (mean over dimensions): " + "; ".join(
-            f"{r['variant']} s{r['seed']} -{r['held_out_generator']}: {r['accuracy']['mean']:.3f}" for r in result["logo"])
-            + "; baseline: " + ", ".join(f"-{r['held_out_generator']} {r['accuracy']['mean']:.3f}" for r in base)]
+        lines.append(_logo_markdown(result, head, sep, fmt, dims))
     return "\n".join(lines) + "\n"
+
+
+def _logo_markdown(result: dict, head: str, sep: str, fmt, dims: list[str]) -> str:
+    lines = ["", "## Leave-one-generator-out (SYNTHETIC): accuracy on held-out-prompt pairs involving the "
+             "generator left out of training, mean over generators", "", head, sep]
+    base = result["logo_baseline"]
+    mean_over = lambda rows: {d: float(np.nanmean([r["accuracy"][d] for r in rows])) for d in dims + ["mean"]}  # noqa: E731
+    lines.append(f"| handcrafted baseline | - | {fmt(mean_over(base))} |")
+    for v, s in sorted({(r["variant"], r["seed"]) for r in result["logo"]}):
+        lines.append(f"| {v} | {s} | {fmt(mean_over([r for r in result['logo'] if (r['variant'], r['seed']) == (v, s)]))} |")
+    lines += ["", "Per held-out generator (mean over dimensions): " + "; ".join(
+        f"{r['variant']} s{r['seed']} -{r['held_out_generator']}: {r['accuracy']['mean']:.3f}" for r in result["logo"])
+        + "; baseline: " + ", ".join(f"-{r['held_out_generator']} {r['accuracy']['mean']:.3f}" for r in base)]
+    return "\n".join(lines)
 
 
 def main(argv=None) -> int:
@@ -312,6 +325,7 @@ def main(argv=None) -> int:
     ap.add_argument("--degrade-seed", type=int, default=0)
     ap.add_argument("--config", default=None, help="RewardConfig overrides as JSON")
     ap.add_argument("--logo", action="store_true", help="also leave-one-generator-out (5 trainings per row)")
+    ap.add_argument("--logo-only", action="store_true", help="only the leave-one-generator-out rows")
     ap.add_argument("--import-db", action="store_true", help="import the clips through the studio importer first")
     ap.add_argument("--save-dir", default=None, help="save each trained, calibrated model as <variant>-s<seed>/")
     ap.add_argument("--threads", type=int, default=1)
