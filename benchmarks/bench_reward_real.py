@@ -157,11 +157,11 @@ def run(args) -> dict:
     if base.static_negatives:  # once for every row (the trainer would make them per training)
         prepared.update(prepare_static(train, base))
     prep_demo_s = time.perf_counter() - t0
-    clips_dir = Path(args.clips)
+    clips_dir, roots = Path(args.clips), []
     if args.import_db:
-        clips_dir = import_through_studio(clips_dir)
+        clips_dir, roots = import_through_studio(clips_dir)
     t0 = time.perf_counter()
-    clips = load_clips(clips_dir, limit=args.clip_limit)
+    clips = load_clips(clips_dir, limit=args.clip_limit, roots=roots)
     real_cache: dict = {}
     baseline_real = (None if args.logo_only else
                      evaluate_real_clips(baseline_scores_fn(base, cache=real_cache), clips, seed=args.degrade_seed))
@@ -232,9 +232,10 @@ def _logo_baseline(pairs: PairSet, prepared: dict) -> list[dict]:
     return rows
 
 
-def import_through_studio(clips_dir: Path) -> Path:
+def import_through_studio(clips_dir: Path) -> tuple[Path, list[Path]]:
     """Import the clips' manifest into a throwaway campaign with the studio's import service; return a folder
-    holding a manifest.jsonl that points at the stored copies (what the studio would later score)."""
+    holding a manifest.jsonl that points at the stored copies (what the studio would later score) and the
+    MEDIA_ROOT they live in."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -261,7 +262,7 @@ def import_through_studio(clips_dir: Path) -> Path:
         rows.append({**r, "video": default_storage.path(video.file.name),
                      "initial_image": default_storage.path(video.prompt.initial_image.name)})
     (out / "manifest.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    return out
+    return out, [Path(settings.MEDIA_ROOT)]
 
 
 def markdown(result: dict, args) -> str:

@@ -38,15 +38,17 @@ ScoreFn = Callable[[list[Clip]], list[dict[str, float]]]
 
 
 def load_clips(folder=DEFAULT_CLIPS, *, limit: int | None = None, keys: Sequence[str] | None = None,
-               short_side: int = DECODE_SHORT_SIDE, max_frames: int = MAX_FRAMES) -> list[Clip]:
-    """The clips of ``folder/manifest.jsonl`` (``keys``: only those split_keys / video stems, in that order)."""
+               short_side: int = DECODE_SHORT_SIDE, max_frames: int = MAX_FRAMES, roots: Sequence = ()) -> list[Clip]:
+    """The clips of ``folder/manifest.jsonl`` (``keys``: only those split_keys / video stems, in that order);
+    media paths must lie inside ``folder`` or one of ``roots`` (the importer's IMPORT_ROOTS rule)."""
     from annotation.manifests import parse_manifest
 
     folder = Path(folder).resolve()
     manifest = folder / "manifest.jsonl"
     if not manifest.is_file():
         raise FileNotFoundError(f"{manifest} not found; pass the clips folder (../shared/clips of the repository)")
-    parsed = parse_manifest(manifest.read_text(encoding="utf-8"), fmt="jsonl", base_dir=folder, roots=[folder],
+    parsed = parse_manifest(manifest.read_text(encoding="utf-8"), fmt="jsonl", base_dir=folder,
+                            roots=[folder] + [Path(r).resolve() for r in roots],
                             max_rows=10_000)
     if parsed.errors:
         raise ValueError(f"{manifest}: {[e.as_dict() for e in parsed.errors]}")
