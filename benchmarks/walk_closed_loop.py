@@ -28,10 +28,10 @@ FINAL = ".runs-page[data-state='succeeded'], .runs-page[data-state='failed'], .r
 
 def _newest_run_link(page, kind_text: str, before: set[str]) -> str:
     """The href of a run link that was not on the list before the click."""
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         page.reload()
-        page.wait_for_selector(".runs-table", timeout=30_000)
+        page.wait_for_selector("a[data-run-link]", timeout=120_000)  # a busy 2-core machine renders slowly
         links = page.eval_on_selector_all("a[data-run-link]", "els => els.map(e => e.getAttribute('href'))")
         new = [href for href in links if href not in before]
         if new:
@@ -53,6 +53,7 @@ def main() -> int:
     parser.add_argument("--password", default="admin-demo-pass")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "loop")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds to wait for each run")
+    parser.add_argument("--gapo-only", action="store_true", help="skip 'Retrain now' (a model is promoted already)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
@@ -68,44 +69,51 @@ def main() -> int:
         page.locator("#id_password").fill(args.password)
         page.keyboard.press("Enter")
         page.wait_for_url("**/runs/")
-        page.wait_for_selector("button[data-action^='retrain-']")
+        page.wait_for_selector("button[data-action^='retrain-']", timeout=120_000)
         before = set(page.eval_on_selector_all("a[data-run-link]", "els => els.map(e => e.getAttribute('href'))"))
-
-        started = time.monotonic()
-        page.locator("button[data-action^='retrain-']").first.click()
-        reward_url = args.url + _newest_run_link(page, "reward", before)
-        state = _wait_final(page, reward_url, args.timeout)
-        page.wait_for_selector(".promotion", timeout=30_000)
-        promoted = page.get_attribute(".promotion", "data-promoted") == "true"
-        record["reward"] = {"url": reward_url, "state": state, "promoted": promoted,
-                            "seconds_to_promoted": round(time.monotonic() - started, 1),
-                            "note": page.locator(".promotion").inner_text()}
-        page.screenshot(path=str(args.out / "reward-run.png"), full_page=True)
-        if state != "succeeded" or not promoted:
-            print(json.dumps(record, indent=1))
-            return 1
-
-        page.goto(f"{args.url}/runs/")
-        page.wait_for_selector("button[data-action='gapo']")
-        before = set(page.eval_on_selector_all("a[data-run-link]", "els => els.map(e => e.getAttribute('href'))"))
-        started = time.monotonic()
-        page.locator("button[data-action='gapo']").click()
-        gapo_url = args.url + _newest_run_link(page, "GAPO", before)
-        state = _wait_final(page, gapo_url, args.timeout)
-        record["gapo"] = {"url": gapo_url, "state": state, "seconds": round(time.monotonic() - started, 1)}
-        if state == "succeeded":
-            page.wait_for_selector(".gapo-table")
-            rows = page.eval_on_selector_all(
-                ".gapo-table tbody tr", "rows => rows.map(r => [...r.querySelectorAll('td')].map(td => td.innerText))")
-            record["gapo"]["table"] = rows
-            record["gapo"]["help"] = page.locator(".gapo-table").locator("xpath=preceding-sibling::p[1]").inner_text()
-            page.locator(".sample button[data-action='play-both']").first.click()
-            page.wait_for_timeout(1500)
-        page.screenshot(path=str(args.out / "gapo-run.png"), full_page=True)
+        if not args.gapo_only:
+            _retrain(page, args, before, record)
+            if record["reward"]["state"] != "succeeded" or not record["reward"]["promoted"]:
+                print(json.dumps(record, indent=1))
+                return 1
+        _gapo(page, args, record)
         browser.close()
     (args.out / "loop.json").write_text(json.dumps(record, indent=1, ensure_ascii=False))
     print(json.dumps(record, indent=1, ensure_ascii=False))
     return 0 if record.get("gapo", {}).get("state") == "succeeded" else 1
+
+
+def _retrain(page, args, before: set[str], record: dict) -> None:
+    started = time.monotonic()
+    page.locator("button[data-action^='retrain-']").first.click()
+    reward_url = args.url + _newest_run_link(page, "reward", before)
+    state = _wait_final(page, reward_url, args.timeout)
+    page.wait_for_selector(".promotion", timeout=30_000)
+    promoted = page.get_attribute(".promotion", "data-promoted") == "true"
+    record["reward"] = {"url": reward_url, "state": state, "promoted": promoted,
+                        "seconds_to_promoted": round(time.monotonic() - started, 1),
+                        "note": page.locator(".promotion").inner_text()}
+    page.screenshot(path=str(args.out / "reward-run.png"), full_page=True)
+
+
+def _gapo(page, args, record: dict) -> None:
+    page.goto(f"{args.url}/runs/")
+    page.wait_for_selector("button[data-action='gapo']", timeout=120_000)
+    before = set(page.eval_on_selector_all("a[data-run-link]", "els => els.map(e => e.getAttribute('href'))"))
+    started = time.monotonic()
+    page.locator("button[data-action='gapo']").click()
+    gapo_url = args.url + _newest_run_link(page, "GAPO", before)
+    state = _wait_final(page, gapo_url, args.timeout)
+    record["gapo"] = {"url": gapo_url, "state": state, "seconds": round(time.monotonic() - started, 1)}
+    if state == "succeeded":
+        page.wait_for_selector(".gapo-table")
+        rows = page.eval_on_selector_all(
+            ".gapo-table tbody tr", "rows => rows.map(r => [...r.querySelectorAll('td')].map(td => td.innerText))")
+        record["gapo"]["table"] = rows
+        record["gapo"]["help"] = page.locator(".gapo-table").locator("xpath=preceding-sibling::p[1]").inner_text()
+        page.locator(".sample button[data-action='play-both']").first.click()
+        page.wait_for_timeout(1500)
+    page.screenshot(path=str(args.out / "gapo-run.png"), full_page=True)
 
 
 if __name__ == "__main__":

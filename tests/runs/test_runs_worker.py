@@ -157,7 +157,11 @@ def test_an_export_started_while_a_reward_run_trains_finishes_without_waiting_fo
     from training.models import DatasetStatus, DatasetVersion
     from training.runs.services import run_cancel, run_create
 
+    import redis
+
     workers.start()  # the gpu worker (this test's RUNS_QUEUE)
+    # earlier tests may have left tasks for ids of their own databases on the shared queues
+    redis.Redis.from_url(workers.env["REDIS_URL"]).delete("default", "media")
     side = Workers("default,media", Path(workers.env["DATA_DIR"]), workers.env["REDIS_URL"])
     side.start()
     try:
