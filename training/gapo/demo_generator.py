@@ -30,9 +30,10 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from .denoiser import CogVideoXDenoiser, Condition
+from .denoiser import CogVideoXDenoiser
 from .models import build_transformer, default_alphas_cumprod
-from .targets import NoiseProcess, denoising_error
+from .pretraining import fit_denoiser
+from .targets import NoiseProcess
 
 CONFIG_NAME = "generator.json"
 WEIGHTS_NAME = "base.pt"
@@ -115,33 +116,15 @@ def pretrain(config: DemoGeneratorConfig, clips: Sequence[TrainingClip], *, log:
     denoiser, noise = CogVideoXDenoiser(model), noise_process()
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: warmup_cosine(step, config.steps))
-    gen = torch.Generator().manual_seed(config.seed)
-    model.train()
-    started, losses = time.perf_counter(), []
-    for step in range(config.steps):
-        if should_stop is not None and should_stop():
-            raise InterruptedError("demo generator pretraining stopped")
-        idx = torch.randint(0, len(clips), (config.batch,), generator=gen)
-        x0 = x0_all[idx]
-        eps = torch.randn(x0.shape, generator=gen)
-        t = noise.sample_t(len(idx), gen, torch.device("cpu"))
-        noised = noise.prepare(x0, eps, t)
-        pred = denoiser(noised.noisy, noised.timestep, Condition(prompt[idx], image[idx]))
-        loss = denoising_error(pred, noised.target).mean()
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        schedule.step()
-        losses.append(loss.item())
-        if (step + 1) % max(1, config.steps // 8) == 0:
-            log(f"demo generator: pretraining step {step + 1}/{config.steps}, loss "
-                f"{np.mean(losses[-max(1, config.steps // 8):]):.4f} ({time.perf_counter() - started:.0f} s)")
+    started = time.perf_counter()
+    losses = fit_denoiser(denoiser, noise, x0_all, prompt, image, steps=config.steps, batch=config.batch,
+                          optimizer=optimizer, schedule=schedule, seed=config.seed,
+                          label="demo generator: pretraining", log=log, should_stop=should_stop)
     info = {"config": asdict(config), "clips": len(clips), "prompts": len(items),
             "parameters": sum(p.numel() for p in model.parameters()),
             "seconds": round(time.perf_counter() - started, 1),
             "loss_first_50": float(np.mean(losses[:50])), "loss_last_50": float(np.mean(losses[-50:]))}
-    return model.eval(), info
+    return model, info
 
 
 def generator_ensure(clips: Sequence[TrainingClip], config: DemoGeneratorConfig, cache_dir: str | Path, *,

@@ -38,7 +38,8 @@ from .denoiser import CogVideoXDenoiser, Condition
 from .models import add_lora, build_transformer, default_alphas_cumprod
 from .onpolicy import PromptItem
 from .rewards import DIMENSIONS, FeatureRidgeReward
-from .targets import NoiseProcess, denoising_error
+from .pretraining import fit_denoiser
+from .targets import NoiseProcess
 
 RENDER_SIZE = 32  # the demo renderer's minimum; clips are area-resized to WorldConfig.size
 TEXT_TOKENS = 4
@@ -156,25 +157,8 @@ def pretrain(world: WorldConfig, items: list[PromptItem], clips: list[dict], log
     optimizer = torch.optim.AdamW(model.parameters(), lr=world.pretrain_lr, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=world.pretrain_lr,
                                                    total_steps=world.pretrain_steps, pct_start=0.05)
-    gen = torch.Generator().manual_seed(world.seed)
-    model.train()
-    started = time.perf_counter()
-    for step in range(world.pretrain_steps):
-        idx = torch.randint(0, len(clips), (world.pretrain_batch,), generator=gen)
-        x0 = x0_all[idx]
-        eps = torch.randn(x0.shape, generator=gen)
-        t = noise.sample_t(len(idx), gen, torch.device("cpu"))
-        noised = noise.prepare(x0, eps, t)
-        pred = denoiser(noised.noisy, noised.timestep, Condition(prompt[idx], image[idx]))
-        loss = denoising_error(pred, noised.target).mean()
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        schedule.step()
-        if (step + 1) % max(1, world.pretrain_steps // 8) == 0:
-            log(f"pretrain step {step + 1}/{world.pretrain_steps} loss {loss.item():.4f} "
-                f"({time.perf_counter() - started:.0f} s)")
+    fit_denoiser(denoiser, noise, x0_all, prompt, image, steps=world.pretrain_steps, batch=world.pretrain_batch,
+                 optimizer=optimizer, schedule=schedule, seed=world.seed, label="pretrain", log=log)
     return model.eval()
 
 
