@@ -1,10 +1,11 @@
 """GAPO run: on-policy pairs scored by a reward model version, LoRA training, held-out evaluation
 with sample videos (training/gapo/studio.py does the ML; this module feeds it the platform's prompts).
 
-Prompts are those of the campaigns' videos (the run's dataset version's campaigns by default); a
-fixed hash of each prompt's split key sends about `eval_fraction` of them to the held-out set, so
-a re-run evaluates on the same prompts. A resumed attempt reuses the cached pairs and continues
-from the latest LoRA checkpoint."""
+Prompts are those of the campaigns' videos (the run's dataset version's campaigns by default); the
+`round(eval_fraction * n)` prompts with the smallest fixed hash of their split key are held out, so a
+re-run evaluates on the same prompts. With `base_generator: "demo"` the tiny preset starts from the
+demo generator, pretrained on the campaigns' videos on first use and cached (`_demo_generator`). A
+resumed attempt reuses the cached pairs and continues from the latest LoRA checkpoint."""
 from __future__ import annotations
 
 import zlib
