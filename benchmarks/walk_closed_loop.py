@@ -110,7 +110,6 @@ def _gapo(page, args, record: dict) -> None:
         rows = page.eval_on_selector_all(
             ".gapo-table tbody tr", "rows => rows.map(r => [...r.querySelectorAll('td')].map(td => td.innerText))")
         record["gapo"]["table"] = rows
-        record["gapo"]["help"] = page.locator(".gapo-table").locator("xpath=preceding-sibling::p[1]").inner_text()
         page.locator(".sample button[data-action='play-both']").first.click()
         page.wait_for_timeout(1500)
     page.screenshot(path=str(args.out / "gapo-run.png"), full_page=True)

@@ -60,7 +60,7 @@ def _promote_model_scores(campaign, scores: dict[int, dict[str, float]]):
     from training.exports.services import dataset_version_create
     from training.models import RewardModelScore, RewardModelVersion, TrainingRun
 
-    dataset = dataset_version_create(campaigns=[campaign], enqueue=False)
+    dataset = dataset_version_create(campaigns=[campaign], enqueue=False, test_fraction=0.0)  # nothing judged yet
     run = TrainingRun.objects.create(kind="reward", dataset_version=dataset)
     model = RewardModelVersion.objects.create(run=run, dataset_version=dataset, dataset_sha256="0" * 64,
                                               checkpoint_uri="runs/1/step-1", metrics={}, promoted=True)

@@ -90,10 +90,14 @@ MAX_STEPS = 10_000_000
 
 
 def _check_field_types(cls, values: dict) -> None:
-    """Numbers and flags must be given as such (JSON "abc" for a step count gets a clear message)."""
+    """Numbers and flags must be given as such (JSON "abc" for a step count gets a clear message).
+    A field whose default is None (the preset decides) is checked by its annotation, e.g. `bool | None`."""
     defaults = {f.name: f.default for f in fields(cls)}
+    annotations = {f.name: str(f.type) for f in fields(cls)}
     for name, value in values.items():
         default = defaults.get(name)
+        if default is None and value is not None and annotations.get(name, "").replace(" ", "") == "bool|None":
+            default = False  # checked as a flag
         if isinstance(default, bool):
             ok, want = isinstance(value, bool), "true or false"
         elif isinstance(default, int):
