@@ -94,6 +94,9 @@ def main(argv=None) -> int:
     r.add_argument("--clips", default=None, help="folder with manifest.jsonl (default: ../shared/clips of the repo)")
     r.add_argument("--limit", type=int, default=None, help="only the first N clips")
     r.add_argument("--degrade-seed", type=int, default=0)
+    r.add_argument("--degradations", help="comma list of degradations.DEGRADATIONS names (default: all)")
+    r.add_argument("--no-motion-gate", action="store_true",
+                   help="score without the motion-presence gate (what the networks alone say; the audit's setting)")
     r.add_argument("--json", help="write the full report(s) here")
     s = sub.add_parser("score", help="score videos")
     s.add_argument("--checkpoint", required=True)
@@ -146,14 +149,17 @@ def main(argv=None) -> int:
                                  load_clips, reward_scores)
 
         clips = load_clips(args.clips or DEFAULT_CLIPS, limit=args.limit)
-        reward = AnimeReward.from_checkpoint(args.checkpoint) if args.checkpoint else None
+        gate = {"motion_gate": None} if args.no_motion_gate else {}
+        reward = AnimeReward.from_checkpoint(args.checkpoint, **gate) if args.checkpoint else None
         config = reward.config if reward else RewardConfig(preset="cpu", device="cpu")
         cache: dict = {}
         reports = {}
+        names = args.degradations.split(",") if args.degradations else None
         if reward:
-            reports["model"] = evaluate_real_clips(reward_scores(reward, cache=cache), clips, seed=args.degrade_seed)
+            reports["model"] = evaluate_real_clips(reward_scores(reward, cache=cache), clips, names=names,
+                                                   seed=args.degrade_seed)
             print(format_real_report(reports["model"], f"AnimeReward {args.checkpoint} (real footage)"))
-        reports["baseline"] = evaluate_real_clips(baseline_scores_fn(config, cache=cache), clips,
+        reports["baseline"] = evaluate_real_clips(baseline_scores_fn(config, cache=cache), clips, names=names,
                                                   seed=args.degrade_seed)
         print(format_real_report(reports["baseline"], "handcrafted baseline (real footage)"))
         if args.json:

@@ -43,3 +43,14 @@ def test_train_config_file_values_hold_unless_a_flag_is_given(demo_dir, tmp_path
     assert main(["train", "--demo", str(demo_dir), "--test-fraction", "0", "--config", str(config),
                  "--steps", "3", "--output-dir", str(out)]) == 0
     assert RewardConfig.load(out / "step-3" / "config.json").steps == 3
+
+
+def test_real_clips_command_reports_the_baseline_on_shipped_clips(tmp_path, capsys):
+    from training.reward.__main__ import main
+
+    out = tmp_path / "real.json"
+    assert main(["real-clips", "--limit", "2", "--degradations", "freeze,blur", "--json", str(out)]) == 0
+    report = json.loads(out.read_text())["baseline"]
+    assert len(report["clips"]) == 2 and report["degradations"] == ["freeze", "blur"]
+    assert report["accuracy"]["motion"] == 1.0  # the baseline's motion map reads a frozen clip as still
+    assert "real footage" in capsys.readouterr().out
