@@ -70,3 +70,34 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001
         checks["storage"], healthy = f"error: {exc.__class__.__name__}", False
     return JsonResponse({"status": "ok" if healthy else "unhealthy", "checks": checks}, status=200 if healthy else 503)
+
+
+def _favicon_bytes() -> bytes:
+    """A 32 px icon drawn once: two overlapping frames (left and right clip), the studio's colours."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (32, 32), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((2, 6, 20, 24), radius=3, fill=(91, 141, 239, 255))
+    draw.rounded_rectangle((12, 10, 30, 28), radius=3, fill=(239, 120, 160, 255))
+    out = BytesIO()
+    image.save(out, format="ICO", sizes=[(32, 32)])
+    return out.getvalue()
+
+
+_FAVICON: bytes | None = None
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico: browsers ask for it on every page (it used to be a 404 each time)."""
+    from django.http import HttpResponse
+
+    global _FAVICON
+    if _FAVICON is None:
+        _FAVICON = _favicon_bytes()
+    response = HttpResponse(_FAVICON, content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

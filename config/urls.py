@@ -12,6 +12,7 @@ from training import pages as training_pages
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),
+    path("favicon.ico", pages.favicon, name="favicon"),
     path("label/<int:campaign_id>/", studio_pages.label, name="label"),
     path("review/<int:campaign_id>/", studio_pages.review, name="review"),
     path("runs/", training_pages.runs, name="runs"),

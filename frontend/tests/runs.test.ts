@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { comparisonDimensions, comparisonRows, gapoRows, reportRows } from "../src/runs/compare";
-import { ageSeconds, deltaClass, durationText, elapsedSeconds, heartbeatIsLate, interval, isFinal, pct, progressOf, signed, stepText } from "../src/runs/format";
+import { ageSeconds, deltaClass, durationText, elapsedSeconds, heartbeatIsLate, interval, isFinal, pct, progressOf, signed, splitError, stepText } from "../src/runs/format";
 import { LIST_ACTIVE_POLL_MS, LIST_IDLE_POLL_MS, listPollDelay, MAX_POLL_MS, RUN_POLL_MS, runPollDelay } from "../src/runs/poll";
 import { sampleParts } from "../src/runs/samples";
 import { latestValues, overallLines, perDimensionLines, pointsOf, seriesDimensions } from "../src/runs/series";
@@ -35,6 +35,15 @@ describe("run series -> chart data", () => {
     expect(latest.loss).toEqual({ step: 2, value: 0.6 });
     expect(latest["smoothness/accuracy"]).toEqual({ step: 3, value: 0.5 });
     expect(latest.lr).toEqual({ step: 1, value: 1e-4 });
+  });
+});
+
+describe("run errors", () => {
+  it("shows the message and keeps a traceback for the details toggle", () => {
+    const error = "DataError: invalid input syntax for type json\nTraceback (most recent call last):\n  File \"x.py\", line 1\nDataError: boom";
+    expect(splitError(error)).toEqual({ message: "DataError: invalid input syntax for type json", details: error });
+    expect(splitError("Traceback (most recent call last):\n  File \"x\"\nValueError: bad")).toMatchObject({ message: "ValueError: bad" });
+    expect(splitError("worker lost")).toEqual({ message: "worker lost", details: "" });
   });
 });
 

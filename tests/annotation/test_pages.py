@@ -59,3 +59,9 @@ def test_the_review_page_is_for_reviewers_only(alice, rita):
 
 def test_an_unknown_campaign_is_a_404(alice):
     assert _client(alice).get("/label/999999/").status_code == 404
+
+
+def test_the_favicon_is_an_icon_not_a_404(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response["Content-Type"] == "image/x-icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00"  # the ICO header

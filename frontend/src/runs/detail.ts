@@ -7,7 +7,7 @@ import { ApiError, type Api } from "../lib/api";
 import type { Banners, Toasts } from "../lib/chrome";
 import { h } from "../lib/dom";
 import { t } from "../lib/i18n";
-import { ageSeconds, durationText, elapsedSeconds, heartbeatIsLate, isActive, isFinal, stepText } from "./format";
+import { ageSeconds, durationText, elapsedSeconds, heartbeatIsLate, isActive, isFinal, splitError, stepText } from "./format";
 import { runPollDelay, type PollState } from "./poll";
 import { chartsCard, logCard, metricsCard, samplesCard, type Names } from "./sections";
 import type { Run, RunDetail, RunsConfig } from "./types";
@@ -39,7 +39,7 @@ function statusCard(run: RunDetail, config: RunsConfig, onCancel: () => void, bu
       canCancel ? h("button", { type: "button", class: "btn btn-danger", id: "run-cancel", disabled: busy, onclick: onCancel }, t("run.cancel")) : null,
     ),
     run.cancel_requested && isActive(run.state) ? h("p", { class: "notice", role: "status" }, t("run.cancelRequested")) : null,
-    run.error ? h("div", { class: "run-error", role: "alert" }, h("h3", {}, t("run.error")), h("pre", {}, run.error)) : null,
+    run.error ? errorBlock(run.error) : null,
     facts([
       ["run.worker", run.worker || "—"],
       ["run.attempt", String(run.attempt)],
@@ -54,6 +54,18 @@ function statusCard(run: RunDetail, config: RunsConfig, onCancel: () => void, bu
       ["run.registeredModel", run.reward_model_version ? `v${run.reward_model_version.id}${run.reward_model_version.promoted ? ` ★ ${t("runs.promoted")}` : ""}` : "—"],
       ["run.parent", run.parent === null ? "—" : link(`${config.urls.runs}${run.parent}/`, `#${run.parent}`)],
     ]),
+  );
+}
+
+/** The error's message in view; a Python traceback behind a "details" toggle. */
+function errorBlock(error: string): HTMLElement {
+  const { message, details } = splitError(error);
+  return h(
+    "div",
+    { class: "run-error", role: "alert" },
+    h("h3", {}, t("run.error")),
+    h("p", { class: "run-error-message" }, message),
+    details ? h("details", {}, h("summary", {}, t("run.errorDetails")), h("pre", {}, details)) : null,
   );
 }
 

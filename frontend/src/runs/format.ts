@@ -75,3 +75,14 @@ export function elapsedSeconds(run: Pick<Run, "started_at" | "finished_at">, now
   const end = run.finished_at ? ageSeconds(run.finished_at, now) : 0;
   return end === null ? null : Math.max(0, start - end);
 }
+
+/** A run's error as its message (the last line of a traceback, else the first line) and the rest. */
+export function splitError(error: string): { message: string; details: string } {
+  const text = error.trim();
+  const lines = text.split("\n");
+  const traceback = lines.findIndex((l) => l.startsWith("Traceback (most recent call last)"));
+  if (traceback < 0) return { message: lines[0], details: lines.slice(1).join("\n").trim() };
+  const first = lines.slice(0, traceback).join(" ").trim();
+  const last = [...lines].reverse().find((l) => /^[A-Za-z_.]+(Error|Exception|Failure|Interrupt)\b/.test(l.trim()));
+  return { message: first || (last ?? lines[0]).trim(), details: text };
+}

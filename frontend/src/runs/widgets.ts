@@ -19,11 +19,14 @@ export function kindName(kind: string): string {
 export function progressBar(run: Pick<Run, "state" | "progress" | "step" | "total_steps">, label: string): HTMLElement {
   const value = progressOf(run);
   const percent = Math.round(value * 100);
+  // A run that failed after its last step is not "100% done": the bar names the outcome instead.
+  const ended = run.state === "failed" || run.state === "cancelled";
+  const text = ended ? t(`runs.state.${run.state}` as MessageKey) : `${percent}%`;
   return h(
     "div",
-    { class: `progress progress-${run.state}`, role: "progressbar", "aria-label": label, "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": percent, "aria-valuetext": `${percent}% (${stepText(run)})` },
+    { class: `progress progress-${run.state}`, role: "progressbar", "aria-label": label, "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": percent, "aria-valuetext": `${text} (${stepText(run)})` },
     h("div", { class: "progress-fill", style: `width: ${percent}%` }),
-    h("span", { class: "progress-text" }, `${percent}%`),
+    h("span", { class: "progress-text" }, text),
   );
 }
 

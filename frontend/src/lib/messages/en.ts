@@ -293,6 +293,7 @@ export const en = {
   "run.col.trained": "Trained",
   "run.col.delta": "Δ",
   "run.col.winRate": "Win rate",
+  "run.errorDetails": "Details (traceback)",
   "run.col.interval": "95% interval",
   "run.gapoEvalHelp": "Scores of the same held-out prompts and noise, base vs trained; the interval is over {n} held-out prompts (a delta whose interval contains 0 is not coloured).",
   "run.notEnoughHeldOut": "Not enough held-out pairs to measure this model: its test split has no decided pairs.",

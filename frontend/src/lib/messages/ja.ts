@@ -295,6 +295,7 @@ export const ja: Record<MessageKey, string> = {
   "run.col.trained": "学習後",
   "run.col.delta": "Δ",
   "run.col.winRate": "勝率",
+  "run.errorDetails": "詳細（トレースバック）",
   "run.col.interval": "95% 区間",
   "run.gapoEvalHelp": "同じ検証プロンプトとノイズでのベースと学習後のスコア。区間は {n} 個の検証プロンプトに基づきます（区間が 0 を含む差は色付けしません）。",
   "run.notEnoughHeldOut": "検証ペアが足りず、このモデルを測れません：テスト分割に判定済みのペアがありません。",

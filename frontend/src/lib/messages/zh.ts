@@ -294,6 +294,7 @@ export const zh: Record<MessageKey, string> = {
   "run.col.trained": "训练后",
   "run.col.delta": "Δ",
   "run.col.winRate": "胜率",
+  "run.errorDetails": "详情（回溯）",
   "run.col.interval": "95% 区间",
   "run.gapoEvalHelp": "同一留出提示与噪声下基础模型与训练后模型的得分；区间基于 {n} 个留出提示（区间包含 0 的变化不着色）。",
   "run.notEnoughHeldOut": "留出对不足，无法评估该模型：其测试集没有已判定的对。",
