@@ -31,7 +31,7 @@ import numpy as np
 import torch
 
 from .denoiser import CogVideoXDenoiser
-from .models import build_transformer, default_alphas_cumprod
+from .models import build_transformer, default_alphas_cumprod, pixel_i2v_overrides
 from .pretraining import fit_denoiser
 from .targets import NoiseProcess
 
@@ -62,11 +62,9 @@ class DemoGeneratorConfig:
     def model_overrides(self) -> dict:
         from .studio import TEXT_DIM, TEXT_TOKENS
 
-        return dict(num_attention_heads=self.heads, attention_head_dim=self.head_dim, in_channels=6, out_channels=3,
-                    time_embed_dim=32, text_embed_dim=TEXT_DIM, num_layers=self.layers, sample_width=self.size,
-                    sample_height=self.size, sample_frames=self.frames, patch_size=self.patch,
-                    temporal_compression_ratio=1, max_text_seq_length=TEXT_TOKENS,
-                    use_rotary_positional_embeddings=False, use_learned_positional_embeddings=False)
+        return pixel_i2v_overrides(size=self.size, frames=self.frames, patch=self.patch, heads=self.heads,
+                                   head_dim=self.head_dim, layers=self.layers, text_tokens=TEXT_TOKENS,
+                                   text_dim=TEXT_DIM)
 
     @classmethod
     def from_dict(cls, data: dict) -> "DemoGeneratorConfig":

@@ -141,6 +141,16 @@ def add_lora(model: torch.nn.Module, *, rank: int, alpha: int, targets: tuple[st
     )
 
 
+def pixel_i2v_overrides(*, size: int, frames: int, patch: int, heads: int, head_dim: int, layers: int,
+                        text_tokens: int, text_dim: int) -> dict:
+    """CogVideoX-I2V config keys for a pixel-space model (the residual codecs of the reproduction and the
+    studio's tiny preset): RGB latents + RGB image condition, no temporal compression, sin-cos positions."""
+    return dict(num_attention_heads=heads, attention_head_dim=head_dim, in_channels=6, out_channels=3,
+                time_embed_dim=32, text_embed_dim=text_dim, num_layers=layers, sample_width=size, sample_height=size,
+                sample_frames=frames, patch_size=patch, temporal_compression_ratio=1, max_text_seq_length=text_tokens,
+                use_rotary_positional_embeddings=False, use_learned_positional_embeddings=False)
+
+
 def build_denoiser(config: GapoConfig, *, overrides: dict | None = None, spec: LatentSpec | None = None) -> Denoiser:
     """Transformer + fresh LoRA wrapped in the family's ``Denoiser`` adapter, on CPU in float32.
 

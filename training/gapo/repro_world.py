@@ -35,7 +35,7 @@ import torch
 from annotation.demo import GENERATORS, demo_prompts, look_for, render_clip, render_initial_image
 
 from .denoiser import CogVideoXDenoiser, Condition
-from .models import add_lora, build_transformer, default_alphas_cumprod
+from .models import add_lora, build_transformer, default_alphas_cumprod, pixel_i2v_overrides
 from .onpolicy import PromptItem
 from .rewards import DIMENSIONS, FeatureRidgeReward
 from .pretraining import fit_denoiser
@@ -73,11 +73,9 @@ class WorldConfig:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
 
     def model_overrides(self) -> dict:
-        return dict(num_attention_heads=self.heads, attention_head_dim=self.head_dim, in_channels=6, out_channels=3,
-                    time_embed_dim=32, text_embed_dim=TEXT_DIM, num_layers=self.layers, sample_width=self.size,
-                    sample_height=self.size, sample_frames=self.frames, patch_size=self.patch,
-                    temporal_compression_ratio=1, max_text_seq_length=TEXT_TOKENS,
-                    use_rotary_positional_embeddings=False, use_learned_positional_embeddings=False)
+        return pixel_i2v_overrides(size=self.size, frames=self.frames, patch=self.patch, heads=self.heads,
+                                   head_dim=self.head_dim, layers=self.layers, text_tokens=TEXT_TOKENS,
+                                   text_dim=TEXT_DIM)
 
 
 def to_pixels(frames: np.ndarray) -> torch.Tensor:

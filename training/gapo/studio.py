@@ -37,7 +37,7 @@ from .evaluate import evaluate_samples
 from .human import human_pair_tensors
 from .lora_io import ADAPTER, load_lora
 from .denoiser import CogVideoXDenoiser
-from .models import add_lora, build_denoiser, default_alphas_cumprod
+from .models import add_lora, build_denoiser, default_alphas_cumprod, pixel_i2v_overrides
 from .onpolicy import PromptItem, write_onpolicy_pairs
 from .repro_world import decode as decode_residuals
 from .repro_world import to_latent, to_pixels
@@ -115,11 +115,8 @@ class PixelCodec:
         self.size, self.frames, self.patch = size, frames, patch
 
     def model_overrides(self) -> dict:
-        return dict(num_attention_heads=2, attention_head_dim=32, in_channels=6, out_channels=3, time_embed_dim=32,
-                    text_embed_dim=TEXT_DIM, num_layers=2, sample_width=self.size, sample_height=self.size,
-                    sample_frames=self.frames, patch_size=self.patch, temporal_compression_ratio=1,
-                    max_text_seq_length=TEXT_TOKENS, use_rotary_positional_embeddings=False,
-                    use_learned_positional_embeddings=False)
+        return pixel_i2v_overrides(size=self.size, frames=self.frames, patch=self.patch, heads=2, head_dim=32,
+                                   layers=2, text_tokens=TEXT_TOKENS, text_dim=TEXT_DIM)
 
     def item(self, prompt: StudioPrompt) -> PromptItem:
         image = cv2.resize(np.ascontiguousarray(prompt.initial_image[..., :3]), (self.size, self.size),
