@@ -90,3 +90,11 @@ def test_calibrate_fits_on_held_out_pairs_and_writes_the_file(demo_pairs, tmp_pa
         assert r["pairs"] == 5 and r["temperature"] > 0 and math.isfinite(r["ece_before"])
         assert r["nll_after"] <= r["nll_before"] + 1e-9  # T=1 is one of the candidates
     assert reward.calibration is cal
+
+
+def test_perfectly_ordered_held_out_pairs_do_not_collapse_scores_to_zero_and_one():
+    from training.reward.calibration import MIN_TEMPERATURE
+
+    diff = np.array([0.5, 1.0, -0.7, 2.0, -1.5])
+    won = (diff > 0).astype(float)  # the model orders every pair right: the likelihood wants T -> 0
+    assert fit_temperature(diff, won) == pytest.approx(MIN_TEMPERATURE, rel=1e-3)
