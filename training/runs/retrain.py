@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -60,7 +59,7 @@ def policy_start_run(policy: RetrainPolicy, *, trigger: str, trigger_key: str | 
 class Backoff:
     failures: int  # failed reward runs in a row (newest first, up to the last one that did not fail)
     until: datetime | None  # no scheduled run before this
-    reason: str  # the newest failure's error, first line
+    reason: str  # the newest failure's error: its last line (a traceback's exception line)
 
 
 def policy_backoff(policy: RetrainPolicy, *, now: datetime | None = None) -> Backoff:

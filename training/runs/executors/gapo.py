@@ -34,9 +34,17 @@ def _campaign_ids(run: TrainingRun) -> list[int]:
     return list(dataset.campaign_ids)
 
 
-def _prompts(run: TrainingRun):
+def _studio_prompt(prompt: Prompt, root: Path):
+    """A platform prompt with its initial image read as RGB (RunFailure when it cannot be read)."""
     from training.gapo.studio import StudioPrompt
 
+    bgr = cv2.imread(str(root / prompt.initial_image.name), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise RunFailure(f"initial image {prompt.initial_image.name} of prompt {prompt.pk} cannot be read")
+    return StudioPrompt(str(prompt.pk), prompt.text, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+
+
+def _prompts(run: TrainingRun):
     pairs = Pair.objects.filter(campaign_id__in=_campaign_ids(run))
     prompt_ids = set(pairs.values_list("video_a__prompt_id", flat=True))
     prompts = list(Prompt.objects.filter(pk__in=prompt_ids).exclude(initial_image="").order_by("pk"))
@@ -46,11 +54,8 @@ def _prompts(run: TrainingRun):
     fraction = float(run.options.get("eval_fraction", DEFAULT_EVAL_FRACTION))
     items = []
     for prompt in prompts:
-        bgr = cv2.imread(str(root / prompt.initial_image.name), cv2.IMREAD_COLOR)
-        if bgr is None:
-            raise RunFailure(f"initial image {prompt.initial_image.name} of prompt {prompt.pk} cannot be read")
         bucket = zlib.crc32(f"gapo:{prompt.split_key or prompt.pk}".encode()) % 1000 / 1000.0
-        items.append((bucket, prompt.pk, StudioPrompt(str(prompt.pk), prompt.text, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))))
+        items.append((bucket, prompt.pk, _studio_prompt(prompt, root)))
     # the prompts with the smallest fixed hash are held out: exactly round(fraction * n) of them (at least
     # one, and one left to train on), the same ones on every re-run
     items.sort(key=lambda row: (row[0], row[1]))
@@ -96,7 +101,6 @@ def _demo_generator(run: TrainingRun, reporter: RunReporter) -> Path:
     (GENERATORS_ROOT/demo-<key>/, the key hashes the config and the videos' sha256)."""
     from annotation.models import Video
     from training.gapo.demo_generator import DemoGeneratorConfig, TrainingClip, generator_ensure
-    from training.gapo.studio import StudioPrompt
     from training.media import sample_frames
 
     config = DemoGeneratorConfig(steps=settings.DEMO_GENERATOR_STEPS)
@@ -109,15 +113,11 @@ def _demo_generator(run: TrainingRun, reporter: RunReporter) -> Path:
         raise RunFailure(f"the demo generator needs videos with initial images in campaigns {_campaign_ids(run)}")
     local_media([v.file.name for v in videos] + sorted({v.prompt.initial_image.name for v in videos}))
     root = media_root()
-    prompts: dict[int, StudioPrompt] = {}
+    prompts = {}
     clips = []
     for video in videos:
         if video.prompt_id not in prompts:
-            bgr = cv2.imread(str(root / video.prompt.initial_image.name), cv2.IMREAD_COLOR)
-            if bgr is None:
-                raise RunFailure(f"initial image of prompt {video.prompt_id} cannot be read")
-            prompts[video.prompt_id] = StudioPrompt(str(video.prompt_id), video.prompt.text,
-                                                    cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+            prompts[video.prompt_id] = _studio_prompt(video.prompt, root)
         frames = sample_frames(root / video.file.name, num_frames=max(16, config.frames))
         clips.append(TrainingClip(video.sha256, prompts[video.prompt_id], frames))
     try:  # the heartbeat thread sets cancelled/lost; pretraining checks them every step

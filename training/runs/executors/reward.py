@@ -146,8 +146,7 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
     promoted = RewardModelVersion.objects.filter(promoted=True).first()
     bar, bar_model, measured = _bar(test, reporter)
     epsilon = float(run.options.get("promotion_epsilon", run.policy.promotion_epsilon if run.policy else 0.01))
-    decided = report.get("pairs")
-    promote, note = promotion_decision(candidate, bar, epsilon, bar_model=bar_model, pairs=decided)
+    promote, note = promotion_decision(candidate, bar, epsilon, bar_model=bar_model, pairs=report.get("pairs"))
     if not run.options.get("auto_promote", True):
         promote, note = False, f"not promoted automatically (auto_promote off); {note}"
     reporter.log(note)
