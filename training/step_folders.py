@@ -6,7 +6,11 @@ copy, ``step-latest`` links, stray files) is ignored instead of crashing the res
 """
 from __future__ import annotations
 
+import os
 import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 _STEP = re.compile(r"^step-(\d+)$")
@@ -34,3 +38,28 @@ def latest_step_folder(root: str | Path, *, containing: str | None = None) -> Pa
     """The ``step-N`` folder with the highest N (holding ``containing`` when given), or None."""
     folders = step_folders(root, containing=containing)
     return folders[-1] if folders else None
+
+
+@contextmanager
+def written_whole(folder: str | Path) -> Iterator[Path]:
+    """Yield a sibling scratch folder to write ``folder``'s files into; on success it replaces ``folder`` in
+    one rename. A process killed mid-save leaves only ``step-N.tmp-<pid>`` (ignored by ``step_folders``), never
+    a ``step-N`` holding half an ``optimizer.pt`` that the resumed run would then fail to read."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    scratch = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
+    try:
+        yield scratch
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    if folder.exists():  # re-saving a step: move the old one aside first (a directory cannot replace a full one)
+        retired = folder.with_name(f"{folder.name}.old-{os.getpid()}")
+        shutil.rmtree(retired, ignore_errors=True)
+        os.replace(folder, retired)
+        os.replace(scratch, folder)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.replace(scratch, folder)

@@ -1,3 +1,4 @@
+import pytest
 """One step-N rule for every checkpoint root: numeric order, and stray names are ignored, not fatal."""
 
 from training.step_folders import latest_step_folder, step_folder_name, step_folders, step_of
@@ -23,3 +24,26 @@ def test_latest_can_require_a_complete_checkpoint(tmp_path):
     (tmp_path / "step-1" / "model.safetensors").write_bytes(b"x")
     assert latest_step_folder(tmp_path, containing="model.safetensors").name == "step-1"
     assert latest_step_folder(tmp_path / "missing") is None
+
+
+def test_a_save_killed_midway_leaves_no_step_folder_for_resume_to_trip_on(tmp_path):
+    from training.step_folders import latest_step_folder, written_whole
+
+    with written_whole(tmp_path / "step-5") as scratch:
+        (scratch / "optimizer.pt").write_bytes(b"whole")
+    with pytest.raises(KeyboardInterrupt), written_whole(tmp_path / "step-10") as scratch:
+        (scratch / "optimizer.pt").write_bytes(b"half")  # the worker dies here, mid-write
+        raise KeyboardInterrupt
+    assert latest_step_folder(tmp_path, containing="optimizer.pt") == tmp_path / "step-5"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["step-5"]
+
+
+def test_re_saving_a_step_replaces_its_folder_whole(tmp_path):
+    from training.step_folders import written_whole
+
+    with written_whole(tmp_path / "step-5") as scratch:
+        (scratch / "old-only.txt").write_text("old")
+    with written_whole(tmp_path / "step-5") as scratch:
+        (scratch / "weights").write_text("new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["step-5"]
+    assert sorted(p.name for p in (tmp_path / "step-5").iterdir()) == ["weights"]

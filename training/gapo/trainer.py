@@ -21,7 +21,7 @@ from accelerate import Accelerator
 from diffusers.training_utils import cast_training_params
 from torch.utils.data import DataLoader, Dataset
 
-from training.step_folders import latest_step_folder, step_folder_name
+from training.step_folders import latest_step_folder, step_folder_name, written_whole
 
 from .config import GapoConfig
 from .data import batch_condition, collate_pairs
@@ -205,12 +205,13 @@ class GapoTrainer:
                 raise ValueError("no path given and config.checkpoint_dir is unset")
             path = Path(self.config.checkpoint_dir) / step_folder_name(self.step, digits=6)
         path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        save_lora(self.denoiser.model, path, self.config.family)
-        self.config.save(path / "config.json")
-        last = self.history[-1] if self.history else None
-        (path / "trainer_state.json").write_text(json.dumps({"step": self.step, "last_metrics": last}, indent=2))
-        torch.save(self.optimizer.state_dict(), path / "optimizer.pt")
+        with written_whole(path) as scratch:
+            save_lora(self.denoiser.model, scratch, self.config.family)
+            self.config.save(scratch / "config.json")
+            last = self.history[-1] if self.history else None
+            (scratch / "trainer_state.json").write_text(
+                json.dumps({"step": self.step, "last_metrics": last}, indent=2))
+            torch.save(self.optimizer.state_dict(), scratch / "optimizer.pt")
         return path
 
     def load_checkpoint(self, path: str | Path) -> None:

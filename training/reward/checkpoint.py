@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from training.step_folders import latest_step_folder
+from training.step_folders import latest_step_folder, written_whole
 
 from .config import RewardConfig
 
@@ -40,15 +40,15 @@ def save_checkpoint(folder: str | Path, *, config: RewardConfig, model: torch.nn
                     metrics: dict | None = None, dataset_version: str | None = None,
                     optimizer_state: dict | None = None) -> Path:
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    config.save(folder / CONFIG)
-    state = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
-    save_file(state, str(folder / WEIGHTS))
-    if optimizer_state is not None:
-        torch.save(optimizer_state, folder / OPTIMIZER)
-    record = {"step": step, "metrics": metrics or {}, "dataset_version": dataset_version,
-              "code_version": code_version()}
-    (folder / METRICS).write_text(json.dumps(record, indent=2, sort_keys=True, default=float))
+    with written_whole(folder) as scratch:
+        config.save(scratch / CONFIG)
+        state = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
+        save_file(state, str(scratch / WEIGHTS))
+        if optimizer_state is not None:
+            torch.save(optimizer_state, scratch / OPTIMIZER)
+        record = {"step": step, "metrics": metrics or {}, "dataset_version": dataset_version,
+                  "code_version": code_version()}
+        (scratch / METRICS).write_text(json.dumps(record, indent=2, sort_keys=True, default=float))
     return folder
 
 
