@@ -22,8 +22,11 @@ def plan_pairs(
     budget_per_prompt: int | None = None,
     seed: int = 0,
     existing: set[tuple[int, int]] = frozenset(),
+    used_per_prompt: Mapping[int, int] | None = None,
 ) -> list[tuple[int, int]]:
-    """Return new (video_a, video_b) pairs with video_a < video_b, in a deterministic order."""
+    """Return new (video_a, video_b) pairs with video_a < video_b, in a deterministic order.
+    `used_per_prompt`: pairs a prompt already has, taken off its budget (so importing a prompt's
+    videos in several batches never exceeds the budget)."""
     if budget_per_prompt is not None and budget_per_prompt < 1:
         raise ValueError("budget_per_prompt must be at least 1 (or None for all pairs)")
     rng = random.Random(seed)
@@ -35,7 +38,8 @@ def plan_pairs(
         generator_of = dict(refs)
         candidates = [(a, b) for (a, _), (b, _) in combinations(refs, 2) if (a, b) not in existing]
         rng.shuffle(candidates)
-        budget = len(candidates) if budget_per_prompt is None else min(budget_per_prompt, len(candidates))
+        left = None if budget_per_prompt is None else budget_per_prompt - (used_per_prompt or {}).get(prompt_id, 0)
+        budget = len(candidates) if left is None else max(0, min(left, len(candidates)))
         for _ in range(budget):
             def cost(pair):
                 ga, gb = sorted((generator_of[pair[0]], generator_of[pair[1]]))

@@ -1,6 +1,6 @@
 from annotation.models.audit import AuditAction, AuditLog
 from annotation.models.campaigns import (
-    Campaign, CampaignProtocol, CampaignStatus, Dimension, DimensionGroup, SelectionPolicy,
+    Campaign, CampaignProtocol, CampaignStatus, Dimension, DimensionGroup, PairingStrategy, SelectionPolicy,
 )
 from annotation.models.media import Prompt, Video, VideoStatus
 from annotation.models.quality import Adjudication, AnnotatorState, AnnotatorStatus, VideoScore
@@ -26,6 +26,7 @@ __all__ = [
     "Dimension",
     "DimensionGroup",
     "Flag",
+    "PairingStrategy",
     "FlagReason",
     "GoldAnswer",
     "Judgment",

@@ -43,6 +43,11 @@ class SelectionPolicy(models.TextChoices):
     UNCERTAINTY = "uncertainty", "Closest pairs under the current Bradley-Terry fit first"
 
 
+class PairingStrategy(models.TextChoices):
+    ALL = "all", "Every pair of a prompt's videos"
+    BUDGET = "budget", "A budget of pairs per prompt, generator match-ups balanced"
+
+
 class Campaign(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
@@ -83,6 +88,14 @@ class Campaign(models.Model):
         default=2, validators=[MinValueValidator(2), MaxValueValidator(50)],
         help_text="Votes every pair gets under adaptive overlap before agreement can close it (at least 2).",
     )
+    pairing = models.CharField(
+        max_length=16, choices=PairingStrategy.choices, default=PairingStrategy.ALL,
+        help_text="Which pairs an import creates among each prompt's videos (annotation/pairing.py).",
+    )
+    pair_budget_per_prompt = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10_000)],
+        help_text="With pairing 'budget': at most this many pairs per prompt and import.",
+    )
     instructions = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -95,6 +108,9 @@ class Campaign(models.Model):
                 condition=models.Q(gold_rate__gte=0.0) & models.Q(gold_rate__lte=1.0), name="campaign_gold_rate_unit"
             ),
             models.CheckConstraint(condition=models.Q(adaptive_min_votes__gte=2), name="campaign_adaptive_min_votes"),
+            models.CheckConstraint(
+                condition=models.Q(pairing="all") | models.Q(pair_budget_per_prompt__gte=1), name="campaign_pair_budget_set"
+            ),
         ]
 
     def __str__(self) -> str:
