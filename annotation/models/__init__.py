@@ -2,6 +2,7 @@ from annotation.models.audit import AuditAction, AuditLog
 from annotation.models.campaigns import (
     Campaign, CampaignProtocol, CampaignStatus, Dimension, DimensionGroup, PairingStrategy, SelectionPolicy,
 )
+from annotation.models.history import JudgmentRevision, PairComment
 from annotation.models.media import Prompt, Video, VideoStatus
 from annotation.models.quality import Adjudication, AnnotatorState, AnnotatorStatus, VideoScore
 from annotation.models.work import (
@@ -30,6 +31,8 @@ __all__ = [
     "FlagReason",
     "GoldAnswer",
     "Judgment",
+    "JudgmentRevision",
+    "PairComment",
     "Pair",
     "Prompt",
     "Rating",

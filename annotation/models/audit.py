@@ -23,6 +23,7 @@ class AuditAction(models.TextChoices):
     PROMOTION = "promotion", "Model promoted"
     ANNOTATOR_STATUS = "annotator.status", "Annotator paused, resumed or exempted from the gold check"
     ADJUDICATION = "adjudication", "Pair adjudicated by a reviewer"
+    ANSWER_EDIT = "answer.edit", "Submitted answer edited by its annotator"
 
 
 class AuditLog(models.Model):

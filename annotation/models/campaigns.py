@@ -96,6 +96,11 @@ class Campaign(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10_000)],
         help_text="With pairing 'budget': at most this many pairs per prompt and import.",
     )
+    edit_window_minutes = models.PositiveIntegerField(
+        default=60, validators=[MaxValueValidator(7 * 24 * 60)],
+        help_text="Annotators may change a submitted answer for this long after submitting it (0 disables "
+                  "editing). Gold answers are never editable.",
+    )
     instructions = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
