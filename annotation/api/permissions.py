@@ -28,3 +28,14 @@ class IsStudioAdmin(BasePermission):
 
     def has_permission(self, request, view):
         return user_has_role(request.user, ADMIN)
+
+
+class IsAnnotatorReadAdminWrite(BasePermission):
+    """Annotators read (GET, HEAD, OPTIONS); only admins write (the campaign settings)."""
+
+    message = "Only admins may change campaigns."
+
+    def has_permission(self, request, view):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return user_has_role(request.user, ANNOTATOR)
+        return user_has_role(request.user, ADMIN)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("campaigns/", views.CampaignListView.as_view(), name="campaign-list"),
     path("campaigns/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
+    path("campaigns/<int:pk>/archive/", views.CampaignArchiveView.as_view(), name="campaign-archive"),
     path("campaigns/<int:pk>/next/", views.NextPairView.as_view(), name="campaign-next"),
     path("campaigns/<int:pk>/progress/", views.CampaignProgressView.as_view(), name="campaign-progress"),
     path("assignments/<int:pk>/", views.AssignmentDetailView.as_view(), name="assignment-detail"),
@@ -26,3 +27,7 @@ urlpatterns += quality_urls
 from annotation.api.upload_views import upload_urls  # noqa: E402
 
 urlpatterns += upload_urls
+
+from annotation.api.data_views import data_urls  # noqa: E402
+
+urlpatterns += data_urls

@@ -1,6 +1,7 @@
 """Annotator endpoints: thin adapters from HTTP to services and selectors."""
 from __future__ import annotations
 
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -9,8 +10,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation.api import serializers as s
-from annotation.api.permissions import IsAnnotator
-from annotation.roles import user_roles
+from annotation.api.campaign_serializers import CampaignSettingsSerializer, CampaignWriteSerializer
+from annotation.api.permissions import IsAnnotator, IsAnnotatorReadAdminWrite, IsStudioAdmin
+from annotation.models import Campaign
+from annotation.roles import ADMIN, user_has_role, user_roles
+from annotation.services.audit import acting_as
+from annotation.services.campaigns import CampaignSettings, campaign_archive, campaign_create, campaign_update
 from annotation.api.payloads import lease_payload, result_payload
 from annotation.selectors.assignments import (
     assignment_for_payload,
@@ -37,20 +42,58 @@ class MeView(APIView):
         return Response({"id": user.pk, "username": user.username, "roles": sorted(user_roles(user))})
 
 
-class CampaignListView(ListAPIView):
-    permission_classes = [IsAnnotator]
-    serializer_class = s.CampaignSerializer
+class _CampaignSettingsMixin:
+    """Admins read every setting (CampaignSettingsSerializer) and write through the campaign service;
+    everyone else reads the short annotator shape."""
+
+    def get_serializer_class(self):
+        return CampaignSettingsSerializer if user_has_role(self.request.user, ADMIN) else s.CampaignSerializer
 
     def get_queryset(self):
-        return campaign_list_for_user(user=self.request.user)
+        campaigns = campaign_list_for_user(user=self.request.user)
+        return campaigns.annotate(pairs_count=Count("pairs")) if user_has_role(self.request.user, ADMIN) else campaigns
 
 
-class CampaignDetailView(RetrieveAPIView):
-    permission_classes = [IsAnnotator]
-    serializer_class = s.CampaignSerializer
+class CampaignListView(_CampaignSettingsMixin, ListAPIView):
+    """GET: the campaigns the user may label (admins: all, with their settings). POST (admins): create one."""
 
-    def get_queryset(self):
-        return campaign_list_for_user(user=self.request.user)
+    permission_classes = [IsAnnotatorReadAdminWrite]
+
+    @extend_schema(request=CampaignWriteSerializer, responses={201: CampaignSettingsSerializer, 400: dict})
+    def post(self, request):
+        body = CampaignWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with acting_as(request):
+            campaign = campaign_create(settings=CampaignSettings().updated(body.validated_data))
+        return Response(CampaignSettingsSerializer(campaign).data, status=status.HTTP_201_CREATED)
+
+
+class CampaignDetailView(_CampaignSettingsMixin, RetrieveAPIView):
+    """GET: one campaign. PATCH (admins): change the settings it names; the rest keep their values."""
+
+    permission_classes = [IsAnnotatorReadAdminWrite]
+
+    @extend_schema(request=CampaignWriteSerializer, responses={200: CampaignSettingsSerializer, 400: dict})
+    def patch(self, request, pk: int):
+        get_object_or_404(Campaign, pk=pk)
+        body = CampaignWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with acting_as(request):
+            campaign = campaign_update(campaign_id=pk, changes=body.validated_data)
+        return Response(CampaignSettingsSerializer(campaign).data)
+
+
+class CampaignArchiveView(APIView):
+    """Archive (close) a campaign: nothing more is leased, its data stays. Idempotent."""
+
+    permission_classes = [IsStudioAdmin]
+
+    @extend_schema(request=None, responses={200: CampaignSettingsSerializer})
+    def post(self, request, pk: int):
+        get_object_or_404(Campaign, pk=pk)
+        with acting_as(request):
+            campaign = campaign_archive(campaign_id=pk)
+        return Response(CampaignSettingsSerializer(campaign).data)
 
 
 class CampaignProgressView(APIView):

@@ -39,8 +39,12 @@ REVIEWERS_READ = dict(reviewer={200}, admin={200})
 # run in one pass; the real writes and other people's leases are exercised in the tests below.
 MATRIX = {
     "me": [("get", "/api/me/", None, None, exp(no_role={200}, **EVERY_ANNOTATOR))],
-    "campaign-list": [("get", "/api/campaigns/", None, None, exp(**EVERY_ANNOTATOR))],
-    "campaign-detail": [("get", "/api/campaigns/{c}/", None, None, exp(**EVERY_ANNOTATOR))],
+    # campaign settings: annotators read, admins write (bodies refused by the service: 400)
+    "campaign-list": [("get", "/api/campaigns/", None, None, exp(**EVERY_ANNOTATOR)),
+                      ("post", "/api/campaigns/", {"overlap": 0}, "json", exp(admin={400}))],
+    "campaign-detail": [("get", "/api/campaigns/{c}/", None, None, exp(**EVERY_ANNOTATOR)),
+                        ("patch", "/api/campaigns/{c}/", {"overlap": 0}, "json", exp(admin={400}))],
+    "campaign-archive": [("post", "/api/campaigns/999999/archive/", None, "json", exp(admin=HIDDEN))],
     "campaign-next": [("post", "/api/campaigns/{c}/next/", {"exclude": "x"}, "json",
                        exp(annotator={400}, reviewer={400}, admin={400}))],
     "campaign-progress": [("get", "/api/campaigns/{c}/progress/", None, None, exp(**EVERY_ANNOTATOR))],
