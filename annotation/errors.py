@@ -72,6 +72,13 @@ class AnnotatorPaused(StudioError):
     code = "annotator_paused"
 
 
+class AnswerNotEditable(StudioError):
+    """A submitted answer can no longer be changed (edit window over, gold pair, campaign closed)."""
+
+    status_code = 409
+    code = "answer_not_editable"
+
+
 class ImportRejected(StudioError):
     """A manifest had bad rows; the whole import was rolled back."""
 

@@ -1,10 +1,10 @@
 """Cache for campaign-wide quality reports, keyed by what they are computed from.
 
-A report only changes when a judgment is submitted, an adjudication is written or an
+A report only changes when a judgment is submitted or edited, an adjudication is written or an
 annotator's status changes, so the key carries the campaign's creation time (ids repeat after a
 database is recreated), the count and latest time of submitted assignments, the latest
-adjudication and the latest status change: one indexed query. A report for the current version
-is served as is (`"stale": false`).
+adjudication, the latest status change and the latest answer edit: one indexed query. A report
+for the current version is served as is (`"stale": false`).
 
 While annotators work the version changes with every submission, and a report over 100k
 judgments takes seconds to compute (the leaderboard's bootstrap most of all). Callers that pass
@@ -38,7 +38,9 @@ SELECT
     (SELECT max(finished_at) FROM annotation_assignment WHERE campaign_id = %(campaign_id)s AND state = 'submitted'),
     (SELECT max(ad.updated_at) FROM annotation_adjudication ad
         JOIN annotation_pair p ON p.id = ad.pair_id WHERE p.campaign_id = %(campaign_id)s),
-    (SELECT max(changed_at) FROM annotation_annotatorstatus WHERE campaign_id = %(campaign_id)s)
+    (SELECT max(changed_at) FROM annotation_annotatorstatus WHERE campaign_id = %(campaign_id)s),
+    (SELECT max(r.id) FROM annotation_judgmentrevision r
+        JOIN annotation_pair p ON p.id = r.pair_id WHERE p.campaign_id = %(campaign_id)s)
 """
 
 

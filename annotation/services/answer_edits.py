@@ -1,0 +1,104 @@
+"""Annotators change a submitted answer within the campaign's edit window.
+
+The Judgment row takes the new strength (everything downstream reads the latest answer) and a
+JudgmentRevision row keeps the old and new values, so the original is never lost; the edit is
+audited. Gold answers are never editable: an annotator who learnt the expected answer (from a
+colleague, a reviewer's comment) could otherwise correct a miss and dodge the gold check.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from annotation.errors import MSG_LEASE_NOT_YOURS, AnswerNotEditable, NotFound, ValidationFailed
+from annotation.models import Assignment, AssignmentState, AuditAction, CampaignStatus, Judgment, JudgmentRevision
+from annotation.services.audit import audit_record
+
+MSG_EDIT_EMPTY = "Send at least one answer: [{\"dimension\": key, \"strength\": -2..2}]."
+MSG_EDIT_DUPLICATE = "Each dimension may be sent once per edit (repeated: {repeated})."
+MSG_EDIT_STRENGTH = "strength must be an integer from -2 (A much better) to 2 (B much better) (bad: {bad})."
+MSG_EDIT_UNKNOWN = "These dimensions were not answered on this pair: {unknown}."
+MSG_EDIT_NOT_SUBMITTED = "Only submitted answers can be edited; this pair was {state}."
+MSG_EDIT_DISABLED = "Answers in campaign {name!r} cannot be edited after submitting (ask an admin to set an edit window)."
+MSG_EDIT_WINDOW_OVER = "The {minutes}-minute edit window of this answer closed at {until}; it can no longer be changed."
+MSG_EDIT_GOLD = "This answer can no longer be changed."  # same words as a closed window: gold pairs stay unnamed
+MSG_EDIT_CLOSED = "Campaign {name!r} is closed; its answers can no longer be changed."
+
+
+@dataclass(frozen=True)
+class AnswerEdit:
+    assignment: Assignment
+    changed: dict[str, tuple[int, int]]  # dimension key -> (from, to); empty when nothing changed
+
+
+def edit_deadline(*, finished_at: datetime | None, edit_window_minutes: int) -> datetime | None:
+    """Until when a submitted answer may be edited; None when it never may."""
+    if finished_at is None or edit_window_minutes <= 0:
+        return None
+    return finished_at + timedelta(minutes=edit_window_minutes)
+
+
+def _validate(answers: list[tuple[str, int]]) -> None:
+    if not answers:
+        raise ValidationFailed(MSG_EDIT_EMPTY)
+    bad = [str(key) for key, strength in answers
+           if isinstance(strength, bool) or not isinstance(strength, int) or not -2 <= strength <= 2]
+    if bad:
+        raise ValidationFailed(MSG_EDIT_STRENGTH.format(bad=", ".join(bad)))
+    keys = [key for key, _ in answers]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise ValidationFailed(MSG_EDIT_DUPLICATE.format(repeated=", ".join(repeated)))
+
+
+def _check_editable(assignment: Assignment, now: datetime) -> None:
+    campaign = assignment.campaign
+    if assignment.state != AssignmentState.SUBMITTED:
+        raise AnswerNotEditable(MSG_EDIT_NOT_SUBMITTED.format(state=assignment.state))
+    if campaign.status == CampaignStatus.CLOSED:
+        raise AnswerNotEditable(MSG_EDIT_CLOSED.format(name=campaign.name))
+    if assignment.pair.is_gold:
+        raise AnswerNotEditable(MSG_EDIT_GOLD)
+    until = edit_deadline(finished_at=assignment.finished_at, edit_window_minutes=campaign.edit_window_minutes)
+    if until is None:
+        raise AnswerNotEditable(MSG_EDIT_DISABLED.format(name=campaign.name))
+    if now > until:
+        raise AnswerNotEditable(MSG_EDIT_WINDOW_OVER.format(minutes=campaign.edit_window_minutes,
+                                                            until=until.isoformat(timespec="seconds")))
+
+
+def assignment_answers_edit(*, assignment_id: int, annotator, answers: list[tuple[str, int]],
+                            now: datetime | None = None, request=None) -> AnswerEdit:
+    """Change some or all strengths of the annotator's own submitted assignment (A/B terms)."""
+    answers = list(answers)
+    _validate(answers)
+    now = now or timezone.now()
+    with transaction.atomic():
+        assignment = (Assignment.objects.select_for_update(of=("self",)).select_related("pair", "campaign")
+                      .filter(pk=assignment_id, annotator=annotator).first())
+        if assignment is None:
+            raise NotFound(MSG_LEASE_NOT_YOURS)
+        _check_editable(assignment, now)
+        judgments = {j.dimension.key: j for j in Judgment.objects.filter(assignment=assignment).select_related("dimension")}
+        unknown = sorted({key for key, _ in answers} - judgments.keys())
+        if unknown:
+            raise ValidationFailed(MSG_EDIT_UNKNOWN.format(unknown=", ".join(unknown)))
+        changed = {key: (judgments[key].strength, strength) for key, strength in answers
+                   if judgments[key].strength != strength}
+        if not changed:
+            return AnswerEdit(assignment=assignment, changed={})
+        JudgmentRevision.objects.bulk_create([
+            JudgmentRevision(judgment=judgments[key], assignment=assignment, pair_id=assignment.pair_id,
+                             from_strength=old, to_strength=new, edited_by=annotator)
+            for key, (old, new) in changed.items()
+        ])
+        for key, (_, new) in changed.items():
+            judgments[key].strength = new
+        Judgment.objects.bulk_update([judgments[key] for key in changed], ["strength"])
+        audit_record(action=AuditAction.ANSWER_EDIT, target=assignment, actor=annotator, request=request, details={
+            "pair": assignment.pair_id, "campaign": assignment.campaign_id,
+            "changes": {key: {"from": old, "to": new} for key, (old, new) in changed.items()}})
+        return AnswerEdit(assignment=assignment, changed=changed)
