@@ -29,3 +29,10 @@ MSG_TOO_FEW_PROMPTS = ("Not enough prompts to hold any out: the judged pairs com
                        "(prompts sharing a split key or an initial image form one group), and a dataset version "
                        "needs at least {need}: one to train on and one held out to measure the model. Label pairs "
                        "of more prompts, or export with test_fraction 0 (no held-out split).")
+
+
+class DatasetFilesMissing(StudioError):
+    """A ready version's files are gone from both stores (deleted by hand); only a rebuild helps."""
+
+    status_code = 409
+    code = "dataset_files_missing"
