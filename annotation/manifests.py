@@ -41,6 +41,28 @@ class RowError:
         return {"line": self.line, "field": self.field, "message": self.message}
 
 
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_NUMBER = re.compile(r"\d+")
+
+
+def error_cause(error: RowError) -> str:
+    """The message with its row-specific parts (quoted paths, numbers) blanked, so rows failing for
+    the same reason share one cause: "'a.mp4' does not exist" and "'b.mp4' does not exist" alike."""
+    return _NUMBER.sub("N", _QUOTED.sub("'…'", error.message))
+
+
+def errors_grouped(errors: list[RowError]) -> list[dict]:
+    """One entry per (field, cause), in order of first appearance, listing its lines and the first
+    row's own message as an example: a manifest of 10,000 rows with one wrong folder reads as one
+    problem, not 10,000."""
+    groups: dict[tuple[str, str], dict] = {}
+    for error in sorted(errors, key=lambda e: e.line):
+        key = (error.field, error_cause(error))
+        group = groups.setdefault(key, {"field": error.field, "cause": key[1], "example": error.message, "lines": []})
+        group["lines"].append(error.line)
+    return [{**g, "count": len(g["lines"])} for g in groups.values()]
+
+
 @dataclass
 class ParsedManifest:
     rows: list[ManifestRow] = field(default_factory=list)

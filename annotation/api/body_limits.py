@@ -5,7 +5,7 @@ views. It refuses a declared Content-Length above the endpoint's limit with 413 
 read: under WSGI Django reads at most CONTENT_LENGTH bytes, so the declared length is a hard cap)
 and a write without Content-Length (chunked) with 411, which Django would otherwise read as empty.
 
-Only the two endpoints that take files (`upload`, `import`) may spool a body to a temporary file,
+Only the endpoints that take files (`upload`, `import`, `import-bundle`) may spool a body to a temporary file,
 and only after their admin-only permission check (the CSRF token is read from the header:
 `authentication.HeaderCsrfSessionAuthentication`). Everywhere else the limit is
 DATA_UPLOAD_MAX_MEMORY_SIZE and a multipart body is parsed in memory, so no request can make the
@@ -18,7 +18,7 @@ from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import JsonResponse
 
 FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries and the small text fields beside a file
-UPLOAD_VIEWS = ("upload", "import")
+UPLOAD_VIEWS = ("upload", "import", "import-bundle")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 MSG_TOO_LARGE = ("The request body is {length:,} bytes; this endpoint accepts at most {limit:,}. Nothing was read "
@@ -37,6 +37,10 @@ def body_limit(view_name: str) -> int:
         from annotation.api.admin_views import MAX_MANIFEST_BYTES
 
         return MAX_MANIFEST_BYTES + FORM_OVERHEAD_BYTES
+    if view_name == "import-bundle":
+        from annotation.api.import_views import MAX_BUNDLE_BYTES
+
+        return MAX_BUNDLE_BYTES + FORM_OVERHEAD_BYTES
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 

@@ -156,7 +156,11 @@ class HeartbeatResponseSerializer(serializers.Serializer):
 
 
 class ImportRequestSerializer(serializers.Serializer):
-    manifest = serializers.FileField(help_text="A .jsonl or .csv manifest; paths relative to base_dir.")
+    manifest = serializers.FileField(required=False, help_text="A .jsonl or .csv manifest; paths relative to base_dir.")
+    server_manifest = serializers.CharField(required=False, allow_blank=True, max_length=1000,
+                                            help_text="Instead of `manifest`: a manifest file inside IMPORT_ROOTS.")
+    dry_run = serializers.BooleanField(required=False, default=False,
+                                       help_text="Check every row and report; write nothing (200).")
     campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all(), required=False, allow_null=True)
     base_dir = serializers.CharField(required=False, allow_blank=True, max_length=1000,
                                      help_text="Folder relative paths resolve against; must be inside IMPORT_ROOTS.")

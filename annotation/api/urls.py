@@ -31,3 +31,7 @@ urlpatterns += upload_urls
 from annotation.api.data_views import data_urls  # noqa: E402
 
 urlpatterns += data_urls
+
+from annotation.api.import_views import import_urls  # noqa: E402
+
+urlpatterns += import_urls

@@ -22,7 +22,7 @@ from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
 from annotation.errors import ImportRejected
-from annotation.manifests import ManifestRow, RowError, detect_format, parse_manifest
+from annotation.manifests import ManifestRow, RowError, detect_format, errors_grouped, parse_manifest
 from annotation.models import Campaign, Prompt, Video, VideoStatus
 from annotation.services.media_pipeline import (
     PAIRABLE_STATUSES,
@@ -45,11 +45,18 @@ MSG_IMAGE_TOO_LARGE = "is {size} pixels; at most %d pixels (4096x4096) are accep
 
 @dataclass
 class ImportReport:
+    """What an import did, or with `dry_run` what it would do: nothing is written then, and the
+    row problems are listed (`errors`, and `error_groups` with one entry per cause) instead of raised."""
+
     prompts_created: int = 0
     videos_created: int = 0
     duplicates_skipped: int = 0
     pairs_created: int = 0
     errors: list[dict] = field(default_factory=list)
+    error_groups: list[dict] = field(default_factory=list)
+    dry_run: bool = False
+    rows: int = 0
+    video_ids: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -142,10 +149,29 @@ def _prompt_for(c: _CheckedRow, cache: dict, saved: list[str]) -> tuple[Prompt, 
     return prompt, created
 
 
+def _dry_run_report(checked: list[_CheckedRow], errors: list[RowError], skipped: int, rows: int) -> ImportReport:
+    """Counts the import would produce (prompts by their key, as `_prompt_for` finds them); pairs are
+    left at 0 as they depend on the campaign's pairing and the videos already there."""
+    keys, new_prompts = set(), 0
+    for c in checked:
+        key = c.row.prompt_key or f"{c.row.prompt}\x00{c.image_sha}"
+        if key in keys:
+            continue
+        keys.add(key)
+        lookup = ({"external_key": c.row.prompt_key} if c.row.prompt_key
+                  else {"text": c.row.prompt, "initial_image_sha256": c.image_sha})
+        new_prompts += not Prompt.objects.filter(**lookup).exists()
+    return ImportReport(prompts_created=new_prompts, videos_created=len(checked), duplicates_skipped=skipped,
+                        errors=[e.as_dict() for e in errors], error_groups=errors_grouped(errors), dry_run=True,
+                        rows=rows)
+
+
 def videos_import_manifest(
-    *, text: str, manifest_name: str, base_dir: Path, campaign: Campaign | None = None, on_duplicate: str = "error"
+    *, text: str, manifest_name: str, base_dir: Path, campaign: Campaign | None = None, on_duplicate: str = "error",
+    dry_run: bool = False,
 ) -> ImportReport:
-    """Import every row or none. Raises ImportRejected with `extra={"errors": [...]}` listing bad rows."""
+    """Import every row or none. Raises ImportRejected with `extra={"errors": [...], "error_groups": [...]}`
+    listing bad rows. With `dry_run`, checks every row the same way and writes nothing."""
     if on_duplicate not in ("error", "skip"):
         raise ImportRejected("on_duplicate must be 'error' or 'skip'")
     try:
@@ -156,15 +182,17 @@ def videos_import_manifest(
                             max_rows=settings.IMPORT_MAX_ROWS)
     checked, errors, skipped = _check_rows(parsed.rows, on_duplicate=on_duplicate)
     errors = sorted(parsed.errors + errors, key=lambda e: (e.line, e.field))
+    if dry_run:
+        return _dry_run_report(checked, errors, skipped, rows=len(parsed.rows) + len({e.line for e in parsed.errors}))
     if errors:
         raise ImportRejected(
             f"{len(errors)} problem(s) in the manifest; nothing was imported. Fix the rows listed in 'errors'.",
-            extra={"errors": [e.as_dict() for e in errors]},
+            extra={"errors": [e.as_dict() for e in errors], "error_groups": errors_grouped(errors)},
         )
     if not checked and not skipped:
         raise ImportRejected("the manifest has no rows")
 
-    report = ImportReport(duplicates_skipped=skipped)
+    report = ImportReport(duplicates_skipped=skipped, rows=len(parsed.rows))
     saved: list[str] = []
     try:
         with transaction.atomic():
@@ -186,6 +214,7 @@ def videos_import_manifest(
                 )
                 created_ids.append(video.pk)
                 report.videos_created += 1
+            report.video_ids = created_ids
             if campaign is not None:
                 report.pairs_created = pairs_create_for_prompts(campaign=campaign, prompt_ids=touched,
                                                                 statuses=PAIRABLE_STATUSES)

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         if campaign:
             target = Campaign.objects.filter(slug=campaign).first()
             if target is None:
-                raise CommandError(f"no campaign with slug {campaign!r}; create it in the admin first")
+                raise CommandError(f"no campaign with slug {campaign!r}; create it first with `manage.py create_campaign` or on /studio/campaigns/")
         try:
             report = videos_import_manifest(
                 text=manifest.read_text(encoding="utf-8"), manifest_name=manifest.name,
