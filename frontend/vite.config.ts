@@ -19,6 +19,7 @@ export default defineConfig({
         label: resolve(__dirname, "src/label/main.ts"),
         review: resolve(__dirname, "src/review/main.ts"),
         runs: resolve(__dirname, "src/runs/main.ts"),
+        data: resolve(__dirname, "src/data/main.ts"),
       },
       output: {
         entryFileNames: "studio/[name].js",

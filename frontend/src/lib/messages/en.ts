@@ -1,5 +1,7 @@
 /** English UI strings: the reference dictionary; every other language must have exactly these keys. */
+import { dataEn } from "./data";
 export const en = {
+  ...dataEn,
   "app.brand": "AnimeReward Studio",
   "nav.campaigns": "Campaigns",
   "nav.signOut": "Sign out",

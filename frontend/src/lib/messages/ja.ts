@@ -1,7 +1,9 @@
 /** 日本語 */
+import { dataJa } from "./data";
 import type { MessageKey } from "./en";
 
 export const ja: Record<MessageKey, string> = {
+  ...dataJa,
   "app.brand": "AnimeReward Studio",
   "nav.campaigns": "キャンペーン",
   "nav.signOut": "ログアウト",

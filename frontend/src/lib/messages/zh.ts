@@ -1,7 +1,9 @@
 /** 简体中文 */
+import { dataZh } from "./data";
 import type { MessageKey } from "./en";
 
 export const zh: Record<MessageKey, string> = {
+  ...dataZh,
   "app.brand": "AnimeReward Studio",
   "nav.campaigns": "任务列表",
   "nav.signOut": "退出登录",

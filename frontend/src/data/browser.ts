@@ -1,0 +1,108 @@
+/**
+ * /studio/data/ (reviewers and admins): tabs for videos, pairs, judgments and flags, filter
+ * menus, and server-side pages of 25 rows. The tab, filters and page live in the query string, so
+ * a filtered view can be bookmarked or shared. Keys: ← → on the tabs, / to the filters, n / p pages.
+ */
+import { ApiError, type Api } from "../lib/api";
+import type { Banners } from "../lib/chrome";
+import { h, isTyping } from "../lib/dom";
+import { t, type MessageKey } from "../lib/i18n";
+import { strengthKey } from "../review/adjudication";
+import { apiPath, nextTab, pageCount, parseState, stateQuery, STATUSES, TAB_FILTERS, TABS, withFilter, withTab, type BrowserState, type FilterName } from "./query";
+import type { DataConfig, Page, Row, Tab } from "./types";
+import { dataTable, formatTime, pager } from "./widgets";
+
+type Names = { dim: (key: string) => string };
+
+const pairLink = (id: unknown) => h("a", { href: `/studio/pairs/${id}/`, "data-pair-link": String(id) }, `#${id}`);
+const text = (v: unknown) => (v === null || v === undefined || v === "" ? "—" : String(v));
+
+/** Column heads and cells of one tab's rows. */
+export function tabTable(tab: Tab, rows: Row[], names: Names): { head: string[]; cells: (string | Node)[][] } {
+  const col = (key: string) => t(`data.col.${key}` as MessageKey);
+  switch (tab) {
+    case "videos":
+      return { head: ["id", "prompt", "generator", "status", "duration", "created"].map(col), cells: rows.map((r) => [text(r.id), text(r.prompt_text), text(r.generator), t(`data.status.${r.status}` as MessageKey), r.rendition_duration_s ? `${Number(r.rendition_duration_s).toFixed(1)} s` : "—", formatTime(r.created_at as string)]) };
+    case "pairs":
+      return { head: ["pair", "campaign", "prompt", "generators", "gold", "votes"].map(col), cells: rows.map((r) => [pairLink(r.id), text(r.campaign_name), text(r.prompt_text), `${r.generator_a} · ${r.generator_b}`, r.is_gold ? t("data.gold.yes") : "", `${r.completed} / ${r.overlap}`]) };
+    case "judgments":
+      return { head: ["pair", "annotator", "dimension", "answer", "edited", "campaign", "created"].map(col), cells: rows.map((r) => [pairLink(r.pair_id), text(r.annotator_name), names.dim(String(r.dimension_key)), h("span", { "data-strength": String(r.strength) }, t(strengthKey(Number(r.strength)))), r.edited ? h("span", { class: "chip", "data-edited": "true" }, t("data.edited")) : "", text(r.campaign_name), formatTime(r.created_at as string)]) };
+    case "flags":
+      return { head: ["pair", "annotator", "reason", "note", "status", "campaign", "created"].map(col), cells: rows.map((r) => [pairLink(r.pair_id), text(r.annotator_name), text(r.reason), text(r.note), t(r.resolved ? "data.status.resolved" : "data.status.open"), text(r.campaign_name), formatTime(r.created_at as string)]) };
+  }
+}
+
+function filterOptions(name: FilterName, tab: Tab, config: DataConfig, names: Names): [string, string][] {
+  const choices = config.choices ?? { campaigns: [], generators: [], annotators: [] };
+  switch (name) {
+    case "campaign": return choices.campaigns.map((c) => [String(c.id), c.name]);
+    case "generator": return choices.generators.map((g) => [g, g]);
+    case "annotator": return choices.annotators.map((a) => [String(a.id), a.username]);
+    case "dimension": return config.dimensions.map((d) => [d.key, names.dim(d.key)]);
+    case "status": return STATUSES[tab].map((s) => [s, t(`data.status.${s}` as MessageKey)]);
+    case "agreement": return [["disputed", t("data.agreement.disputed")], ["agreed", t("data.agreement.agreed")]];
+    case "gold": return [["yes", t("data.gold.yes")], ["no", t("data.gold.no")]];
+  }
+}
+
+function filterBar(state: BrowserState, config: DataConfig, names: Names, set: (name: FilterName, v: string) => void): HTMLElement {
+  return h("div", { class: "filters", role: "group", "aria-label": t("data.filters") }, ...TAB_FILTERS[state.tab].map((name) => {
+    const select = h("select", { id: `filter-${name}`, class: "select", "data-filter": name }, h("option", { value: "" }, t("data.all")),
+      ...filterOptions(name, state.tab, config, names).map(([v, label]) => h("option", { value: v, selected: state.filters[name] === v }, label))) as HTMLSelectElement;
+    select.addEventListener("change", () => set(name, select.value));
+    return h("span", { class: "filter" }, h("label", { for: select.id }, t(`data.filter.${name}` as MessageKey)), select);
+  }));
+}
+
+function tabList(current: Tab, go: (tab: Tab) => void): HTMLElement {
+  const list = h("div", { class: "tabs", role: "tablist", "aria-label": t("data.tabs") }, ...TABS.map((tab) =>
+    h("button", { type: "button", role: "tab", id: `tab-${tab}`, "data-tab": tab, "aria-selected": String(tab === current), tabindex: tab === current ? 0 : -1, onclick: () => go(tab) }, t(`data.tab.${tab}` as MessageKey))));
+  list.addEventListener("keydown", (e) => {
+    if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
+    e.preventDefault();
+    go(nextTab(current, e.key === "ArrowRight" ? 1 : -1));
+  });
+  return list;
+}
+
+export function mountDataBrowser(root: HTMLElement, config: DataConfig, api: Api, banners: Banners, names: Names): { render: () => void } {
+  let state = parseState(window.location.search);
+  let data: Page<Row> | null = null;
+  const go = (next: BrowserState, focusTab = false) => {
+    state = next;
+    history.replaceState(null, "", `${window.location.pathname}?${stateQuery(state)}`);
+    void load().then(() => focusTab && document.getElementById(`tab-${state.tab}`)?.focus());
+  };
+  const render = () => {
+    const table = data && data.results.length ? tabTable(state.tab, data.results, names) : null;
+    root.dataset.tab = state.tab;
+    root.dataset.loaded = String(data !== null);
+    root.replaceChildren(
+      h("h1", {}, t("data.title")), tabList(state.tab, (tab) => go(withTab(state, tab), true)),
+      filterBar(state, config, names, (name, v) => go(withFilter(state, name, v))),
+      h("div", { role: "tabpanel", "aria-labelledby": `tab-${state.tab}`, class: "tab-panel" },
+        table ? dataTable(table.head, table.cells, t(`data.tab.${state.tab}` as MessageKey)) : h("p", { class: "empty-state" }, data ? t("data.empty") : t("data.loading")),
+        data ? pager(state.page, pageCount(data.count), data.count, (page) => go({ ...state, page })) : null),
+    );
+  };
+  const load = async () => {
+    try {
+      data = await api.get<Page<Row>>(apiPath(state));
+      banners.clear("load");
+    } catch (exc) {
+      banners.show("load", exc instanceof ApiError ? exc.detail : t("banner.network"), "error");
+    }
+    render();
+  };
+  document.addEventListener("keydown", (e) => {
+    if (isTyping(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === "/") { e.preventDefault(); root.querySelector<HTMLElement>("[data-filter]")?.focus(); }
+    if ((e.key === "n" || e.key === "p") && data) {
+      const page = state.page + (e.key === "n" ? 1 : -1);
+      if (page >= 1 && page <= pageCount(data.count)) go({ ...state, page });
+    }
+  });
+  render();
+  void load();
+  return { render };
+}

@@ -1,0 +1,69 @@
+/** Small DOM pieces of the data pages: times, tables, the pager, videos and the comments card. */
+import { ApiError, type Api } from "../lib/api";
+import { h } from "../lib/dom";
+import { lang, t } from "../lib/i18n";
+import type { Comment, MediaVideo } from "./types";
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? "—" : new Intl.DateTimeFormat(lang(), { dateStyle: "medium", timeStyle: "short" }).format(d);
+}
+
+export function dataTable(head: string[], rows: (string | Node)[][], caption: string): HTMLElement {
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { class: "table data-table" },
+      h("caption", { class: "sr-only" }, caption),
+      h("thead", {}, h("tr", {}, ...head.map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, ...rows.map((r) => h("tr", {}, ...r.map((c, i) => (i === 0 ? h("th", { scope: "row" }, c) : h("td", {}, c)))))),
+    ),
+  );
+}
+
+/** "Page 2 of 7" with previous/next buttons (also the n / p keys, wired by the page). */
+export function pager(page: number, pages: number, count: number, go: (page: number) => void): HTMLElement {
+  const button = (text: string, target: number, key: string, disabled: boolean) =>
+    h("button", { type: "button", class: "btn btn-ghost", "data-pager": key, disabled, onclick: () => go(target) }, text, " ", h("kbd", {}, key));
+  return h(
+    "nav",
+    { class: "pager", "aria-label": t("data.pager") },
+    button(t("data.prev"), page - 1, "p", page <= 1),
+    h("span", { class: "muted", "data-count": count }, t("data.pageOf", { page, pages, n: count })),
+    button(t("data.next"), page + 1, "n", page >= pages),
+  );
+}
+
+export function clip(video: MediaVideo, label: string): HTMLElement {
+  return h(
+    "figure",
+    { class: "data-clip" },
+    h("figcaption", {}, label),
+    video.url
+      ? h("video", { src: video.url, poster: video.poster_url ?? undefined, controls: true, loop: true, muted: true, playsinline: true, preload: "metadata" })
+      : h("p", { class: "muted" }, t("data.noRendition")),
+  );
+}
+
+/** The comment list and a form to add one; `onAdded` gets the stored comment. */
+export function commentsBlock(api: Api, pair: number, comments: Comment[], onAdded: (c: Comment) => void): HTMLElement {
+  const id = `comment-${pair}`;
+  const text = h("textarea", { id, class: "comment-text", rows: 2, maxlength: 2000 }) as HTMLTextAreaElement;
+  const status = h("p", { class: "muted", role: "status", "aria-live": "polite" });
+  const form = h("form", { class: "comment-form" }, h("label", { for: id, class: "sr-only" }, t("comments.add")), text, h("button", { type: "submit", class: "btn" }, t("comments.add")), status);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (!text.value.trim()) return void (status.textContent = t("comments.empty"));
+    api.post<Comment>(`/api/pairs/${pair}/comments/`, { text: text.value }).then(
+      (c) => onAdded(c),
+      (exc) => void (status.textContent = exc instanceof ApiError ? exc.detail : t("banner.network")),
+    );
+  });
+  const list = comments.length
+    ? h("ul", { class: "comments" }, ...comments.map((c) => h("li", { "data-comment": c.id }, h("strong", {}, c.author), " ", h("span", { class: "muted" }, formatTime(c.created_at)), h("p", {}, c.text))))
+    : h("p", { class: "muted" }, t("comments.none"));
+  return h("section", { class: "comments-block", "aria-label": t("comments.title") }, h("h3", {}, t("comments.title")), list, form);
+}
