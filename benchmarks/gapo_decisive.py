@@ -25,9 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from training.gapo import decisive as d  # noqa: E402
+from training.gapo.decisive_report import BASELINE, method_table, pick_lrs, summarize, verdict  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
-BASELINE = "Diffusion-DPO"
+EXTRAS = (("off_ring", "off-ring", ".3f"), ("mode_entropy", "mode entropy", ".2f"))
 
 
 def parse_args(argv=None):
@@ -66,7 +67,7 @@ def run_level(base, sigma, args, log) -> dict:
             for lr in args.lrs:
                 curve = d.train_method(base, pairs, method, lr=lr, seed=seed, evaluate=evaluate, **train)
                 grid[method].setdefault(lr, []).append(curve[-1]["validation"])
-    picks = {m: max(by_lr, key=lambda lr: np.mean(by_lr[lr])) for m, by_lr in grid.items()}
+    picks = pick_lrs(grid)
     log(f"sigma {sigma}: lr picks {picks}")
     # test: true reward, test seeds
     curves = {m: [] for m in d.METHODS}
@@ -83,41 +84,6 @@ def run_level(base, sigma, args, log) -> dict:
                                                  **train))
     return {"sigma": sigma, "lr_grid": {m: {str(lr): v for lr, v in g.items()} for m, g in grid.items()},
             "lr": picks, "curves": curves, "label_error": label_error, "wrong_small_large_half": kept}
-
-
-def summarize(level: dict) -> dict:
-    curves = level["curves"]
-    steps = [r["step"] for r in curves[BASELINE][0]]
-    true = {m: np.array([[r["true"] for r in c] for c in cs]) for m, cs in curves.items()}  # (seeds, evals)
-    base_final = true[BASELINE][:, -1]
-    rows = {}
-    for m, values in true.items():
-        final = values[:, -1]
-        diff = final - base_final
-        mean_curve = values.mean(0)
-        reach = next((s for s, v in zip(steps, mean_curve) if s > 0 and v >= base_final.mean()), None)
-        rows[m] = {
-            "lr": level["lr"][m], "final": float(final.mean()), "final_sd": float(final.std(ddof=1)),
-            "diff": float(diff.mean()), "ci": d.bootstrap_ci(diff) if m != BASELINE else (0.0, 0.0),
-            "wins": int((diff > 0).sum()), "reach": reach,
-            "off_ring": float(np.mean([c[-1]["off_ring"] for c in curves[m]])),
-            "mode_entropy": float(np.mean([c[-1]["mode_entropy"] for c in curves[m]])),
-            "start": float(values[:, 0].mean()),
-        }
-    return {"steps": steps, "rows": rows}
-
-
-def verdict(sigma: float, rows: dict) -> str:
-    better = [m for m, r in rows.items() if m != BASELINE and r["ci"][0] > 0]
-    worse = [m for m, r in rows.items() if m != BASELINE and r["ci"][1] < 0]
-    parts = []
-    if better:
-        parts.append("better than Diffusion-DPO (95% CI above 0): " + ", ".join(better))
-    if worse:
-        parts.append("worse (CI below 0): " + ", ".join(worse))
-    if not parts:
-        parts.append("no method differs from Diffusion-DPO (every 95% CI spans 0)")
-    return f"sigma {sigma}: " + "; ".join(parts)
 
 
 def write_report(args, levels, summaries, seconds, out: Path, command: str) -> None:
@@ -153,16 +119,8 @@ def write_report(args, levels, summaries, seconds, out: Path, command: str) -> N
             "",
             f"Base model's true reward: {start:.4f}.",
             "",
-            "| method | lr | final true reward (mean ± sd) | minus DPO [95% CI] | better than DPO | steps to DPO final "
-            "| off-ring | mode entropy |",
-            "|---|---:|---|---|---:|---:|---:|---:|",
+            *method_table(rows, seeds=len(args.test_seeds), steps=args.steps, extras=EXTRAS),
         ]
-        for m, r in rows.items():
-            ci = "—" if m == BASELINE else f"{r['diff']:+.4f} [{r['ci'][0]:+.4f}, {r['ci'][1]:+.4f}]"
-            wins = "—" if m == BASELINE else f"{r['wins']}/{len(args.test_seeds)}"
-            reach = r["reach"] if r["reach"] is not None else f"not in {args.steps}"
-            lines.append(f"| {m} | {r['lr']:g} | {r['final']:.4f} ± {r['final_sd']:.4f} | {ci} | {wins} | {reach} "
-                         f"| {r['off_ring']:.3f} | {r['mode_entropy']:.2f} |")
         lines += ["", "Verdict: " + verdict(level["sigma"], rows), ""]
     out.with_suffix(".md").write_text("\n".join(lines))
     out.with_suffix(".json").write_text(json.dumps({"args": vars(args), "levels": levels,
@@ -181,7 +139,7 @@ def main(argv=None) -> None:
     levels, summaries = [], []
     for sigma in args.sigmas:
         levels.append(run_level(base, sigma, args, log))
-        summaries.append(summarize(levels[-1]))
+        summaries.append(summarize(levels[-1], extras=tuple(k for k, _, _ in EXTRAS)))
         log(verdict(sigma, summaries[-1]["rows"]))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ by one deterministic reward). Here:
   toward ``u`` (30 degrees) and penalises points off the ring (the analogue of artifacts).
 * **Base model**: a 3-layer MLP denoiser, v-prediction on CogVideoX's own schedule, pretrained on the ring and
   sampled with the project's DDIM sampler (``sampling.sample``), trained with the project's ``NoiseProcess``,
-  ``denoising_error`` and losses (``gapo_loss``; the linear weight uses ``pair_terms``).
+  ``denoising_error`` and losses (``gapo_loss``, whose ``linear`` weight is ``s_w - s_l``).
 * **Labels**: pairs of base samples, each point rated 0-100 by 3 simulated annotators,
   ``100 * clip(r_true + N(0, sigma), 0, 1)``, scores = mean rating / 100, winner = higher score. Thurstone noise
   is strength-dependent the way people are: the smaller the true gap, the likelier the order is wrong.
@@ -35,7 +35,6 @@ import torch
 
 from .denoiser import Condition
 from .losses import gapo_loss
-from .losses.diffusion_dpo import pair_terms
 from .models import default_alphas_cumprod
 from .sampling import sample
 from .targets import NoiseProcess, denoising_error
@@ -43,7 +42,7 @@ from .targets import NoiseProcess, denoising_error
 RADIUS, MODE_SD, MODES = 1.5, 0.15, 8
 DIRECTION = (math.cos(math.pi / 6), math.sin(math.pi / 6))
 RING_WIDTH = 0.3
-# name -> (gap weight for gapo_loss or "linear", drop the pairs whose observed gap is below this quantile)
+# name -> (gap weight for gapo_loss, drop the pairs whose observed gap is below this quantile)
 METHODS = {
     "Diffusion-DPO": ("none", 0.0),
     "DPO min-gap filter": ("none", 0.5),
@@ -136,11 +135,17 @@ def generate(model: MLPDenoiser, noise_init: torch.Tensor, steps: int = 20) -> t
     return sample(PointDenoiser(model), noise_process(), _dummy_condition(len(noise_init)), noise_init, steps=steps)
 
 
+def rate(truth: torch.Tensor, sigma: float, raters: int, gen: torch.Generator) -> torch.Tensor:
+    """Simulated annotators: each of ``raters`` rates every item 0-100 as ``100 * clip(truth + N(0, sigma), 0, 1)``;
+    returns the mean rating / 100, ``(N,)`` in [0, 1]. ``truth``: ``(N,)`` true rewards in [0, 1]."""
+    truth = truth.double()
+    noisy = truth[:, None] + sigma * torch.randn(len(truth), raters, generator=gen, dtype=torch.float64)
+    return (torch.round(100 * noisy.clamp(0, 1)) / 100).mean(1).float()
+
+
 def annotate(x: torch.Tensor, sigma: float, raters: int, gen: torch.Generator) -> torch.Tensor:
-    """Mean 0-100 rating of ``raters`` noisy annotators, divided by 100: ``(N,)`` in [0, 1]."""
-    truth = true_reward(x).double()
-    ratings = (truth[:, None] + sigma * torch.randn(len(x), raters, generator=gen, dtype=torch.float64)).clamp(0, 1)
-    return (torch.round(100 * ratings) / 100).mean(1).float()
+    """Mean 0-100 rating of ``raters`` noisy annotators of the points ``x``, divided by 100: ``(N,)`` in [0, 1]."""
+    return rate(true_reward(x), sigma, raters, gen)
 
 
 @dataclass
@@ -192,11 +197,16 @@ class RidgeReward:
 
 
 def method_loss(method: str, err_w, err_l, ref_err_w, ref_err_l, s_w, s_l, beta: float) -> torch.Tensor:
-    weight = METHODS[method][0]
-    if weight == "linear":
-        _, dpo = pair_terms(err_w, err_l, ref_err_w, ref_err_l, beta)
-        return ((s_w - s_l) * dpo).mean()
-    return gapo_loss(err_w, err_l, ref_err_w, ref_err_l, s_w, s_l, beta=beta, weight=weight)[0]
+    return gapo_loss(err_w, err_l, ref_err_w, ref_err_l, s_w, s_l, beta=beta, weight=METHODS[method][0])[0]
+
+
+def gap_filter(s_w: torch.Tensor, s_l: torch.Tensor, method: str) -> torch.Tensor:
+    """``(P,)`` bool: the pairs ``method`` trains on (a min-gap filter drops the pairs whose observed gap is below
+    its quantile; every other method keeps all)."""
+    quantile, gap = METHODS[method][1], s_w - s_l
+    if quantile <= 0:
+        return torch.ones_like(gap, dtype=torch.bool)
+    return gap >= torch.quantile(gap, quantile)
 
 
 def train_method(base: MLPDenoiser, pairs: Pairs, method: str, *, lr: float, steps: int, beta: float, seed: int,
@@ -204,10 +214,7 @@ def train_method(base: MLPDenoiser, pairs: Pairs, method: str, *, lr: float, ste
     """Fine-tune a copy of ``base`` (the frozen reference) on ``pairs``; ``evaluate(model)`` every ``eval_every``
     steps (and at step 0) returns a metrics dict. Same seed -> same data order, noise and timesteps for every
     method (the min-gap filter sees the same stream over its remaining pairs)."""
-    quantile = METHODS[method][1]
-    if quantile > 0:
-        gap = pairs.s_w - pairs.s_l
-        pairs = pairs.subset(gap >= torch.quantile(gap, quantile))
+    pairs = pairs.subset(gap_filter(pairs.s_w, pairs.s_l, method))
     policy, reference = MLPDenoiser(), base
     policy.load_state_dict(base.state_dict())
     policy.train()

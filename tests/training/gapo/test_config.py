@@ -14,7 +14,7 @@ def test_prediction_defaults_to_the_family_convention():
     "field, value, valid",
     [
         ("family", "hunyuan", "cogvideox, wan"),
-        ("weight", "linear", "pow2, pow3, ratio, none"),
+        ("weight", "cubic", "pow2, pow3, ratio, linear, none"),
         ("mixed_precision", "fp8", "no, bf16, fp16"),
         ("prediction", "x0", "epsilon, v, flow"),
         ("preset", "huge", "tiny, paper"),

@@ -25,6 +25,7 @@ HAND_GAPS = {
     "pow2": (2.0 - 1.0, math.sqrt(2.0) - 2.0**0.25),  # (1, 0.225006)
     "pow3": (3.0 - 1.0, math.sqrt(3.0) - 3.0**0.25),  # (2, 0.415977)
     "ratio": (1.0 - 0.5, 1.0 - 1.0 / 2.0**0.25),  # (0.5, 0.159104)
+    "linear": (1.0, 0.25),
     "none": (1.0, 1.0),
 }
 
@@ -60,7 +61,7 @@ def test_beta_enters_as_half_beta():
     assert loss.item() == pytest.approx(math.log(1 + math.exp(-1.0)), abs=1e-5)
 
 
-@pytest.mark.parametrize("weight", ["pow2", "pow3", "ratio", "none"])
+@pytest.mark.parametrize("weight", ["pow2", "pow3", "ratio", "linear", "none"])
 def test_each_weight_matches_hand_computed_two_pairs(weight):
     gap_1, gap_2 = HAND_GAPS[weight]
     loss, metrics = gapo(weight)
@@ -98,8 +99,8 @@ def test_scores_outside_unit_interval_raise():
 
 
 def test_unknown_weight_lists_valid_values():
-    with pytest.raises(ValueError, match="pow2, pow3, ratio, none"):
-        gapo("linear")
+    with pytest.raises(ValueError, match="pow2, pow3, ratio, linear, none"):
+        gapo("cubic")
 
 
 def test_tie_gets_zero_weight_and_no_gradient():

@@ -11,6 +11,8 @@ name       formula                     range           source
                                                        method.md names it without a formula, we
                                                        read it as the base-3 analogue of ``pow2``
 ``ratio``  ``1 - 2**(s_l - s_w)``      [0, 0.5]        alternative from the reference code
+``linear`` ``s_w - s_l``                 [0, 1]          DPO weighted linearly by the gap: the simplest
+                                                       gap-aware control (the decisive benchmarks)
 ``none``   ``1``                       {1}             plain Diffusion-DPO (the baseline)
 =========  ==========================  ==============  ==========================================
 """
@@ -25,6 +27,7 @@ WEIGHT_FNS: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "pow2": lambda s_w, s_l: torch.pow(2.0, s_w) - torch.pow(2.0, s_l),
     "pow3": lambda s_w, s_l: torch.pow(3.0, s_w) - torch.pow(3.0, s_l),
     "ratio": lambda s_w, s_l: 1.0 - torch.pow(2.0, s_l - s_w),
+    "linear": lambda s_w, s_l: s_w - s_l,
     "none": lambda s_w, s_l: torch.ones_like(s_w),
 }
 WEIGHT_NAMES = tuple(WEIGHT_FNS)

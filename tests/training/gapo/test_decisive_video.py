@@ -1,0 +1,89 @@
+"""training/gapo/decisive_video + benchmarks/gapo_decisive_video.py: the true reward, the labelled pairs, and the
+whole comparison end to end on tiny settings (seconds)."""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from annotation.demo import GENERATORS, demo_prompts
+from training.gapo import decisive_video as v
+from training.gapo.decisive import METHODS
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _render(profile, size=32, frames=4):
+    return v._render(demo_prompts(1, v.TEST_SET)[0], profile, 0, size, frames)
+
+
+def test_the_true_reward_is_one_for_the_clean_rendering_and_lower_for_every_artefact_and_for_standing_still():
+    clean = _render(v.CLEAN)
+    frozen = np.repeat(clean[:1], len(clean), axis=0)
+    videos = np.stack([clean, frozen, *[_render(g) for g in GENERATORS]])
+    reward = v.fidelity_reward(videos, np.repeat(clean[None], len(videos), axis=0))
+    assert reward[0] == pytest.approx(1.0) and (reward[1:] < 0.999).all() and (reward > 0).all()
+    motion = v.motion_magnitude(videos)
+    assert motion[1] == 0.0 and motion[0] > 0.005, "a frozen clip has no motion, the clean one does"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    return v.build_world(v.tiny_settings(), tmp_path_factory.mktemp("generator"), log=lambda line: None)
+
+
+def test_candidates_are_k_base_samples_per_training_prompt(world):
+    cands = v.candidates(world, world.denoiser(seed=0), seed=0)
+    k, prompts, g = world.settings.k, world.settings.train_prompts, world.settings.generator
+    assert cands.latents.shape == (k * prompts, 3, g.frames, g.size, g.size)
+    assert cands.videos.shape == (k * prompts, g.frames, g.size, g.size, 3) and cands.truth.shape == (k * prompts,)
+
+
+def test_pairs_are_ordered_within_a_prompt_and_exact_labels_are_never_wrong(world):
+    k, prompts = world.settings.k, world.settings.train_prompts
+    truth = np.linspace(0.2, 0.8, k * prompts)[np.random.default_rng(0).permutation(k * prompts)]
+    latents = torch.arange(k * prompts, dtype=torch.float32)[:, None]  # row i carries its own index
+    cands = v.Candidates(latents, np.zeros((k * prompts, 1, 1, 1, 3), np.uint8), truth)
+    exact = v.label_pairs(world, cands, 0.0, seed=0)
+    assert len(exact.records) == prompts * k * (k - 1) // 2
+    assert (exact.s_w > exact.s_l).all() and not exact.wrong.any()
+    for record in exact.records:
+        w, l_ = int(record["x_w"]), int(record["x_l"])
+        assert w // k == l_ // k, "both videos of a pair answer the same prompt"
+        assert truth[w] > truth[l_] and torch.equal(record["image_latents"], world.train.items[w // k].image_latents)
+    noisy = [v.label_pairs(world, cands, 0.3, seed=s) for s in range(8)]
+    assert any(p.wrong.any() for p in noisy), "annotator noise orders some pairs wrong"
+
+
+def test_the_video_comparison_runs_end_to_end_and_produces_the_table_fields(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT))
+    sys.modules.pop("gapo_decisive_video", None)
+    from benchmarks import gapo_decisive_video as bench
+
+    out = tmp_path / "report"
+    bench.main(["--smoke", "--gpu", "--device", "cpu", "--cache", str(tmp_path / "cache"), "--out", str(out)])
+    record = json.loads(out.with_suffix(".json").read_text())
+    assert record["settings"]["device"] == "cpu" and record["settings"]["steps"] == 1
+    (summary,) = record["summaries"]
+    assert set(summary["rows"]) == set(METHODS)
+    for row in summary["rows"].values():
+        assert {"lr", "final", "final_sd", "diff", "ci", "wins", "reach", "start", "motion"} <= set(row)
+        assert 0 < row["final"] <= 1 and row["motion"] >= 0
+    (level,) = record["levels"]
+    assert [r["step"] for r in level["curves"]["GAPO pow2"][0]] == [0, 1]
+    table = out.with_suffix(".md").read_text()
+    assert "synthetic: demo renderer" in table and "| motion |" in table and "Verdict: sigma 0.1" in table
+    assert all(f"| {m} |" in table for m in METHODS)
+
+
+def test_a_one_step_smoke_writes_nothing_over_the_recorded_results(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT))
+    from benchmarks import gapo_decisive_video as bench
+
+    args = bench.parse_args(["--smoke", "--cache", str(tmp_path)])
+    assert Path(args.out).parent == tmp_path / "smoke"
+    gpu = bench.parse_args(["--gpu", "--steps", "7"])
+    assert gpu.settings.device == "cuda" and gpu.settings.steps == 7 and len(gpu.test_seeds) >= 10
