@@ -9,6 +9,7 @@ from annotation import pages as studio_pages
 from annotation import views as pages
 from annotation.api.media import media_file
 from training import pages as training_pages
+from people import pages as people_pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -24,10 +25,14 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("studio/exports/", training_pages.exports, name="exports-page"),
+    path("studio/people/", people_pages.people, name="people-page"),
+    path("accounts/welcome/<str:token>/", people_pages.welcome, name="welcome"),
     path("api/", include("annotation.api.urls")),
     path("api/datasets/", include("training.api.urls")),
     path("api/", include("training.api.run_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/people/", include("people.urls")),
     re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$", media_file, name="media"),
 ]

@@ -22,6 +22,7 @@ export default defineConfig({
         data: resolve(__dirname, "src/data/main.ts"),
       },
       output: {
+        exports: resolve(__dirname, "src/exports/main.ts"),
         entryFileNames: "studio/[name].js",
         chunkFileNames: "studio/chunks/[name].js",
         assetFileNames: "studio/[name][extname]",

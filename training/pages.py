@@ -9,10 +9,12 @@ from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from annotation.api.serializers import DimensionSerializer
-from annotation.models import Dimension
+from annotation.models import Campaign, Dimension
 from annotation.pages import MSG_NEEDS_REVIEWER
 from annotation.roles import ADMIN, REVIEWER, user_has_role
 from training.runs.selectors import run_get
+
+MSG_NEEDS_ADMIN = "This page is for admins; ask an admin for the role."
 
 
 def _config(request, **extra) -> dict:
@@ -47,3 +49,17 @@ def run_detail(request, run_id: int):
         return render(request, "annotation/forbidden.html",
                       {"message": f"No training run {run_id}. The runs page lists them all."}, status=404)
     return render(request, "training/run.html", {"run": run, "config": _config(request, page="run", run_id=run.pk)})
+
+
+@login_required
+@ensure_csrf_cookie
+def exports(request):
+    """/studio/exports/ (admins): freeze, watch and download dataset versions."""
+    if not user_has_role(request.user, ADMIN):
+        return render(request, "annotation/forbidden.html", {"message": MSG_NEEDS_ADMIN}, status=403)
+    config = {
+        "user": {"username": request.user.get_username(), "is_admin": True},
+        "urls": {"login": settings.LOGIN_URL, "api": "/api/"},
+        "campaigns": list(Campaign.objects.order_by("-created_at").values("id", "name")),
+    }
+    return render(request, "training/exports.html", {"config": config})

@@ -101,6 +101,13 @@ MATRIX = {
     "dataset-rebuild": [("post", "/api/datasets/{d}/rebuild/", None, "json", exp(admin={201}))],
     "dataset-archive": [("get", "/api/datasets/{d}/archive/?kind=tar", None, None, exp(**REVIEWERS_READ)),
                         ("get", "/api/datasets/{d}/archive/?kind=rar", None, None, exp(reviewer={400}, admin={400}))],
+    # People (admins only). {u}: alice; bodies are refused by validation, resume/reset act on nobody.
+    "people-list": [("get", "/api/people/", None, None, exp(admin={200})),
+                    ("post", "/api/people/", {}, "json", exp(admin={400}))],
+    "person-roles": [("post", "/api/people/{u}/roles/", {}, "json", exp(admin={400}))],
+    "person-pause": [("post", "/api/people/{u}/pause/", {}, "json", exp(admin={400}))],
+    "person-resume": [("post", "/api/people/999999/resume/", None, "json", exp(admin=HIDDEN))],
+    "person-reset-password": [("post", "/api/people/999999/reset-password/", None, "json", exp(admin=HIDDEN))],
     "dataset-file": [("get", "/api/datasets/{d}/files/README.md", None, None, exp(**REVIEWERS_READ)),
                      ("get", "/api/datasets/{d}/files/../../../etc/passwd", None, None,
                       exp(reviewer=HIDDEN, admin=HIDDEN))],

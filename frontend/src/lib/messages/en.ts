@@ -1,8 +1,11 @@
 /** English UI strings: the reference dictionary; every other language must have exactly these keys. */
+import { campaignAdminEn } from "./campaigns_admin";
 import { dataEn } from "./data";
+import { adminEn } from "./admin";
 export const en = {
   ...dataEn,
   "app.brand": "AnimeReward Studio",
+  ...adminEn,
   "nav.campaigns": "Campaigns",
   "nav.signOut": "Sign out",
   "lang.label": "Language",

@@ -1,10 +1,13 @@
 /** 日本語 */
+import { campaignAdminJa } from "./campaigns_admin";
 import { dataJa } from "./data";
+import { adminJa } from "./admin";
 import type { MessageKey } from "./en";
 
 export const ja: Record<MessageKey, string> = {
   ...dataJa,
   "app.brand": "AnimeReward Studio",
+  ...adminJa,
   "nav.campaigns": "キャンペーン",
   "nav.signOut": "ログアウト",
   "lang.label": "言語",

@@ -1,10 +1,13 @@
 /** 简体中文 */
+import { campaignAdminZh } from "./campaigns_admin";
 import { dataZh } from "./data";
+import { adminZh } from "./admin";
 import type { MessageKey } from "./en";
 
 export const zh: Record<MessageKey, string> = {
   ...dataZh,
   "app.brand": "AnimeReward Studio",
+  ...adminZh,
   "nav.campaigns": "任务列表",
   "nav.signOut": "退出登录",
   "lang.label": "语言",
