@@ -7,7 +7,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 REQUIRED_FIELDS = ("prompt", "initial_image", "video", "generator")
 OPTIONAL_FIELDS = ("seed", "action_label", "prompt_key", "split_key")
@@ -39,6 +39,33 @@ class RowError:
 
     def as_dict(self) -> dict:
         return {"line": self.line, "field": self.field, "message": self.message}
+
+
+def manifest_with_bare_names(text: str, fmt: str) -> str:
+    """The manifest with `initial_image` and `video` cut to their file names ("videos/a.mp4" ->
+    "a.mp4"), for files uploaded together with it: a browser sends names, not folders. Lines that
+    do not parse are kept as they are, so the import reports them on their own line numbers."""
+    def bare(record: dict) -> dict:
+        return {k: (PurePosixPath(v.replace("\\", "/")).name if k in ("initial_image", "video") and isinstance(v, str)
+                    else v) for k, v in record.items()}
+
+    if fmt == "csv":
+        reader = csv.DictReader(io.StringIO(text))
+        if not reader.fieldnames:
+            return text
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=reader.fieldnames, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(bare({k: v for k, v in r.items() if k is not None}) for r in reader)
+        return out.getvalue()
+    lines = []
+    for raw in text.splitlines():
+        try:
+            record = json.loads(raw)
+        except ValueError:
+            record = None
+        lines.append(json.dumps(bare(record), ensure_ascii=False) if isinstance(record, dict) else raw)
+    return "\n".join(lines)
 
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")

@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from annotation import data_pages
+from annotation import admin_pages
 from annotation import pages as studio_pages
 from annotation import views as pages
 from annotation.api.media import media_file
@@ -20,6 +21,8 @@ urlpatterns = [
     path("studio/data/", data_pages.data_browser, name="data-browser"),
     path("studio/pairs/<int:pair_id>/", data_pages.pair_page, name="pair-page"),
     path("studio/mine/", data_pages.my_history, name="my-history-page"),
+    path("studio/campaigns/", admin_pages.campaigns, name="studio-campaigns"),
+    path("studio/imports/", admin_pages.imports, name="studio-imports"),
     path("runs/", training_pages.runs, name="runs"),
     path("runs/<int:run_id>/", training_pages.run_detail, name="run-page"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -19,6 +19,8 @@ export default defineConfig({
         label: resolve(__dirname, "src/label/main.ts"),
         review: resolve(__dirname, "src/review/main.ts"),
         runs: resolve(__dirname, "src/runs/main.ts"),
+        campaigns: resolve(__dirname, "src/admin/campaignsMain.ts"),
+        imports: resolve(__dirname, "src/admin/importsMain.ts"),
         data: resolve(__dirname, "src/data/main.ts"),
       },
       output: {

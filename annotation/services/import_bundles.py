@@ -1,6 +1,7 @@
 """An import whose files come with the request (the imports page's "upload" tab): the manifest
 and the files it names are staged in a fresh folder under the first import root, imported with
-that folder as the base for relative paths (the same checks and all-or-nothing rule as any import),
+that folder as the base (the manifest's paths are matched by file name: a browser sends names, not
+folders; the same checks and all-or-nothing rule as any import),
 and the folder is removed whatever happens: stored media are content-addressed copies."""
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 
 from annotation.errors import ImportRejected
+from annotation.manifests import detect_format, manifest_with_bare_names
 from annotation.models import Campaign
 from annotation.selectors.imports import STAGING_FOLDER
 from annotation.services.imports import ImportReport, videos_import_manifest
@@ -45,6 +47,10 @@ def import_bundle_run(
 ) -> ImportReport:
     """Stage `files` (Django uploads) and import `manifest_text` against them; see the module doc."""
     names = _names_checked(files)
+    try:
+        text = manifest_with_bare_names(manifest_text, detect_format(manifest_name))
+    except ValueError as exc:
+        raise ImportRejected(str(exc)) from exc
     staging = Path(settings.IMPORT_ROOTS[0]) / STAGING_FOLDER / uuid.uuid4().hex
     staging.mkdir(parents=True)
     try:
@@ -52,7 +58,7 @@ def import_bundle_run(
             with (staging / name).open("wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)
-        return videos_import_manifest(text=manifest_text, manifest_name=manifest_name, base_dir=staging,
-                                      campaign=campaign, on_duplicate=on_duplicate, dry_run=dry_run)
+        return videos_import_manifest(text=text, manifest_name=manifest_name, base_dir=staging, campaign=campaign,
+                                      on_duplicate=on_duplicate, dry_run=dry_run)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

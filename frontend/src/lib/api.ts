@@ -73,8 +73,10 @@ export function createApi(deps: ApiDeps) {
   /** One HTTP exchange, never throwing for HTTP statuses (the queue classifies them itself). */
   async function raw(method: string, path: string, opts: RequestOptions = {}): Promise<RawResponse> {
     const headers: Record<string, string> = { Accept: "application/json" };
+    // A FormData body (file uploads) is sent as multipart; the browser writes its boundary header.
+    const isForm = typeof FormData !== "undefined" && opts.body instanceof FormData;
     if (method !== "GET") {
-      headers["Content-Type"] = "application/json";
+      if (!isForm) headers["Content-Type"] = "application/json";
       headers["X-CSRFToken"] = deps.csrfToken();
     }
     let response: Response;
@@ -83,7 +85,7 @@ export function createApi(deps: ApiDeps) {
         method,
         headers,
         credentials: "same-origin",
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        body: opts.body === undefined ? undefined : isForm ? (opts.body as FormData) : JSON.stringify(opts.body),
         signal: opts.signal,
       });
     } catch (exc) {
@@ -132,6 +134,7 @@ export function createApi(deps: ApiDeps) {
     request,
     get: <T>(path: string, opts?: RequestOptions) => request<T>("GET", path, opts),
     post: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>("POST", path, { ...opts, body }),
+    patch: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>("PATCH", path, { ...opts, body }),
   };
 }
 

@@ -3,9 +3,10 @@ import { campaignAdminEn } from "./campaigns_admin";
 import { dataEn } from "./data";
 import { adminEn } from "./admin";
 export const en = {
+  ...campaignAdminEn,
   ...dataEn,
-  "app.brand": "AnimeReward Studio",
   ...adminEn,
+  "app.brand": "AnimeReward Studio",
   "nav.campaigns": "Campaigns",
   "nav.signOut": "Sign out",
   "lang.label": "Language",

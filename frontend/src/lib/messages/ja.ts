@@ -5,9 +5,10 @@ import { adminJa } from "./admin";
 import type { MessageKey } from "./en";
 
 export const ja: Record<MessageKey, string> = {
+  ...campaignAdminJa,
   ...dataJa,
-  "app.brand": "AnimeReward Studio",
   ...adminJa,
+  "app.brand": "AnimeReward Studio",
   "nav.campaigns": "キャンペーン",
   "nav.signOut": "ログアウト",
   "lang.label": "言語",

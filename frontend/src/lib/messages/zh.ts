@@ -5,9 +5,10 @@ import { adminZh } from "./admin";
 import type { MessageKey } from "./en";
 
 export const zh: Record<MessageKey, string> = {
+  ...campaignAdminZh,
   ...dataZh,
-  "app.brand": "AnimeReward Studio",
   ...adminZh,
+  "app.brand": "AnimeReward Studio",
   "nav.campaigns": "任务列表",
   "nav.signOut": "退出登录",
   "lang.label": "语言",

@@ -1,0 +1,225 @@
+/**
+ * /studio/imports/ (admins): pick a source (upload a manifest with its files, or a manifest in a
+ * server folder under IMPORT_ROOTS) and a campaign, check it (a dry run: every row checked,
+ * problems grouped by cause, nothing stored), import it once the check is clean, then follow the
+ * media pipeline until no video is pending and show the summary. Changing any input asks for a
+ * new check.
+ */
+import { ApiError, type Api } from "../lib/api";
+import type { Banners, Toasts } from "../lib/chrome";
+import { h } from "../lib/dom";
+import { t } from "../lib/i18n";
+import { progressPollDelay, renderPreview, renderProgress, renderSummary, type PollState } from "./importView";
+import type { AdminConfig, CampaignSettings, ImportFolder, ImportProgress, ImportReport, Page } from "./types";
+
+interface Chrome {
+  toasts: Toasts;
+  banners: Banners;
+}
+
+type Source = "upload" | "server";
+
+export class ImportsPage {
+  private source: Source = "upload";
+  private folders: ImportFolder[] = [];
+  private roots: string[] = [];
+  private campaigns: CampaignSettings[] = [];
+  private preview: ImportReport | null = null;
+  private result: ImportReport | null = null;
+  private progress: ImportProgress | null = null;
+  private busy: "" | "check" | "import" = "";
+  private poll: PollState = { hiddenPolls: 0, failures: 0 };
+  private readonly form: HTMLFormElement;
+  private readonly out = h("div", { class: "import-results" });
+
+  constructor(private readonly root: HTMLElement, private readonly config: AdminConfig, private readonly api: Api, private readonly chrome: Chrome) {
+    this.form = h("form", { class: "card import-form", novalidate: true, "data-form": "import" });
+    this.form.addEventListener("submit", (e) => e.preventDefault());
+    this.form.addEventListener("change", () => this.inputsChanged());
+    void this.load();
+  }
+
+  refresh(): void {
+    this.render();
+  }
+
+  private fail(exc: unknown): void {
+    this.chrome.banners.show("request", t("adm.failed", { detail: exc instanceof ApiError ? exc.detail : t("banner.network") }), "error");
+  }
+
+  private async load(): Promise<void> {
+    try {
+      const [folders, campaigns] = await Promise.all([
+        this.api.get<{ roots: string[]; folders: ImportFolder[] }>("/api/imports/folders/"),
+        this.api.get<Page<CampaignSettings>>("/api/campaigns/?limit=1000"),
+      ]);
+      this.folders = folders.folders;
+      this.campaigns = campaigns.results.filter((c) => c.status !== "closed");
+      this.roots = folders.roots;
+    } catch (exc) {
+      this.fail(exc);
+    }
+    this.render();
+  }
+
+  /** Any edit after a check invalidates it: the import must be checked again first. */
+  private inputsChanged(): void {
+    const source = (this.form.querySelector<HTMLInputElement>("input[name=source]:checked")?.value ?? "upload") as Source;
+    if (source !== this.source) {
+      this.source = source;
+      this.renderForm();
+    }
+    this.preview = null;
+    this.renderResults();
+  }
+
+  /** The request: the bundle endpoint for uploads, the manifest endpoint for a server file. */
+  private body(dryRun: boolean): { url: string; data: FormData } | null {
+    const read = new FormData(this.form);
+    const data = new FormData();
+    const campaign = String(read.get("campaign") ?? "");
+    if (campaign) data.append("campaign", campaign);
+    data.append("on_duplicate", read.get("skip_duplicates") ? "skip" : "error");
+    data.append("dry_run", dryRun ? "true" : "false");
+    if (this.source === "server") {
+      const path = String(read.get("server_manifest") ?? "");
+      if (!path) return null;
+      data.append("server_manifest", path);
+      return { url: "/api/imports/", data };
+    }
+    const manifest = read.get("manifest");
+    if (!(manifest instanceof File) || !manifest.name) return null;
+    data.append("manifest", manifest);
+    for (const f of read.getAll("files")) if (f instanceof File && f.name) data.append("files", f);
+    return { url: "/api/imports/bundle/", data };
+  }
+
+  private async send(dryRun: boolean): Promise<void> {
+    const request = this.body(dryRun);
+    if (!request) {
+      this.chrome.banners.show("request", t("adm.imports.needManifest"), "warn");
+      return;
+    }
+    this.busy = dryRun ? "check" : "import";
+    this.chrome.banners.clear("request");
+    this.syncButtons();
+    try {
+      const report = await this.api.post<ImportReport>(request.url, request.data);
+      if (dryRun) this.preview = report;
+      else this.started(report);
+    } catch (exc) {
+      this.rejected(exc);
+    }
+    this.busy = "";
+    this.renderResults();
+  }
+
+  /** A refused import (someone changed a file since the check): show its groups as a new check. */
+  private rejected(exc: unknown): void {
+    const data = exc instanceof ApiError ? (exc.data as Partial<ImportReport> | null) : null;
+    if (data?.error_groups) {
+      this.preview = { prompts_created: 0, videos_created: 0, duplicates_skipped: 0, pairs_created: 0, dry_run: true, video_ids: [], rows: 0, errors: data.errors ?? [], error_groups: data.error_groups };
+      this.chrome.banners.show("request", t("adm.imports.rejected"), "error");
+    } else {
+      this.fail(exc);
+    }
+  }
+
+  private started(report: ImportReport): void {
+    this.result = report;
+    this.preview = null;
+    this.progress = null;
+    this.poll = { hiddenPolls: 0, failures: 0 };
+    void this.pollProgress();
+  }
+
+  private async pollProgress(): Promise<void> {
+    if (!this.result) return;
+    try {
+      this.progress = await this.api.post<ImportProgress>("/api/imports/progress/", { videos: this.result.video_ids });
+      this.poll.failures = 0;
+    } catch {
+      this.poll.failures += 1;
+    }
+    this.poll.hiddenPolls = document.hidden ? this.poll.hiddenPolls + 1 : 0;
+    this.renderResults();
+    const delay = progressPollDelay(this.progress, this.poll);
+    if (delay !== null) setTimeout(() => void this.pollProgress(), delay);
+  }
+
+  private render(): void {
+    this.root.replaceChildren(
+      h("div", { class: "page-head" }, h("h1", {}, t("adm.imports.heading")), h("a", { class: "back", href: this.config.urls.campaigns }, t("adm.nav.campaigns"))),
+      this.form, this.out);
+    this.renderForm();
+    this.renderResults();
+  }
+
+  /** Rebuilds the fields (source or language changed); chosen files survive: their inputs are moved over. */
+  private renderForm(): void {
+    const selected = new URLSearchParams(window.location.search).get("campaign") ?? "";
+    const kept = new FormData(this.form);
+    const fileInputs = [...this.form.querySelectorAll<HTMLInputElement>("input[type=file]")];
+    this.form.replaceChildren(...importFormFields({
+      source: this.source, folders: this.folders, roots: this.roots, campaigns: this.campaigns,
+      campaign: String(kept.get("campaign") ?? selected), skip: kept.get("skip_duplicates") !== null,
+    }));
+    for (const old of fileInputs) this.form.querySelector(`#${old.id}`)?.replaceWith(old);
+    this.form.querySelector("[data-action=check]")?.addEventListener("click", () => void this.send(true));
+    this.form.querySelector("[data-action=import]")?.addEventListener("click", () => void this.send(false));
+    this.syncButtons();
+  }
+
+  /** Import needs a clean check of the current inputs; nothing runs twice at once. */
+  private syncButtons(): void {
+    const check = this.form.querySelector<HTMLButtonElement>("[data-action=check]");
+    const run = this.form.querySelector<HTMLButtonElement>("[data-action=import]");
+    if (!check || !run) return;
+    check.disabled = this.busy !== "";
+    check.textContent = this.busy === "check" ? t("adm.imports.checking") : t("adm.imports.check");
+    run.disabled = this.busy !== "" || !(this.preview && this.preview.error_groups.length === 0);
+    run.textContent = this.busy === "import" ? t("adm.imports.importing") : t("adm.imports.run");
+  }
+
+  private renderResults(): void {
+    this.out.replaceChildren(
+      ...(this.preview ? [renderPreview(this.preview)] : []),
+      ...(this.result && this.progress ? [renderProgress(this.progress)] : []),
+      ...(this.result ? [renderSummary(this.result, this.progress)] : []),
+    );
+    this.syncButtons();
+  }
+}
+
+interface FormState {
+  source: Source;
+  folders: ImportFolder[];
+  roots: string[];
+  campaigns: CampaignSettings[];
+  campaign: string;
+  skip: boolean;
+}
+
+/** The form's fieldsets. File inputs are rebuilt only when the source changes (see inputsChanged). */
+export function importFormFields(s: FormState): HTMLElement[] {
+  const radio = (value: Source, label: string) =>
+    h("label", { class: "check" }, h("input", { type: "radio", name: "source", value, checked: s.source === value }), h("span", {}, label));
+  const upload = h("div", { class: "source-upload" },
+    h("div", { class: "field" }, h("label", { for: "i-manifest" }, t("adm.imports.manifest")), h("input", { id: "i-manifest", name: "manifest", type: "file", accept: ".jsonl,.ndjson,.json,.csv" })),
+    h("div", { class: "field" }, h("label", { for: "i-files" }, t("adm.imports.files")), h("input", { id: "i-files", name: "files", type: "file", multiple: true, accept: "image/*,video/*" })));
+  const options = s.folders.flatMap((f) => f.manifests.map((m) => h("option", { value: `${f.path}/${m}` }, `${f.relative === "." ? "" : `${f.relative}/`}${m}`)));
+  const server = options.length
+    ? h("div", { class: "field" }, h("label", { for: "i-server" }, t("adm.imports.folder")), h("select", { id: "i-server", name: "server_manifest" }, ...options))
+    : h("p", { class: "empty-state" }, t("adm.imports.noFolders", { roots: s.roots.join(", ") }));
+  return [
+    h("fieldset", { class: "sources" }, h("legend", {}, t("adm.imports.source")), radio("upload", t("adm.imports.upload")), radio("server", t("adm.imports.server"))),
+    s.source === "upload" ? upload : server,
+    h("div", { class: "field" }, h("label", { for: "i-campaign" }, t("adm.imports.campaign")),
+      h("select", { id: "i-campaign", name: "campaign" }, h("option", { value: "" }, t("adm.imports.noCampaign")),
+        ...s.campaigns.map((c) => h("option", { value: c.id, selected: String(c.id) === s.campaign }, `${c.name} (${c.slug})`)))),
+    h("label", { class: "check" }, h("input", { type: "checkbox", name: "skip_duplicates", checked: s.skip }), h("span", {}, t("adm.imports.skipDuplicates"))),
+    h("div", { class: "form-actions" },
+      h("button", { type: "button", class: "btn", "data-action": "check" }, t("adm.imports.check")),
+      h("button", { type: "button", class: "btn btn-primary", "data-action": "import", disabled: true }, t("adm.imports.run"))),
+  ];
+}
