@@ -85,11 +85,16 @@ export function mountDataBrowser(root: HTMLElement, config: DataConfig, api: Api
         data ? pager(state.page, pageCount(data.count), data.count, (page) => go({ ...state, page })) : null),
     );
   };
+  let latest = 0;
   const load = async () => {
+    const ticket = ++latest; // filters changed quickly: only the answer to the last request is shown
     try {
-      data = await api.get<Page<Row>>(apiPath(state));
+      const page = await api.get<Page<Row>>(apiPath(state));
+      if (ticket !== latest) return;
+      data = page;
       banners.clear("load");
     } catch (exc) {
+      if (ticket !== latest) return;
       banners.show("load", exc instanceof ApiError ? exc.detail : t("banner.network"), "error");
     }
     render();

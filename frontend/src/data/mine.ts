@@ -82,12 +82,16 @@ export function mountMyHistory(root: HTMLElement, api: Api, chrome: { banners: B
       ...(data?.results.length ? data.results.map((i) => itemCard(i, names, editing === i.assignment, actionsFor(i))) : [h("p", { class: "empty-state" }, data ? t("mine.empty") : t("data.loading"))]),
       data ? pager(page, Math.max(1, Math.ceil(data.count / PAGE_SIZE)), data.count, (p) => void load(p)) : "");
   };
+  let latest = 0;
   const load = async (next = page) => {
+    const ticket = ++latest; // quick n n n: only the last page asked for is shown
     try {
-      data = await api.get<Page<HistoryItem>>(`/api/me/history/?page=${next}&page_size=${PAGE_SIZE}`);
-      page = next;
+      const answer = await api.get<Page<HistoryItem>>(`/api/me/history/?page=${next}&page_size=${PAGE_SIZE}`);
+      if (ticket !== latest) return;
+      [data, page] = [answer, next];
       chrome.banners.clear("load");
     } catch (exc) {
+      if (ticket !== latest) return;
       chrome.banners.show("load", exc instanceof ApiError ? exc.detail : t("banner.network"), "error");
     }
     render();

@@ -10,7 +10,7 @@ export const dataEn = {
   "data.pager": "Pages",
   "data.prev": "Previous",
   "data.next": "Next",
-  "data.pageOf": "Page {page} of {pages} · {n} rows",
+  "data.pageOf": "Page {page} of {pages} · {n} found",
   "data.noRendition": "No rendition yet.",
   "data.edited": "edited",
   "data.tab.videos": "Videos",

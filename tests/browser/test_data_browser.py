@@ -1,0 +1,89 @@
+"""The data pages in headless Chromium: an annotator labels a pair on the labelling page, opens
+"my history" and changes one answer within the campaign's edit window; a reviewer filters the
+data browser by annotator and dimension, opens the pair page from the row and finds the edited
+judgment with its history (and the original answer kept)."""
+from __future__ import annotations
+
+import pytest
+
+from annotation.models import Assignment, AssignmentState, Judgment, JudgmentRevision, Pair
+from tests.browser.conftest import SCREENSHOTS, sign_in, wait_for_pair
+from tests.browser.test_labelling import expected_strengths, press_choices
+from tests.export.conftest import judge
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+CHOICES = [0, 1, 2, 3, 4, 1]  # motion (2nd row) = "Left better"
+
+
+def _label_one_pair(page, studio) -> dict:
+    sign_in(page, studio, "alice", f"/label/{studio.campaign_id}/")
+    pair = wait_for_pair(page)
+    press_choices(page, CHOICES)
+    page.keyboard.press("Enter")
+    wait_for_pair(page, previous=pair["assignment"], next_ready=False)
+    page.wait_for_function("() => document.getElementById('label-root').dataset.queue === '0'", timeout=20_000)
+    return pair
+
+
+def _edit_motion_in_history(page, studio, pair: dict) -> None:
+    page.goto(f"{studio.url}/studio/mine/")
+    item = page.locator(f"[data-assignment='{pair['assignment']}']")
+    item.wait_for()
+    assert item.locator("[data-editable=true]").is_visible()
+    assert item.locator("dd[data-dim=motion]").get_attribute("data-choice") == "1"
+    edit = item.locator(f"[data-edit='{pair['assignment']}']")
+    edit.focus()
+    page.keyboard.press("Enter")  # keyboard only: the form opens with focus on its first answer
+    page.wait_for_function("() => document.activeElement?.matches('[data-edit-form] select')")
+    item.locator("select[data-edit-dim=motion]").select_option("4")  # now: Right much better
+    item.locator("[data-edit-form] button[type=submit]").focus()
+    page.keyboard.press("Enter")
+    page.locator("dd[data-dim=motion][data-choice='4']").wait_for()
+    assert "Left better" in item.locator("dd[data-dim=motion]").inner_text()  # "(was: Left better)"
+    page.screenshot(path=str(SCREENSHOTS / "data-my-history.png"), full_page=True)
+
+
+def test_an_edited_answer_is_found_by_a_reviewer_with_its_history(studio, context_factory):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    alice = UserFactory(username="alice", roles=["annotator"])
+    bob = UserFactory(username="bob", roles=["annotator"])
+    UserFactory(username="rita", roles=["reviewer"])
+    annotator_page = context_factory().new_page()
+    pair = _label_one_pair(annotator_page, studio)
+    assignment = Assignment.objects.get(pk=pair["assignment"])
+    assert assignment.state == AssignmentState.SUBMITTED
+    # bob judged another pair: the annotator filter must leave his rows out
+    other = Pair.objects.filter(campaign_id=studio.campaign_id, taken=0).first()  # not leased to alice
+    judge(other, bob, {"motion": 2, "smoothness": 2})
+
+    _edit_motion_in_history(annotator_page, studio, pair)
+    motion = Judgment.objects.get(assignment=assignment, dimension__key="motion")
+    original = expected_strengths(CHOICES, pair["left"])["motion"]
+    assert motion.strength == expected_strengths([0, 4, 0, 0, 0, 0], pair["left"])["motion"]
+    assert list(JudgmentRevision.objects.values_list("from_strength", "to_strength")) == [(original, motion.strength)]
+
+    page = context_factory().new_page()
+    sign_in(page, studio, "rita", "/studio/data/")
+    page.wait_for_function("() => document.getElementById('data-page')?.dataset.loaded === 'true'")
+    page.locator("#tab-judgments").focus()
+    assert page.locator("#tab-judgments").get_attribute("aria-selected") == "true"
+    page.locator("#filter-annotator").select_option(str(alice.pk))
+    page.wait_for_url("**annotator=*")
+    page.locator("#filter-dimension").select_option("motion")
+    page.wait_for_function("() => document.querySelector('[data-count]')?.dataset.count === '1'")
+    row_link = page.locator(f"[data-pair-link='{assignment.pair_id}']")
+    assert row_link.count() == 1 and page.locator("[data-edited=true]").count() == 1
+    assert "bob" not in page.locator(".data-table").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "data-browser.png"), full_page=True)
+
+    row_link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/studio/pairs/{assignment.pair_id}/")
+    page.locator("[data-history='alice:motion']").wait_for()
+    assert page.locator(".data-table [data-edited=true]").count() == 1
+    assert page.locator("#adjudicate").is_visible()
+    sources = page.eval_on_selector_all("video", "vs => vs.map(v => v.getAttribute('src'))")
+    assert sources and all("/renditions/" in s for s in sources), sources  # never the originals
+    page.screenshot(path=str(SCREENSHOTS / "data-pair-page.png"), full_page=True)
