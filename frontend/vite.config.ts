@@ -22,6 +22,8 @@ export default defineConfig({
         campaigns: resolve(__dirname, "src/admin/campaignsMain.ts"),
         imports: resolve(__dirname, "src/admin/importsMain.ts"),
         data: resolve(__dirname, "src/data/main.ts"),
+        exports: resolve(__dirname, "src/exports/main.ts"),
+        people: resolve(__dirname, "src/people/main.ts"),
       },
       output: {
         exports: resolve(__dirname, "src/exports/main.ts"),

@@ -26,9 +26,10 @@ def people(request):
     return render(request, "people/people.html", {"config": config})
 
 
-def _no_referrer(response):
-    # The token is in this page's URL: never send it to another site as a Referer.
-    response["Referrer-Policy"] = "no-referrer"
+def _no_foreign_referrer(response):
+    # The token is in this page's URL: never send it to another site as a Referer. (Not
+    # "no-referrer": browsers then post the form with Origin: null, which the CSRF check refuses.)
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
 
@@ -40,7 +41,7 @@ def welcome(request, token: str):
     try:
         link = services.sign_in_link_open(token=token)
     except StudioError as exc:
-        return _no_referrer(render(request, "people/welcome.html", {"invalid": exc.detail}, status=exc.status_code))
+        return _no_foreign_referrer(render(request, "people/welcome.html", {"invalid": exc.detail}, status=exc.status_code))
     if request.method == "POST":
         try:
             user = services.sign_in_link_redeem(token=token, password=request.POST.get("password", ""),
@@ -52,4 +53,4 @@ def welcome(request, token: str):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect(settings.LOGIN_REDIRECT_URL)
     context = {"person": link.user, "purpose": link.purpose, "expires_at": link.expires_at, "error": error}
-    return _no_referrer(render(request, "people/welcome.html", context, status=status))
+    return _no_foreign_referrer(render(request, "people/welcome.html", context, status=status))
