@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { formValues, numberValue, toPayload } from "../src/admin/campaignForm";
+import { linesText, MAX_PROGRESS_POLL_MS, PROGRESS_POLL_MS, progressPollDelay } from "../src/admin/importView";
+import type { CampaignSettings } from "../src/admin/types";
+import { createApi } from "../src/lib/api";
+import type { Dimension } from "../src/lib/types";
+
+const DIMS: Dimension[] = [
+  { key: "smoothness", group: "appearance", name: "Visual smoothness", definition: "No flicker.", guideline: "Watch twice.", order: 1 },
+  { key: "motion", group: "appearance", name: "Visual motion", definition: "It moves.", guideline: "", order: 2 },
+];
+
+const CAMPAIGN: CampaignSettings = {
+  id: 7, name: "Spring", slug: "spring", protocol: "both", status: "active", overlap: 2, lease_ttl_seconds: 300,
+  gold_rate: 0.1, qualification_gold_count: 2, min_gold_accuracy: 0.7, min_gold_answers: 4, selection_policy: "uncertainty",
+  adaptive_overlap: true, adaptive_min_votes: 2, pairing: "budget", pair_budget_per_prompt: 4, instructions: "Look closely.",
+  dimensions: [DIMS[1]], pairs: 12, created_at: "2026-12-07T06:00:00Z",
+};
+
+describe("campaign form values", () => {
+  it("starts a new campaign from the model's defaults with every dimension chosen", () => {
+    const v = formValues(null, DIMS);
+    expect(v.dimensions).toEqual(["smoothness", "motion"]);
+    expect([v.status, v.overlap, v.lease_ttl_seconds, v.pairing, v.pair_budget_per_prompt]).toEqual(["draft", "3", "600", "all", ""]);
+  });
+
+  it("round-trips a campaign into the API body with numbers as numbers", () => {
+    const body = toPayload(formValues(CAMPAIGN, DIMS), { smoothness: "Watch twice.", motion: "" });
+    expect(body).toMatchObject({ name: "Spring", overlap: 2, gold_rate: 0.1, pair_budget_per_prompt: 4, dimensions: ["motion"], adaptive_overlap: true });
+    expect(body.guidelines).toEqual({}); // untouched guidelines are not sent: they are shared by campaigns
+  });
+
+  it("sends only edited guidelines of chosen dimensions, and no budget unless pairing is 'budget'", () => {
+    const v = { ...formValues(CAMPAIGN, DIMS), pairing: "all", guidelines: { smoothness: "changed", motion: "new text" } };
+    const body = toPayload(v, { smoothness: "Watch twice.", motion: "" });
+    expect(body.guidelines).toEqual({ motion: "new text" });
+    expect(body.pair_budget_per_prompt).toBeNull();
+  });
+
+  it("leaves text that is not a number for the server to name", () => {
+    expect(numberValue(" 3 ", true)).toBe(3);
+    expect(numberValue("2.5", true)).toBe("2.5");
+    expect(numberValue("0.25", false)).toBe(0.25);
+    expect(numberValue("three", false)).toBe("three");
+    expect(numberValue("", true)).toBeNull();
+  });
+});
+
+describe("import progress", () => {
+  const progress = (pending: number) => ({ total: 6, pending, ready: 6 - pending, failed: 0, failures: [] });
+
+  it("polls every second while videos are pending and stops when none is", () => {
+    expect(progressPollDelay(null, { hiddenPolls: 0, failures: 0 })).toBe(PROGRESS_POLL_MS);
+    expect(progressPollDelay(progress(3), { hiddenPolls: 0, failures: 0 })).toBe(PROGRESS_POLL_MS);
+    expect(progressPollDelay(progress(0), { hiddenPolls: 0, failures: 0 })).toBeNull();
+  });
+
+  it("backs off while the tab is hidden or requests fail", () => {
+    expect(progressPollDelay(progress(3), { hiddenPolls: 2, failures: 0 })).toBe(4 * PROGRESS_POLL_MS);
+    expect(progressPollDelay(progress(3), { hiddenPolls: 20, failures: 0 })).toBe(MAX_PROGRESS_POLL_MS);
+    expect(progressPollDelay(progress(3), { hiddenPolls: 0, failures: 3 }, () => 0)).toBe(8 * PROGRESS_POLL_MS);
+  });
+
+  it("lists at most 30 line numbers", () => {
+    expect(linesText([2, 5, 9])).toBe("2, 5, 9");
+    const many = Array.from({ length: 40 }, (_, i) => i + 1);
+    expect(linesText(many).endsWith("and 10 more")).toBe(true);
+  });
+});
+
+describe("fetch wrapper with files", () => {
+  it("sends FormData as multipart: no JSON content type, the CSRF header kept", async () => {
+    const calls: RequestInit[] = [];
+    const api = createApi({
+      fetch: async (_url, init) => {
+        calls.push(init);
+        return new Response("{}", { status: 200 });
+      },
+      csrfToken: () => "tok",
+      onUnauthenticated: () => undefined,
+    });
+    const form = new FormData();
+    form.append("dry_run", "true");
+    await api.post("/api/imports/", form);
+    const headers = calls[0].headers as Record<string, string>;
+    expect(headers["Content-Type"]).toBeUndefined();
+    expect(headers["X-CSRFToken"]).toBe("tok");
+    expect(calls[0].body).toBe(form);
+  });
+});
