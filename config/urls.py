@@ -9,8 +9,8 @@ from annotation import admin_pages
 from annotation import pages as studio_pages
 from annotation import views as pages
 from annotation.api.media import media_file
-from training import pages as training_pages
 from people import pages as people_pages
+from training import pages as training_pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -25,17 +25,17 @@ urlpatterns = [
     path("studio/imports/", admin_pages.imports, name="studio-imports"),
     path("runs/", training_pages.runs, name="runs"),
     path("runs/<int:run_id>/", training_pages.run_detail, name="run-page"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("admin/", admin.site.urls),
     path("studio/exports/", training_pages.exports, name="exports-page"),
     path("studio/people/", people_pages.people, name="people-page"),
     path("accounts/welcome/<str:token>/", people_pages.welcome, name="welcome"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
     path("api/", include("annotation.api.urls")),
     path("api/datasets/", include("training.api.urls")),
+    path("api/people/", include("people.urls")),
     path("api/", include("training.api.run_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
-    path("api/people/", include("people.urls")),
     re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$", media_file, name="media"),
 ]

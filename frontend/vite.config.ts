@@ -26,7 +26,6 @@ export default defineConfig({
         people: resolve(__dirname, "src/people/main.ts"),
       },
       output: {
-        exports: resolve(__dirname, "src/exports/main.ts"),
         entryFileNames: "studio/[name].js",
         chunkFileNames: "studio/chunks/[name].js",
         assetFileNames: "studio/[name][extname]",
