@@ -13,6 +13,7 @@ import { h } from "../lib/dom";
 import { dimensionText, initLang, lang, onLangChange, t, type MessageKey } from "../lib/i18n";
 import type { AnnotatorStats, Dimension, PageConfig, Progress } from "../lib/types";
 import { queueRows, type QueueItem, type Settled } from "./adjudication";
+import { clampOffset, queuePage, queuePager } from "./queuePager";
 import { AdjudicationPanel } from "./adjudicationPanel";
 import { historyIsEmpty, type HistoryReport } from "./history";
 import { historyContent } from "./historyCard";
@@ -117,6 +118,7 @@ function boot(root: HTMLElement): void {
   let leaderboard: LeaderboardReport | null = null;
   let quality: AnnotatorsReport | null = null;
   let queue: QueueReport | null = null;
+  let queueOffset = 0;
   let lbDimension: string | null = null;
   let history: HistoryReport | null = null;
   let historyAt = 0;
@@ -231,7 +233,8 @@ function boot(root: HTMLElement): void {
       null,
       h("div", { class: "queue-stat" }, h("span", { class: "stat-value", "data-queue-count": String(count) }, String(count)), h("span", { class: "muted" }, t("review.queueCount"))),
       rows.length ? h("p", { class: "muted help queue-legend" }, `⇄ ${t("review.reason.opposite_directions")}   ↔ ${t("review.reason.spread")}\n${t("review.adj.openHint")}`) : null,
-      rows.length ? h("ol", { class: "queue-list" }, ...rows.map(row)) : empty("review.queueEmpty"),
+      rows.length ? h("ol", { class: "queue-list", start: queueOffset + 1 }, ...rows.map(row)) : empty("review.queueEmpty"),
+      queuePager(queuePage(count, queueOffset, queue?.results.length ?? 0, QUEUE_PAGE), (offset) => void showQueuePage(offset)),
     );
   };
 
@@ -328,7 +331,22 @@ function boot(root: HTMLElement): void {
     if (focusedId) document.getElementById(focusedId)?.focus();
   };
 
-  const loadQueue = () => api.get<QueueReport>(`/api/campaigns/${config.campaign.id}/quality/review-queue/?limit=${QUEUE_PAGE}`);
+  const loadQueue = async (): Promise<QueueReport> => {
+    const get = () => api.get<QueueReport>(`/api/campaigns/${config.campaign.id}/quality/review-queue/?limit=${QUEUE_PAGE}&offset=${queueOffset}`);
+    let page = await get();
+    const clamped = clampOffset(queueOffset, page.count, QUEUE_PAGE);
+    if (clamped !== queueOffset) {
+      queueOffset = clamped; // adjudications shrank the queue below this page
+      page = await get();
+    }
+    return page;
+  };
+  const showQueuePage = async (offset: number) => {
+    queueOffset = offset;
+    settled.length = 0; // rows settled on the previous page belong to it
+    queue = await loadQueue().catch(() => queue);
+    render();
+  };
 
   const panel = new AdjudicationPanel({
     api,

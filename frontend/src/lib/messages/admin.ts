@@ -1,4 +1,5 @@
-/** UI strings of the admin pages (exports, people) in the three languages; spread into en/zh/ja. */
+/** UI strings of the admin pages (exports, people) and of the review queue's pager, in the three
+ * languages; spread into en/zh/ja. */
 
 export const adminEn = {
   "exports.title": "Dataset exports",
@@ -70,6 +71,10 @@ export const adminEn = {
   "role.annotator": "Annotator",
   "role.reviewer": "Reviewer",
   "role.admin": "Admin",
+  "review.queuePager": "Review queue pages",
+  "review.queuePrev": "← Previous",
+  "review.queueNext": "Next →",
+  "review.queueRange": "{from}–{to} of {total}",
 } as const;
 
 export type AdminKey = keyof typeof adminEn;
@@ -144,6 +149,10 @@ export const adminZh: Record<AdminKey, string> = {
   "role.annotator": "标注员",
   "role.reviewer": "审核员",
   "role.admin": "管理员",
+  "review.queuePager": "审核队列分页",
+  "review.queuePrev": "← 上一页",
+  "review.queueNext": "下一页 →",
+  "review.queueRange": "第 {from}–{to} 项，共 {total} 项",
 };
 
 export const adminJa: Record<AdminKey, string> = {
@@ -216,4 +225,8 @@ export const adminJa: Record<AdminKey, string> = {
   "role.annotator": "アノテーター",
   "role.reviewer": "レビュアー",
   "role.admin": "管理者",
+  "review.queuePager": "レビューキューのページ",
+  "review.queuePrev": "← 前へ",
+  "review.queueNext": "次へ →",
+  "review.queueRange": "{total} 件中 {from}–{to} 件",
 };
