@@ -79,6 +79,7 @@ def test_an_admin_creates_a_campaign_and_imports_the_demo_clips(admin_world, con
     sign_in(page, admin_world.studio, "carol", "/studio/campaigns/")
     campaign = _create_campaign(page)
 
+    assert page.is_visible(".admin-nav >> text=Imports")  # the studio header links both admin pages
     page.click(f"tr[data-campaign='{campaign.pk}'] >> text=Import")
     page.wait_for_url(f"**/studio/imports/?campaign={campaign.pk}")
     page.wait_for_function(f"() => document.querySelector('#i-campaign')?.value === '{campaign.pk}'")
