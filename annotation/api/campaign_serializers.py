@@ -13,7 +13,8 @@ from annotation.models import Campaign
 
 SETTING_FIELDS = ["name", "slug", "protocol", "status", "overlap", "lease_ttl_seconds", "gold_rate",
                   "qualification_gold_count", "min_gold_accuracy", "min_gold_answers", "selection_policy",
-                  "adaptive_overlap", "adaptive_min_votes", "pairing", "pair_budget_per_prompt", "instructions"]
+                  "adaptive_overlap", "adaptive_min_votes", "pairing", "pair_budget_per_prompt", "edit_window_minutes",
+                  "instructions"]
 
 
 class CampaignSettingsSerializer(serializers.ModelSerializer):
@@ -52,6 +53,8 @@ class CampaignWriteSerializer(serializers.Serializer):
     adaptive_min_votes = StrictIntegerField(required=False)
     pairing = serializers.CharField(required=False, max_length=64)
     pair_budget_per_prompt = StrictIntegerField(required=False, allow_null=True)
+    edit_window_minutes = StrictIntegerField(required=False, help_text="Minutes an annotator may change a "
+                                             "submitted answer (0 disables; gold answers never).")
     instructions = serializers.CharField(required=False, allow_blank=True, max_length=100_000, trim_whitespace=False)
 
     def validate_gold_rate(self, value):

@@ -41,7 +41,7 @@ MAX_GUIDELINE = 20_000
 RANGES = {
     "overlap": (1, 50), "lease_ttl_seconds": (30, 24 * 3600), "gold_rate": (0.0, 1.0),
     "qualification_gold_count": (0, 1000), "min_gold_accuracy": (0.0, 1.0), "min_gold_answers": (0, 1000),
-    "adaptive_min_votes": (2, 50), "pair_budget_per_prompt": (1, 10_000),
+    "adaptive_min_votes": (2, 50), "pair_budget_per_prompt": (1, 10_000), "edit_window_minutes": (0, 7 * 24 * 60),
 }
 CHOICES = {"protocol": CampaignProtocol.values, "status": CampaignStatus.values,
            "selection_policy": SelectionPolicy.values, "pairing": PairingStrategy.values}
@@ -73,6 +73,7 @@ class CampaignSettings:
     adaptive_min_votes: int = 2
     pairing: str = PairingStrategy.ALL
     pair_budget_per_prompt: int | None = None
+    edit_window_minutes: int = 60
     instructions: str = ""
 
     @classmethod

@@ -134,3 +134,15 @@ def test_the_dataset_export_carries_the_edited_answer(judged, alice, datasets_ro
     edited = Judgment.objects.get(assignment=mine, dimension__key="motion")
     assert exported[edited.pk] == 2
 
+
+
+def test_admins_set_the_edit_window_through_the_campaign_api(judged, carol, client_for):
+    campaign, _, _ = judged
+    client = client_for(carol)
+    url = f"/api/campaigns/{campaign.pk}/"
+    assert client.patch(url, {"edit_window_minutes": -1}, format="json").status_code == 400
+    assert client.patch(url, {"edit_window_minutes": 7 * 24 * 60 + 1}, format="json").status_code == 400
+    response = client.patch(url, {"edit_window_minutes": 0}, format="json")
+    assert response.status_code == 200 and response.json()["edit_window_minutes"] == 0
+    campaign.refresh_from_db()
+    assert campaign.edit_window_minutes == 0
