@@ -157,6 +157,8 @@ AXES_CLIENT_IP_CALLABLE = "annotation.services.audit.client_ip"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文"), ("ja", "日本語")]
+# The server-rendered pages' strings (home, sign-in, welcome); first, so they win over Django's own.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -30,6 +30,7 @@ urlpatterns = [
     path("accounts/welcome/<str:token>/", people_pages.welcome, name="welcome"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the home and sign-in pages' switcher
     path("admin/", admin.site.urls),
     path("api/", include("annotation.api.urls")),
     path("api/datasets/", include("training.api.urls")),
