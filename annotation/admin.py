@@ -174,3 +174,24 @@ class AgreementSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["computed_at", "campaign", "dimension", "alpha", "kappa", "n_judgments", "n_disputed", "queue_size"]
     list_filter = ["campaign", "dimension"]
     date_hierarchy = "computed_at"
+
+
+from annotation.models import JudgmentRevision, PairComment  # noqa: E402
+
+
+@admin.register(JudgmentRevision)
+class JudgmentRevisionAdmin(ReadOnlyAdmin):
+    """Answer edits (append-only: the first row of a judgment holds its original strength)."""
+
+    list_display = ["created_at", "edited_by", "pair", "judgment", "from_strength", "to_strength"]
+    list_select_related = ["edited_by"]
+    raw_id_fields = ["judgment", "assignment", "pair"]
+
+
+@admin.register(PairComment)
+class PairCommentAdmin(ReadOnlyAdmin):
+    """Comments on pairs, written on the pair page and in annotators' history; read-only here."""
+
+    list_display = ["created_at", "author", "pair", "text"]
+    list_select_related = ["author"]
+    search_fields = ["text", "author__username"]

@@ -164,3 +164,13 @@ def test_pages_need_their_role(data, client, alice, rita):
     assert client.get("/studio/data/").status_code == 200
     assert client.get(f"/studio/pairs/{data[1][0].pk}/").status_code == 200
     assert client.get("/studio/pairs/999999/").status_code == 404
+
+
+def test_edits_and_comments_are_read_only_in_the_django_admin(data, client, alice):
+    _, pairs, mine = data
+    assignment_answers_edit(assignment_id=mine[0].pk, annotator=alice, answers=[("motion", 1)])
+    PairComment.objects.create(pair=pairs[0], author=alice, text="hello")
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    for model in ("judgmentrevision", "paircomment"):
+        assert client.get(f"/admin/annotation/{model}/").status_code == 200
+        assert client.get(f"/admin/annotation/{model}/add/").status_code == 403
