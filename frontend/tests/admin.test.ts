@@ -13,7 +13,7 @@ const DIMS: Dimension[] = [
 const CAMPAIGN: CampaignSettings = {
   id: 7, name: "Spring", slug: "spring", protocol: "both", status: "active", overlap: 2, lease_ttl_seconds: 300,
   gold_rate: 0.1, qualification_gold_count: 2, min_gold_accuracy: 0.7, min_gold_answers: 4, selection_policy: "uncertainty",
-  adaptive_overlap: true, adaptive_min_votes: 2, pairing: "budget", pair_budget_per_prompt: 4, instructions: "Look closely.",
+  adaptive_overlap: true, adaptive_min_votes: 2, pairing: "budget", pair_budget_per_prompt: 4, edit_window_minutes: 30, instructions: "Look closely.",
   dimensions: [DIMS[1]], pairs: 12, created_at: "2026-12-07T06:00:00Z",
 };
 
@@ -26,7 +26,7 @@ describe("campaign form values", () => {
 
   it("round-trips a campaign into the API body with numbers as numbers", () => {
     const body = toPayload(formValues(CAMPAIGN, DIMS), { smoothness: "Watch twice.", motion: "" });
-    expect(body).toMatchObject({ name: "Spring", overlap: 2, gold_rate: 0.1, pair_budget_per_prompt: 4, dimensions: ["motion"], adaptive_overlap: true });
+    expect(body).toMatchObject({ name: "Spring", overlap: 2, gold_rate: 0.1, pair_budget_per_prompt: 4, edit_window_minutes: 30, dimensions: ["motion"], adaptive_overlap: true });
     expect(body.guidelines).toEqual({}); // untouched guidelines are not sent: they are shared by campaigns
   });
 

@@ -119,10 +119,11 @@ def test_annotators_read_the_short_shape_and_cannot_write(client_for, alice):
 def test_the_command_prints_the_new_id():
     out = io.StringIO()
     call_command("create_campaign", "--name", "CLI", "--slug", "cli-made", "--dimensions", "motion,appeal",
-                 "--overlap", "2", "--pairing", "budget", "--pair-budget", "3", "--status", "active", stdout=out)
+                 "--overlap", "2", "--pairing", "budget", "--pair-budget", "3", "--status", "active", "--edit-window", "0",
+                 stdout=out)
     campaign = Campaign.objects.get(slug="cli-made")
     assert out.getvalue().strip() == str(campaign.pk)
-    assert (campaign.pair_budget_per_prompt, campaign.dimensions.count()) == (3, 2)
+    assert (campaign.pair_budget_per_prompt, campaign.dimensions.count(), campaign.edit_window_minutes) == (3, 2, 0)
 
 
 def test_the_command_names_each_bad_flag():

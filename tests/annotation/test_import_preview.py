@@ -157,3 +157,14 @@ def test_imported_videos_are_followed_to_ready(import_root, carol, client_for):
     video_process(video_id=ids[0])
     body = client_for(carol).post("/api/imports/progress/", {"videos": ids}, format="json").json()
     assert (body["ready"], body["pending"]) == (1, 2)
+
+
+def test_a_budget_campaign_counts_a_prompts_earlier_pairs(import_root):
+    campaign = CampaignFactory(pairing="budget", pair_budget_per_prompt=2)
+    rows = _dataset(import_root, n_prompts=1, videos_per_prompt=4)
+    first = import_service.videos_import_manifest(text=_jsonl(rows[:3]), manifest_name="m.jsonl", base_dir=import_root,
+                                                  campaign=campaign)
+    second = import_service.videos_import_manifest(text=_jsonl(rows[3:]), manifest_name="m.jsonl", base_dir=import_root,
+                                                   campaign=campaign)
+    assert (first.pairs_created, second.pairs_created) == (2, 0)
+    assert Pair.objects.filter(campaign=campaign).count() == 2

@@ -16,7 +16,7 @@ from annotation.services.campaigns import CampaignInvalid, CampaignSettings, cam
 
 # Settings whose flag is not the field name with dashes.
 FLAGS = {"lease_ttl_seconds": "--lease-ttl", "qualification_gold_count": "--qualification-gold",
-         "pair_budget_per_prompt": "--pair-budget", "guidelines": "--guideline"}
+         "pair_budget_per_prompt": "--pair-budget", "guidelines": "--guideline", "edit_window_minutes": "--edit-window"}
 
 
 def _bool(text: str) -> bool:
@@ -52,6 +52,8 @@ class Command(BaseCommand):
         parser.add_argument("--adaptive-min-votes", type=int, default=d.adaptive_min_votes)
         parser.add_argument("--pairing", choices=PairingStrategy.values, default=d.pairing)
         parser.add_argument("--pair-budget", type=int, default=None, help="pairs per prompt with --pairing budget")
+        parser.add_argument("--edit-window", type=int, default=d.edit_window_minutes,
+                            help="minutes an annotator may change a submitted answer (0: never)")
         parser.add_argument("--instructions", default="", help="text shown to annotators")
 
     def handle(self, *args, **o):
@@ -70,7 +72,8 @@ class Command(BaseCommand):
             min_gold_accuracy=o["min_gold_accuracy"], min_gold_answers=o["min_gold_answers"],
             selection_policy=o["selection_policy"], adaptive_overlap=o["adaptive_overlap"],
             adaptive_min_votes=o["adaptive_min_votes"], pairing=o["pairing"],
-            pair_budget_per_prompt=o["pair_budget"], instructions=o["instructions"],
+            pair_budget_per_prompt=o["pair_budget"], edit_window_minutes=o["edit_window"],
+            instructions=o["instructions"],
         )
         try:
             campaign = campaign_create(settings=settings)

@@ -28,15 +28,16 @@ export interface FormValues {
   min_gold_answers: string;
   pairing: string;
   pair_budget_per_prompt: string;
+  edit_window_minutes: string;
 }
 
-const INTEGER_FIELDS = ["overlap", "lease_ttl_seconds", "adaptive_min_votes", "qualification_gold_count", "min_gold_answers", "pair_budget_per_prompt"] as const;
+const INTEGER_FIELDS = ["overlap", "lease_ttl_seconds", "adaptive_min_votes", "qualification_gold_count", "min_gold_answers", "pair_budget_per_prompt", "edit_window_minutes"] as const;
 const DECIMAL_FIELDS = ["gold_rate", "min_gold_accuracy"] as const;
 type NumberField = (typeof INTEGER_FIELDS)[number] | (typeof DECIMAL_FIELDS)[number];
 
 /** The form's sections: which inputs each holds, in order. */
 const SECTIONS: { title: MessageKey; fields: (NumberField | ChoiceField | "adaptive_overlap")[] }[] = [
-  { title: "adm.form.assignment", fields: ["overlap", "lease_ttl_seconds", "selection_policy", "adaptive_overlap", "adaptive_min_votes"] },
+  { title: "adm.form.assignment", fields: ["overlap", "lease_ttl_seconds", "edit_window_minutes", "selection_policy", "adaptive_overlap", "adaptive_min_votes"] },
   { title: "adm.form.quality", fields: ["gold_rate", "qualification_gold_count", "min_gold_accuracy", "min_gold_answers"] },
   { title: "adm.form.pairing", fields: ["pairing", "pair_budget_per_prompt"] },
 ];
@@ -63,6 +64,7 @@ export function formValues(campaign: CampaignSettings | null, dimensions: Dimens
     min_gold_answers: str(c?.min_gold_answers, "5"),
     pairing: c?.pairing ?? "all",
     pair_budget_per_prompt: str(c?.pair_budget_per_prompt, ""),
+    edit_window_minutes: str(c?.edit_window_minutes, "60"),
   };
 }
 
@@ -169,5 +171,6 @@ export function readForm(form: HTMLFormElement, dimensions: Dimension[]): FormVa
     adaptive_overlap: data.get("adaptive_overlap") !== null, adaptive_min_votes: text("adaptive_min_votes"),
     gold_rate: text("gold_rate"), qualification_gold_count: text("qualification_gold_count"), min_gold_accuracy: text("min_gold_accuracy"),
     min_gold_answers: text("min_gold_answers"), pairing: text("pairing"), pair_budget_per_prompt: text("pair_budget_per_prompt"),
+    edit_window_minutes: text("edit_window_minutes"),
   };
 }

@@ -29,6 +29,7 @@ export interface CampaignSettings {
   adaptive_min_votes: number;
   pairing: string;
   pair_budget_per_prompt: number | null;
+  edit_window_minutes: number;
   instructions: string;
   dimensions: Dimension[];
   pairs: number;
