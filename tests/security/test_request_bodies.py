@@ -59,7 +59,7 @@ class ExplodingInput:
 
 def test_an_annotator_gets_403_on_admin_uploads_before_the_body_is_read(alice, body_reads):
     client, token = _session(alice)
-    for url, field in (("/api/imports/", "manifest"), ("/api/uploads/", "file")):
+    for url, field in (("/api/imports/", "manifest"), ("/api/imports/bundle/", "files"), ("/api/uploads/", "file")):
         response = client.post(url, {field: SimpleUploadedFile("big.bin", b"\0" * BIG)}, HTTP_X_CSRFTOKEN=token)
         assert response.status_code == 403, (url, response.content)
         assert "admin" in response.json()["detail"]
@@ -88,6 +88,7 @@ def test_the_csrf_check_still_refuses_a_session_write_without_the_header(alice, 
     ("alice", "/api/campaigns/1/next/", 11 * 1024 * 1024),  # above DATA_UPLOAD_MAX_MEMORY_SIZE
     ("alice", "/api/assignments/1/submit/", 300 * 1024 * 1024),
     ("carol", "/api/imports/", 51 * 1024 * 1024),  # above the 50 MB manifest limit
+    ("carol", "/api/imports/bundle/", 3 * 1024**3),  # above the 2 GiB limit of a manifest with its files
     ("carol", "/api/uploads/", 10 * 1024 * 1024 * 1024),  # above MEDIA_MAX_FILE_BYTES
     ("carol", "/api/datasets/", 11 * 1024 * 1024),
     (None, "/accounts/login/", 11 * 1024 * 1024),  # plain Django views too
