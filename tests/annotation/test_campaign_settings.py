@@ -132,3 +132,13 @@ def test_the_command_names_each_bad_flag():
     text = str(caught.value)
     assert "--lease-ttl: Must be between 30 and 86400." in text and "--pair-budget:" in text
     assert not Campaign.objects.exists()
+
+
+def test_api_writes_are_audited_with_the_admin_and_their_address(client_for, carol):
+    client = client_for(carol)
+    created = client.post("/api/campaigns/", GOOD, format="json", REMOTE_ADDR="203.0.113.9").json()
+    client.patch(f"/api/campaigns/{created['id']}/", {"overlap": 3}, format="json", REMOTE_ADDR="203.0.113.9")
+    client.post(f"/api/campaigns/{created['id']}/archive/", REMOTE_ADDR="203.0.113.9")
+    rows = AuditLog.objects.filter(action__in=["campaign.create", "campaign.update", "campaign.archive"])
+    assert sorted(r.action for r in rows) == ["campaign.archive", "campaign.create", "campaign.update"]
+    assert {(r.actor_id, r.ip_address, r.target_id) for r in rows} == {(carol.pk, "203.0.113.9", str(created["id"]))}
