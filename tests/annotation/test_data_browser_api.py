@@ -103,6 +103,7 @@ def test_the_pair_page_shows_every_answer_with_its_edit_history(data, rita, alic
     assert [(h["from"], h["to"], h["by"]) for h in answers["alice"]["history"]["motion"]] == [(-2, 1, "alice")]
     assert answers["bob"]["history"] == {}
     assert detail["video_a"]["url"].startswith("/media/renditions/") and "generator" in detail["video_a"]
+    assert "/media/videos/" not in json.dumps(detail), "originals are never linked"
 
 
 def test_history_lists_my_answers_and_edits_through_the_api(data, alice, bob, client_for):
@@ -174,3 +175,14 @@ def test_edits_and_comments_are_read_only_in_the_django_admin(data, client, alic
     for model in ("judgmentrevision", "paircomment"):
         assert client.get(f"/admin/annotation/{model}/").status_code == 200
         assert client.get(f"/admin/annotation/{model}/add/").status_code == 403
+
+
+def test_a_history_page_costs_the_same_queries_whatever_its_size(data, alice, client_for):
+    client = client_for(alice)
+    _get(client, "/api/me/history/", page_size=1)
+    counts = []
+    for size in (1, 4):
+        with CaptureQueriesContext(connection) as queries:
+            assert len(_get(client, "/api/me/history/", page_size=size)["results"]) == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

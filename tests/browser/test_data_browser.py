@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotation.models import Assignment, AssignmentState, Judgment, JudgmentRevision, Pair
+from annotation.models import Adjudication, Assignment, AssignmentState, Judgment, JudgmentRevision, Pair
 from tests.browser.conftest import SCREENSHOTS, sign_in, wait_for_pair
 from tests.browser.test_labelling import expected_strengths, press_choices
 from tests.export.conftest import judge
@@ -87,3 +87,17 @@ def test_an_edited_answer_is_found_by_a_reviewer_with_its_history(studio, contex
     sources = page.eval_on_selector_all("video", "vs => vs.map(v => v.getAttribute('src'))")
     assert sources and all("/renditions/" in s for s in sources), sources  # never the originals
     page.screenshot(path=str(SCREENSHOTS / "data-pair-page.png"), full_page=True)
+
+    # "a" opens the review page's adjudication panel for this pair; Esc closes it, focus comes back
+    page.locator("body").click(position={"x": 5, "y": 300})
+    page.keyboard.press("a")
+    page.locator("#adjudication").wait_for(state="visible")
+    page.keyboard.press("Escape")
+    page.locator("#adjudication").wait_for(state="hidden")
+    page.wait_for_function("() => document.activeElement?.id === 'adjudicate'")
+    page.keyboard.press("Enter")
+    page.locator("#adj-motion").select_option("-1")
+    page.locator("#adj-save").click()
+    page.locator("#adjudication").wait_for(state="hidden")
+    page.wait_for_function("() => document.querySelector('.data-table')?.innerText.includes('(rita)')")
+    assert Adjudication.objects.get(pair_id=assignment.pair_id).strength == -1
