@@ -66,6 +66,7 @@ def _create_campaign(page) -> Campaign:
     page.fill("#f-pair_budget_per_prompt", "2")
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("[data-list=open] tr[data-campaign] >> text=Browser campaign")
+    page.screenshot(path=str(SCREENSHOTS / "campaigns-list.png"), full_page=True)
     campaign = Campaign.objects.get(slug="browser-i2v")
     assert (campaign.status, campaign.overlap, campaign.pairing, campaign.pair_budget_per_prompt) == ("active", 2, "budget", 2)
     assert "character" not in set(campaign.dimensions.values_list("key", flat=True))
