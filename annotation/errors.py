@@ -73,7 +73,7 @@ class AnnotatorPaused(StudioError):
 
 
 class AnswerNotEditable(StudioError):
-    """A submitted answer can no longer be changed (edit window over, gold pair, campaign closed)."""
+    """A submitted answer can no longer be changed (edit window over, editing disabled, campaign closed)."""
 
     status_code = 409
     code = "answer_not_editable"

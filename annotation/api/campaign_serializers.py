@@ -54,7 +54,7 @@ class CampaignWriteSerializer(serializers.Serializer):
     pairing = serializers.CharField(required=False, max_length=64)
     pair_budget_per_prompt = StrictIntegerField(required=False, allow_null=True)
     edit_window_minutes = StrictIntegerField(required=False, help_text="Minutes an annotator may change a "
-                                             "submitted answer (0 disables; gold answers never).")
+                                             "submitted answer (0 disables).")
     instructions = serializers.CharField(required=False, allow_blank=True, max_length=100_000, trim_whitespace=False)
 
     def validate_gold_rate(self, value):

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='campaign',
             name='edit_window_minutes',
-            field=models.PositiveIntegerField(default=60, help_text='Annotators may change a submitted answer for this long after submitting it (0 disables editing). Gold answers are never editable.', validators=[django.core.validators.MaxValueValidator(10080)]),
+            field=models.PositiveIntegerField(default=60, help_text='Annotators may change a submitted answer for this long after submitting it (0 disables editing). The gold check always scores the first answer.', validators=[django.core.validators.MaxValueValidator(10080)]),
         ),
         migrations.AlterField(
             model_name='auditlog',

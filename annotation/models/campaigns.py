@@ -99,7 +99,7 @@ class Campaign(models.Model):
     edit_window_minutes = models.PositiveIntegerField(
         default=60, validators=[MaxValueValidator(7 * 24 * 60)],
         help_text="Annotators may change a submitted answer for this long after submitting it (0 disables "
-                  "editing). Gold answers are never editable.",
+                  "editing). The gold check always scores the first answer.",
     )
     instructions = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE)

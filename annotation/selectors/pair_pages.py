@@ -136,8 +136,9 @@ def annotator_history_page(*, assignments: list[Assignment], now: datetime | Non
     items = []
     for a in assignments:
         until = edit_deadline(finished_at=a.finished_at, edit_window_minutes=a.campaign.edit_window_minutes)
-        editable = (until is not None and now <= until and not a.pair.is_gold
-                    and a.campaign.status != CampaignStatus.CLOSED and bool(answers[a.pk]))
+        # gold pairs alike (services/answer_edits.py): nothing here tells them apart
+        editable = (until is not None and now <= until and a.campaign.status != CampaignStatus.CLOSED
+                    and bool(answers[a.pk]))
         items.append({
             "assignment": a.pk, "pair": a.pair_id,
             "campaign": {"id": a.campaign_id, "name": a.campaign.name},
@@ -145,7 +146,6 @@ def annotator_history_page(*, assignments: list[Assignment], now: datetime | Non
             "video_a": _video(a.pair.video_a, with_generator=False),
             "video_b": _video(a.pair.video_b, with_generator=False),
             "finished_at": _iso(a.finished_at), "editable": editable,
-            # a gold pair's deadline is withheld along with its editability: nothing tells it apart
             "editable_until": _iso(until) if editable else None,
             "answers": answers[a.pk], "comments": comments.get(a.pair_id, []),
         })

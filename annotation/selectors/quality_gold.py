@@ -1,14 +1,18 @@
 """Gold (honeypot) accuracy per annotator: how often their answers on gold pairs match the
-expected answer, per dimension, by direction (A / same / B) and by exact strength."""
+expected answer, per dimension, by direction (A / same / B) and by exact strength.
+
+A gold answer is scored as first submitted: an annotator may edit it like any answer (so the
+history does not single gold pairs out), but the edit never changes their gold record."""
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
-from annotation.models import Campaign, Judgment
+from annotation.models import Campaign, Judgment, JudgmentRevision
 from annotation.quality import strength_direction
 
 
@@ -83,7 +87,10 @@ def gold_scores(*, campaign: Campaign, annotator_id: int | None = None,
     if since is not None:
         judgments = judgments.filter(created_at__gt=since)
     scores: dict[int, GoldScore] = defaultdict(GoldScore)
-    rows = judgments.values_list("annotator_id", "pair_id", "dimension__key", "strength", "pair__gold_answers__strength")
+    # the strength as first submitted: the first revision's `from`, else the (never edited) judgment
+    first = JudgmentRevision.objects.filter(judgment=OuterRef("pk")).order_by("id").values("from_strength")[:1]
+    rows = judgments.annotate(submitted=Coalesce(Subquery(first), F("strength"))).values_list(
+        "annotator_id", "pair_id", "dimension__key", "submitted", "pair__gold_answers__strength")
     for annotator, pair_id, key, strength, expected in rows:
         scores[annotator].add(pair_id=pair_id, dimension=key, given=strength, expected=expected)
     return dict(scores)

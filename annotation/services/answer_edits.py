@@ -2,8 +2,9 @@
 
 The Judgment row takes the new strength (everything downstream reads the latest answer) and a
 JudgmentRevision row keeps the old and new values, so the original is never lost; the edit is
-audited. Gold answers are never editable: an annotator who learnt the expected answer (from a
-colleague, a reviewer's comment) could otherwise correct a miss and dodge the gold check.
+audited. Gold pairs are edited like any other: refusing only them would tell an annotator which
+pairs were gold (a locked answer among open ones), and gold pairs are shown to everyone. The gold
+check scores the answer as first submitted (selectors/quality_gold.py), so an edit cannot dodge it.
 """
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ MSG_EDIT_UNKNOWN = "These dimensions were not answered on this pair: {unknown}."
 MSG_EDIT_NOT_SUBMITTED = "Only submitted answers can be edited; this pair was {state}."
 MSG_EDIT_DISABLED = "Answers in campaign {name!r} cannot be edited after submitting (ask an admin to set an edit window)."
 MSG_EDIT_WINDOW_OVER = "The {minutes}-minute edit window of this answer closed at {until}; it can no longer be changed."
-MSG_EDIT_GOLD = "This answer can no longer be changed."  # same words as a closed window: gold pairs stay unnamed
 MSG_EDIT_CLOSED = "Campaign {name!r} is closed; its answers can no longer be changed."
 
 
@@ -60,8 +60,6 @@ def _check_editable(assignment: Assignment, now: datetime) -> None:
         raise AnswerNotEditable(MSG_EDIT_NOT_SUBMITTED.format(state=assignment.state))
     if campaign.status == CampaignStatus.CLOSED:
         raise AnswerNotEditable(MSG_EDIT_CLOSED.format(name=campaign.name))
-    if assignment.pair.is_gold:
-        raise AnswerNotEditable(MSG_EDIT_GOLD)
     until = edit_deadline(finished_at=assignment.finished_at, edit_window_minutes=campaign.edit_window_minutes)
     if until is None:
         raise AnswerNotEditable(MSG_EDIT_DISABLED.format(name=campaign.name))

@@ -1,6 +1,6 @@
 """Editing a submitted answer (annotation/services/answer_edits.py): the campaign's window, the
-audit row, the original kept as a revision, gold answers locked, and the latest answer read by
-consensus, the quality cache and the dataset export."""
+audit row, the original kept as a revision, the gold check scoring the first answer, and the
+latest answer read by consensus, the quality cache and the dataset export."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,14 +8,13 @@ from datetime import timedelta
 import pytest
 
 from annotation.errors import AnswerNotEditable, NotFound, ValidationFailed
-from annotation.models import AuditAction, AuditLog, CampaignStatus, Judgment, JudgmentRevision
+from annotation.models import (
+    AuditAction, AuditLog, CampaignStatus, Dimension, GoldAnswer, Judgment, JudgmentRevision,
+)
 from annotation.selectors.quality import campaign_consensus
 from annotation.selectors.quality_cache import campaign_quality_version
-from annotation.services.answer_edits import (
-    MSG_EDIT_DISABLED,
-    MSG_EDIT_GOLD,
-    assignment_answers_edit,
-)
+from annotation.selectors.quality_gold import gold_scores
+from annotation.services.answer_edits import MSG_EDIT_DISABLED, assignment_answers_edit
 from tests.export.conftest import judge
 from tests.export.support import read_table
 from tests.factories import CampaignFactory, make_pairs
@@ -95,14 +94,20 @@ def test_a_closed_campaign_locks_its_answers(judged, alice):
         assignment_answers_edit(assignment_id=mine.pk, annotator=alice, answers=[("motion", 2)])
 
 
-def test_gold_answers_are_never_editable(alice):
+def test_a_gold_answer_can_be_edited_but_the_gold_check_keeps_the_first_answer(alice):
+    """Refusing edits on gold pairs only would show which pairs are gold; scoring the first answer
+    means an edit cannot dodge the check instead."""
     campaign = CampaignFactory(overlap=2, dimensions=DIMS, edit_window_minutes=60)
     gold = make_pairs(campaign, n_pairs=1, is_gold=True)[0]
-    mine = judge(gold, alice, {"smoothness": -1, "motion": -1})
-    with pytest.raises(AnswerNotEditable) as exc:
-        assignment_answers_edit(assignment_id=mine.pk, annotator=alice, answers=[("motion", 2)])
-    assert exc.value.detail == MSG_EDIT_GOLD
-    assert _strengths(mine) == {"smoothness": -1, "motion": -1}
+    for key, expected in (("smoothness", 2), ("motion", 2)):
+        GoldAnswer.objects.create(pair=gold, dimension=Dimension.objects.get(key=key), strength=expected)
+    mine = judge(gold, alice, {"smoothness": -1, "motion": 2})  # smoothness wrong, motion right
+    before = gold_scores(campaign=campaign)[alice.pk].as_dict()
+    assert before["direction_accuracy"] == 0.5
+    assignment_answers_edit(assignment_id=mine.pk, annotator=alice, answers=[("smoothness", 2)])
+    assignment_answers_edit(assignment_id=mine.pk, annotator=alice, answers=[("smoothness", 1)])
+    assert _strengths(mine) == {"smoothness": 1, "motion": 2}, "the edit is stored like any other"
+    assert gold_scores(campaign=campaign)[alice.pk].as_dict() == before, "the gold record is the first answer's"
 
 
 def test_only_the_owner_edits_and_bad_input_stores_nothing(judged, alice, bob):
