@@ -28,7 +28,8 @@ describe("keyboard map", () => {
     expect(resolveKey({ key: "ArrowLeft", altKey: true }, "main")).toBeNull();
   });
 
-  it("takes 1/2/3 as the flag reason while the flag dialog is open", () => {
+  it("takes 1/2/3 as the flag reason (picked, not sent) and Enter as send while the flag dialog is open", () => {
+    expect(resolveKey({ key: "Enter" }, "flag")).toEqual({ type: "confirm" });
     expect(resolveKey({ key: "1" }, "flag")).toEqual({ type: "flagReason", reason: "broken_video" });
     expect(resolveKey({ key: "2" }, "flag")).toEqual({ type: "flagReason", reason: "inappropriate" });
     expect(resolveKey({ key: "3" }, "flag")).toEqual({ type: "flagReason", reason: "other" });

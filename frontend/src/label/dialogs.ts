@@ -2,7 +2,7 @@
 import { t } from "../lib/i18n";
 import type { Mode } from "../lib/keymap";
 import type { Dimension, FlagReason } from "../lib/types";
-import { Overlay, flagContent, guidelinesContent, helpContent, skipContent } from "./overlays";
+import { Overlay, flagContent, guidelinesContent, helpContent, pickFlagReason, pickedFlagReason, skipContent } from "./overlays";
 
 export interface DialogHost {
   instructions: string;
@@ -59,12 +59,22 @@ export class Dialogs {
 
   openFlag(): void {
     this.closeAll(false);
-    this.flag.open(t("flag.title"), flagContent((reason, note) => this.host.onFlag(reason, note), () => this.closeAll()));
+    this.flag.open(t("flag.title"), flagContent(() => this.sendFlag(), () => this.closeAll()));
   }
 
-  /** Whatever the annotator typed into the flag dialog's note. */
-  flagNote(): string {
-    return this.flag.body.querySelector<HTMLTextAreaElement>("#flag-note")?.value ?? "";
+  /** Choose a reason (1-3 or a click) and move to the note; nothing is sent yet. */
+  pickFlag(reason: FlagReason): void {
+    pickFlagReason(this.flag.body, reason);
+  }
+
+  /** Send the flag with the picked reason and the note; without a reason, point at the choices. */
+  sendFlag(): void {
+    const picked = pickedFlagReason(this.flag.body);
+    if (!picked) {
+      this.flag.body.querySelector<HTMLElement>("[data-reason]")?.focus();
+      return;
+    }
+    this.host.onFlag(picked, this.flag.body.querySelector<HTMLTextAreaElement>("#flag-note")?.value ?? "");
   }
 
   closeAll(notify = true): void {

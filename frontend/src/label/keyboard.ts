@@ -79,9 +79,9 @@ export function runAction(action: Action, host: KeyboardHost): void {
     case "flag":
       return host.hasPair() ? dialogs.openFlag() : undefined;
     case "flagReason":
-      return host.flag(action.reason, dialogs.flagNote());
+      return dialogs.pickFlag(action.reason);
     case "confirm":
-      return host.skip();
+      return dialogs.mode(host.hasPair()) === "flag" ? dialogs.sendFlag() : host.skip();
     case "guidelines":
       return dialogs.toggleGuide();
     case "help":

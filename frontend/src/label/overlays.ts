@@ -91,26 +91,48 @@ export function guidelinesContent(dims: Dimension[], instructions: string, focus
 
 export const FLAG_REASONS: FlagReason[] = ["broken_video", "inappropriate", "other"];
 
-export function flagContent(onPick: (reason: FlagReason, note: string) => void, onCancel: () => void): HTMLElement {
+/** Mark one reason as chosen and put the caret in the note. */
+export function pickFlagReason(root: HTMLElement, reason: FlagReason): void {
+  root.querySelectorAll<HTMLElement>("[data-reason]").forEach((el) => el.setAttribute("aria-checked", String(el.dataset.reason === reason)));
+  root.querySelector<HTMLButtonElement>("[data-action=send-flag]")?.removeAttribute("aria-disabled");
+  root.querySelector<HTMLTextAreaElement>("#flag-note")?.focus();
+}
+
+export function pickedFlagReason(root: HTMLElement): FlagReason | null {
+  return (root.querySelector<HTMLElement>("[data-reason][aria-checked=true]")?.dataset.reason as FlagReason | undefined) ?? null;
+}
+
+/** Reasons are a radio group (1-3 or a click picks one), then an optional note, then Send (Enter). */
+export function flagContent(onSend: () => void, onCancel: () => void): HTMLElement {
   const note = h("textarea", { id: "flag-note", class: "flag-note", rows: 2, maxlength: 500 });
+  // Enter in the note sends (Shift+Enter: a new line); the page's own keys ignore text fields.
+  note.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      onSend();
+    }
+  });
+  const root = h("div", { class: "flag" });
   const choices = FLAG_REASONS.map((reason, i) =>
     h(
       "button",
-      { type: "button", class: "option", "data-reason": reason, ...(i === 0 ? { "data-autofocus": "true" } : {}), onclick: () => onPick(reason, note.value) },
+      { type: "button", role: "radio", "aria-checked": "false", class: "option", "data-reason": reason, ...(i === 0 ? { "data-autofocus": "true" } : {}), onclick: () => pickFlagReason(root, reason) },
       h("kbd", {}, String(i + 1)),
       t(`flag.${reason}` as MessageKey),
     ),
   );
-  const root = h(
-    "div",
-    { class: "flag" },
-    h("p", { class: "muted" }, t("flag.intro")),
-    h("div", { class: "options" }, ...choices),
+  root.append(
+    h("p", { class: "muted", id: "flag-intro" }, t("flag.intro")),
+    h("div", { class: "options", role: "radiogroup", "aria-labelledby": "flag-intro" }, ...choices),
     h("label", { for: "flag-note", class: "flag-note-label" }, t("flag.note")),
     note,
-    h("div", { class: "dialog-actions" }, h("button", { type: "button", class: "btn btn-ghost", onclick: onCancel }, t("flag.cancel"))),
+    h(
+      "div",
+      { class: "dialog-actions" },
+      h("button", { type: "button", class: "btn btn-ghost", onclick: onCancel }, t("flag.cancel")),
+      h("button", { type: "button", class: "btn btn-primary", "data-action": "send-flag", "aria-disabled": "true", onclick: onSend }, t("flag.send")),
+    ),
   );
-  (root as HTMLElement & { note?: HTMLTextAreaElement }).note = note;
   return root;
 }
 

@@ -7,6 +7,7 @@ import { Banners, Toasts, languageSwitcher, translateDom } from "../lib/chrome";
 import { h, icon } from "../lib/dom";
 import { t, type MessageKey } from "../lib/i18n";
 import type { EmptyNext, Lease } from "../lib/types";
+import { trackPinnedHeight } from "./pinned";
 import type { AnswerSheet } from "./sheet";
 
 export interface ViewParts {
@@ -65,6 +66,7 @@ export class LabelView {
     // Flat children placed by grid areas, so on narrow screens the prompt can stay pinned over everything.
     this.workspace = h("div", { class: "workspace" }, promptCard, parts.player, this.hints, h("aside", { class: "judge" }, parts.panel, actionbar));
     root.replaceChildren(this.banners.el, this.workspace, this.stateCard, this.bin, this.toasts.el, ...parts.overlays);
+    trackPinnedHeight(root, parts.player);
     document
       .querySelector("[data-slot=header-extras]")
       ?.replaceChildren(this.header.today, this.header.queue, this.header.guide, this.header.help, languageSwitcher());

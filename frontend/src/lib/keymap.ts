@@ -80,7 +80,9 @@ export function resolveKey(ev: KeyLike, mode: Mode): Action | null {
     case "help":
       return key === "Escape" || key === "?" ? { type: "close" } : null;
     case "flag":
+      // 1-3 pick a reason (the note can still be typed), Enter sends: a digit never sends at once.
       if (FLAG_REASONS[key]) return { type: "flagReason", reason: FLAG_REASONS[key] };
+      if (key === "Enter") return { type: "confirm" };
       return key === "Escape" || key === "x" ? { type: "close" } : null;
     case "confirmSkip":
       if (key === "Enter" || key === "s") return { type: "confirm" };

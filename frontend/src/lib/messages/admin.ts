@@ -1,5 +1,5 @@
-/** UI strings of the admin pages (exports, people) and of the review queue's pager, in the three
- * languages; spread into en/zh/ja. */
+/** UI strings added with issue #20's admin pages (exports, people), the review queue's pager and the
+ * labelling page's flag dialog, in the three languages; spread into en/zh/ja. */
 
 export const adminEn = {
   "exports.title": "Dataset exports",
@@ -75,6 +75,7 @@ export const adminEn = {
   "review.queuePrev": "← Previous",
   "review.queueNext": "Next →",
   "review.queueRange": "{from}–{to} of {total}",
+  "flag.send": "Send flag",
 } as const;
 
 export type AdminKey = keyof typeof adminEn;
@@ -153,6 +154,7 @@ export const adminZh: Record<AdminKey, string> = {
   "review.queuePrev": "← 上一页",
   "review.queueNext": "下一页 →",
   "review.queueRange": "第 {from}–{to} 项，共 {total} 项",
+  "flag.send": "发送标记",
 };
 
 export const adminJa: Record<AdminKey, string> = {
@@ -229,4 +231,5 @@ export const adminJa: Record<AdminKey, string> = {
   "review.queuePrev": "← 前へ",
   "review.queueNext": "次へ →",
   "review.queueRange": "{total} 件中 {from}–{to} 件",
+  "flag.send": "報告を送信",
 };

@@ -133,7 +133,7 @@ export const en = {
   "guide.close": "Close (Esc)",
 
   "flag.title": "Flag this pair",
-  "flag.intro": "What is wrong? Press 1, 2 or 3.",
+  "flag.intro": "What is wrong? Pick 1, 2 or 3, add a note if you like, then send (Enter).",
   "flag.broken_video": "A video is broken or does not play",
   "flag.inappropriate": "Inappropriate content",
   "flag.other": "Something else",

@@ -135,7 +135,7 @@ export const ja: Record<MessageKey, string> = {
   "guide.close": "閉じる（Esc）",
 
   "flag.title": "このペアを報告",
-  "flag.intro": "何が問題ですか？ 1、2、3 のいずれかを押してください。",
+  "flag.intro": "何が問題ですか？ 1、2、3 で理由を選び、必要ならメモを書いて送信（Enter）してください。",
   "flag.broken_video": "動画が壊れている、または再生できない",
   "flag.inappropriate": "不適切な内容",
   "flag.other": "その他",

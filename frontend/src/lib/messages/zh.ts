@@ -134,7 +134,7 @@ export const zh: Record<MessageKey, string> = {
   "guide.close": "关闭（Esc）",
 
   "flag.title": "标记这一对",
-  "flag.intro": "有什么问题？按 1、2 或 3。",
+  "flag.intro": "有什么问题？按 1、2 或 3 选择原因，可加备注，然后发送（Enter）。",
   "flag.broken_video": "视频损坏或无法播放",
   "flag.inappropriate": "内容不当",
   "flag.other": "其他问题",
