@@ -78,6 +78,7 @@ describe("formatting", () => {
     expect(signed(0.042)).toBe("+0.042");
     expect(signed(-0.013)).toBe("\u22120.013");
     expect(signed(0)).toBe("0.000");
+    expect([signed(0.0004), signed(-0.0004), signed(-0)]).toEqual(["0.000", "0.000", "0.000"]);
   });
 });
 
@@ -176,6 +177,7 @@ describe("reward-model comparison", () => {
     expect(deltaClass(-0.02, -0.05, -0.001)).toBe("down");
     expect(deltaClass(0.01, -0.02, 0.04)).toBe("");
     expect(deltaClass(0, null, null)).toBe("");
+    expect(deltaClass(0.0004, 0.0001, 0.0007)).toBe(""); // displayed as 0.000: not green
     expect(interval(null, 0.1)).toBe("—");
   });
 });

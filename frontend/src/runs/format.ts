@@ -15,7 +15,9 @@ export const num = (v: number | null | undefined, digits = 3): string => (finite
 export function signed(v: number | null | undefined, digits = 3): string {
   if (!finite(v)) return "—";
   const text = Math.abs(v).toFixed(digits);
-  return v > 0 ? `+${text}` : v < 0 ? `\u2212${text}` : text;
+  // A delta that rounds to zero has no sign: "+0.000" / "−0.000" read as a change.
+  if (Number(text) === 0) return text;
+  return v > 0 ? `+${text}` : `\u2212${text}`;
 }
 
 /** A delta's 95% interval as "[−0.012, +0.034]", or "—" without bounds. */
@@ -24,8 +26,9 @@ export function interval(low: number | null | undefined, high: number | null | u
 }
 
 /** Up/down/flat class of a delta: coloured only when its interval excludes zero (else it is noise). */
-export function deltaClass(delta: number | null, low: number | null, high: number | null): string {
+export function deltaClass(delta: number | null, low: number | null, high: number | null, digits = 3): string {
   if (!finite(delta) || !finite(low) || !finite(high)) return "";
+  if (Number(Math.abs(delta).toFixed(digits)) === 0) return ""; // shown as 0.000: neutral whatever the interval
   return low > 0 ? "up" : high < 0 ? "down" : "";
 }
 
