@@ -20,13 +20,22 @@ interface Chrome {
   banners: Banners;
 }
 
-interface State {
+/** Everything the page's functions share: configuration, state, and the four slots they draw into. */
+interface Ctx {
+  config: ExportsConfig;
+  api: Api;
+  chrome: Chrome;
   versions: DatasetVersion[];
   selected: number | null;
   readme: Map<number, string>;
   kind: ArchiveKind;
   busy: boolean;
+  poll: PollState;
+  timer?: ReturnType<typeof setTimeout>;
+  slots: { head: HTMLElement; form: HTMLElement; list: HTMLElement; detail: HTMLElement };
 }
+
+const failure = (exc: unknown) => t("runs.failedRequest", { detail: exc instanceof ApiError ? exc.detail : t("banner.network") });
 
 export async function fetchCard(version: DatasetVersion): Promise<string> {
   const file = version.files.find((f) => f.path === "README.md");
@@ -35,84 +44,87 @@ export async function fetchCard(version: DatasetVersion): Promise<string> {
   return response.ok ? response.text() : t("exports.cardUnavailable");
 }
 
-export function mountExports(root: HTMLElement, config: ExportsConfig, api: Api, chrome: Chrome): { render: () => void } {
-  const state: State = { versions: [], selected: null, readme: new Map(), kind: "zip", busy: false };
-  const poll: PollState = { hiddenPolls: 0, failures: 0 };
-  let timer: ReturnType<typeof setTimeout> | undefined;
+/** The form is rebuilt only on a language change (a poll must not wipe what is being typed). */
+function renderForm(ctx: Ctx): void {
+  ctx.slots.form.replaceChildren(card("create", t("exports.createTitle"), createForm(ctx.config.campaigns, ctx.busy, (body) => void create(ctx, body))));
+}
 
-  const head = h("div", { class: "page-head" });
-  const formSlot = h("div");
-  const listSlot = h("div");
-  const detailSlot = h("div");
-  root.replaceChildren(head, formSlot, listSlot, detailSlot);
-
-  // Only the button reacts to `busy`: the form itself is rebuilt on a language change, never by a poll.
-  const renderForm = () => formSlot.replaceChildren(card("create", t("exports.createTitle"), createForm(config.campaigns, state.busy, (body) => void create(body))));
+function render(ctx: Ctx): void {
+  const { slots, config } = ctx;
+  const chosen = ctx.versions.find((v) => v.id === ctx.selected) ?? null;
   const onKind = (k: ArchiveKind) => {
-    state.kind = k;
-    detailSlot.querySelector<HTMLAnchorElement>("[data-action=download]")?.setAttribute("href", archiveUrl(config.urls.api, state.selected ?? 0, k));
+    ctx.kind = k; // only the link changes: re-rendering would take the focus off the select
+    slots.detail.querySelector("[data-action=download]")?.setAttribute("href", archiveUrl(config.urls.api, ctx.selected ?? 0, k));
   };
-  const render = () => {
-    const chosen = state.versions.find((v) => v.id === state.selected) ?? null;
-    head.replaceChildren(h("h1", {}, t("exports.title")));
-    keepFocus(listSlot, () => listSlot.replaceChildren(card("versions", t("exports.listTitle"), versionsTable(state.versions, state.selected, select))));
-    keepFocus(detailSlot, () => detailSlot.replaceChildren(...(chosen ? [versionCard(chosen, state.readme.get(chosen.id) ?? null, config.urls.api, state.kind, onKind)] : [])));
-    formSlot.querySelector<HTMLButtonElement>("button[type=submit]")?.toggleAttribute("disabled", state.busy || config.campaigns.length === 0);
-  };
-  const select = (id: number) => {
-    state.selected = id;
-    render();
-    void loadCard();
-    const heading = document.querySelector<HTMLElement>("[data-card=version] h2");
-    heading?.setAttribute("tabindex", "-1");
-    heading?.focus();
-  };
-  const loadCard = async () => {
-    const chosen = state.versions.find((v) => v.id === state.selected);
-    if (!chosen || chosen.status !== "ready" || state.readme.has(chosen.id)) return;
-    state.readme.set(chosen.id, await fetchCard(chosen).catch(() => t("exports.cardUnavailable")));
-    render();
-  };
-  const load = async () => {
-    clearTimeout(timer);
-    try {
-      state.versions = (await api.get<{ results: DatasetVersion[] }>("/api/datasets/?limit=50")).results;
-      poll.failures = 0;
-      chrome.banners.clear("load");
-    } catch (exc) {
-      poll.failures += 1;
-      chrome.banners.show("load", t("runs.failedRequest", { detail: exc instanceof ApiError ? exc.detail : t("banner.network") }), "error");
-    }
-    poll.hiddenPolls = document.hidden ? poll.hiddenPolls + 1 : 0;
-    render();
-    void loadCard();
-    timer = setTimeout(() => void load(), listPollDelay(state.versions.some(isBuilding), poll));
-  };
-  const create = async (body: CreateBody) => {
-    if (state.busy) return;
-    state.busy = true;
-    render();
-    try {
-      const version = await api.post<DatasetVersion>("/api/datasets/", body);
-      chrome.toasts.show(t("exports.created", { id: version.id }));
-      chrome.banners.clear("create");
-      state.selected = version.id;
-    } catch (exc) {
-      chrome.banners.show("create", t("runs.failedRequest", { detail: exc instanceof ApiError ? exc.detail : t("banner.network") }), "error");
-    }
-    state.busy = false;
-    await load();
-  };
+  slots.head.replaceChildren(h("h1", {}, t("exports.title")));
+  keepFocus(slots.list, () => slots.list.replaceChildren(card("versions", t("exports.listTitle"), versionsTable(ctx.versions, ctx.selected, (id) => select(ctx, id)))));
+  keepFocus(slots.detail, () => slots.detail.replaceChildren(...(chosen ? [versionCard(chosen, ctx.readme.get(chosen.id) ?? null, config.urls.api, ctx.kind, onKind)] : [])));
+  slots.form.querySelector("button[type=submit]")?.toggleAttribute("disabled", ctx.busy || config.campaigns.length === 0);
+}
+
+function select(ctx: Ctx, id: number): void {
+  ctx.selected = id;
+  render(ctx);
+  void loadCard(ctx);
+  const heading = ctx.slots.detail.querySelector<HTMLElement>("h2");
+  heading?.setAttribute("tabindex", "-1");
+  heading?.focus();
+}
+
+async function loadCard(ctx: Ctx): Promise<void> {
+  const chosen = ctx.versions.find((v) => v.id === ctx.selected);
+  if (!chosen || chosen.status !== "ready" || ctx.readme.has(chosen.id)) return;
+  ctx.readme.set(chosen.id, await fetchCard(chosen).catch(() => t("exports.cardUnavailable")));
+  render(ctx);
+}
+
+async function load(ctx: Ctx): Promise<void> {
+  clearTimeout(ctx.timer);
+  try {
+    ctx.versions = (await ctx.api.get<{ results: DatasetVersion[] }>("/api/datasets/?limit=50")).results;
+    ctx.poll.failures = 0;
+    ctx.chrome.banners.clear("load");
+  } catch (exc) {
+    ctx.poll.failures += 1;
+    ctx.chrome.banners.show("load", failure(exc), "error");
+  }
+  ctx.poll.hiddenPolls = document.hidden ? ctx.poll.hiddenPolls + 1 : 0;
+  render(ctx);
+  void loadCard(ctx);
+  ctx.timer = setTimeout(() => void load(ctx), listPollDelay(ctx.versions.some(isBuilding), ctx.poll));
+}
+
+async function create(ctx: Ctx, body: CreateBody): Promise<void> {
+  if (ctx.busy) return;
+  ctx.busy = true;
+  render(ctx);
+  try {
+    const version = await ctx.api.post<DatasetVersion>("/api/datasets/", body);
+    ctx.chrome.toasts.show(t("exports.created", { id: version.id }));
+    ctx.chrome.banners.clear("create");
+    ctx.selected = version.id;
+  } catch (exc) {
+    ctx.chrome.banners.show("create", failure(exc), "error");
+  }
+  ctx.busy = false;
+  await load(ctx);
+}
+
+export function mountExports(root: HTMLElement, config: ExportsConfig, api: Api, chrome: Chrome): { render: () => void } {
+  const slots = { head: h("div", { class: "page-head" }), form: h("div"), list: h("div"), detail: h("div") };
+  root.replaceChildren(slots.head, slots.form, slots.list, slots.detail);
+  const ctx: Ctx = { config, api, chrome, versions: [], selected: null, readme: new Map(), kind: "zip", busy: false,
+    poll: { hiddenPolls: 0, failures: 0 }, slots };
   document.addEventListener("visibilitychange", () => {
-    if (!document.hidden) void load();
+    if (!document.hidden) void load(ctx);
   });
-  renderForm();
-  render();
-  void load();
+  renderForm(ctx);
+  render(ctx);
+  void load(ctx);
   return {
     render: () => {
-      renderForm();
-      render();
+      renderForm(ctx);
+      render(ctx);
     },
   };
 }
