@@ -76,6 +76,8 @@ export const adminEn = {
   "review.queueNext": "Next →",
   "review.queueRange": "{from}–{to} of {total}",
   "flag.send": "Send flag",
+  "nav.exports": "Exports",
+  "nav.people": "People",
 } as const;
 
 export type AdminKey = keyof typeof adminEn;
@@ -155,6 +157,8 @@ export const adminZh: Record<AdminKey, string> = {
   "review.queueNext": "下一页 →",
   "review.queueRange": "第 {from}–{to} 项，共 {total} 项",
   "flag.send": "发送标记",
+  "nav.exports": "导出",
+  "nav.people": "成员",
 };
 
 export const adminJa: Record<AdminKey, string> = {
@@ -232,4 +236,6 @@ export const adminJa: Record<AdminKey, string> = {
   "review.queueNext": "次へ →",
   "review.queueRange": "{total} 件中 {from}–{to} 件",
   "flag.send": "報告を送信",
+  "nav.exports": "書き出し",
+  "nav.people": "メンバー",
 };
