@@ -17,7 +17,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from annotation.errors import StudioError, ValidationFailed
@@ -103,7 +103,11 @@ def person_invite(*, username: str, email: str = "", roles, created_by, request=
             raise ValidationFailed(MSG_USERNAME_TAKEN.format(name=username))
         user = User(username=username, email=email)
         user.set_unusable_password()
-        user.save()
+        try:
+            with transaction.atomic():  # two admins inviting the same name at once: one wins, one gets a 400
+                user.save()
+        except IntegrityError:
+            raise ValidationFailed(MSG_USERNAME_TAKEN.format(name=username)) from None
         user.groups.set(Group.objects.filter(name__in=roles))
         issued = sign_in_link_issue(user=user, purpose=LinkPurpose.INVITE, created_by=created_by)
         audit_record(request=request, actor=created_by, action="person.invite", target=user,

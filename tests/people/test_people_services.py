@@ -152,3 +152,13 @@ def test_a_reset_stops_the_old_password_at_once(carol, alice):
     alice.refresh_from_db()
     assert alice.check_password("brand new phrase")
     assert _actions(alice) == ["person.password_reset", "person.link_used"]
+
+
+def test_a_name_taken_between_the_check_and_the_insert_is_a_400_not_a_500(carol, monkeypatch):
+    from django.db.models import QuerySet
+
+    get_user_model().objects.create(username="dora")
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)  # the other admin's insert lands after our check
+    with pytest.raises(ValidationFailed, match="taken"):
+        services.person_invite(username="dora", roles=["annotator"], created_by=carol)
+    assert SignInLink.objects.count() == 0
