@@ -61,5 +61,7 @@ def exports(request):
         "user": {"username": request.user.get_username(), "is_admin": True},
         "urls": {"login": settings.LOGIN_URL, "api": "/api/"},
         "campaigns": list(Campaign.objects.order_by("-created_at").values("id", "name")),
+        # The form's dimension filter (none ticked: every dimension of the chosen campaigns).
+        "dimensions": DimensionSerializer(Dimension.objects.order_by("order", "key"), many=True).data,
     }
     return render(request, "training/exports.html", {"config": config})

@@ -79,9 +79,11 @@ def test_the_exports_page_builds_a_version_and_downloads_it_as_one_archive(admin
     page = context_factory(1280, 900).new_page()
     sign_in(page, admin_studio, "carol", "/studio/exports/")
     page.locator("#test_fraction").fill("0.4")
+    page.locator("[name=dimensions][value=motion]").check()
     page.locator("[data-form=export] button[type=submit]").click()
     page.wait_for_selector("[data-card=version] [data-status=queued]")
     assert queued and DatasetVersion.objects.get(pk=queued[0]).status == "queued"
+    assert list(DatasetVersion.objects.get(pk=queued[0]).dimension_keys) == ["motion"]
 
     services.dataset_version_build(version_id=queued[0])
     page.wait_for_selector("[data-card=version] [data-status=ready]", timeout=20_000)  # the page polls

@@ -46,7 +46,7 @@ export async function fetchCard(version: DatasetVersion): Promise<string> {
 
 /** The form is rebuilt only on a language change (a poll must not wipe what is being typed). */
 function renderForm(ctx: Ctx): void {
-  ctx.slots.form.replaceChildren(card("create", t("exports.createTitle"), createForm(ctx.config.campaigns, ctx.busy, (body) => void create(ctx, body))));
+  ctx.slots.form.replaceChildren(card("create", t("exports.createTitle"), createForm(ctx.config, ctx.busy, (body) => void create(ctx, body))));
 }
 
 function render(ctx: Ctx): void {

@@ -1,4 +1,5 @@
 /** Shapes of /api/datasets/ (training/api/serializers.py) and the page configuration. */
+import type { Dimension } from "../lib/types";
 
 export const ARCHIVE_KINDS = ["zip", "tar", "tar.gz"] as const;
 export type ArchiveKind = (typeof ARCHIVE_KINDS)[number];
@@ -33,10 +34,13 @@ export interface ExportsConfig {
   user: { username: string; is_admin: boolean };
   urls: { login: string; api: string };
   campaigns: { id: number; name: string }[];
+  dimensions: Dimension[];
 }
 
 export interface CreateBody {
   campaigns: number[];
+  /** Empty: every dimension of the chosen campaigns. */
+  dimensions: string[];
   name: string;
   min_votes_per_pair: number;
   min_agreement: number;

@@ -78,6 +78,7 @@ export const adminEn = {
   "flag.send": "Send flag",
   "nav.exports": "Exports",
   "nav.people": "People",
+  "exports.dimensions": "Dimensions (none ticked: all of the chosen campaigns’)",
 } as const;
 
 export type AdminKey = keyof typeof adminEn;
@@ -159,6 +160,7 @@ export const adminZh: Record<AdminKey, string> = {
   "flag.send": "发送标记",
   "nav.exports": "导出",
   "nav.people": "成员",
+  "exports.dimensions": "维度（不勾选：所选任务的全部维度）",
 };
 
 export const adminJa: Record<AdminKey, string> = {
@@ -238,4 +240,5 @@ export const adminJa: Record<AdminKey, string> = {
   "flag.send": "報告を送信",
   "nav.exports": "書き出し",
   "nav.people": "メンバー",
+  "exports.dimensions": "評価軸（未選択：選んだキャンペーンのすべて）",
 };
