@@ -85,3 +85,9 @@ def test_the_admin_pages_are_for_admins(carol, rita):
     for url in ("/studio/people/", "/studio/exports/"):
         page = browser.get(url)
         assert page.status_code == 200 and b'id="studio-config"' in page.content, url
+
+
+def test_the_welcome_page_speaks_the_persons_language(client_for, carol):
+    link = client_for(carol).post("/api/people/", {"username": "dora", "roles": ["annotator"]}, format="json").json()["link"]
+    page = Client().get(link[link.index("/accounts/"):], HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "ようこそ" in page and "新しいパスワード" in page and "パスワードを設定してサインイン" in page
