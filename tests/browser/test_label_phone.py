@@ -96,3 +96,17 @@ def test_on_a_phone_the_guidelines_show_the_current_title_and_flag_keys_do_not_s
     page.wait_for_function("() => document.getElementById('label-root').dataset.queue === '0'")  # sent
     flag = Flag.objects.get()
     assert (flag.reason, flag.note) == ("broken_video", "left clip freezes at 1s")
+
+
+@pytest.mark.parametrize("width,height", [(844, 390), (360, 640)])
+def test_a_phone_held_sideways_or_a_small_one_keeps_the_same_promises(studio, context_factory, width, height):
+    page = open_label_page(context_factory, studio, width, height)
+    wait_for_pair(page)
+    page.keyboard.press("Space")
+    for key in ["1", "5", "3", "2"]:
+        page.keyboard.press(key)
+        page.wait_for_timeout(250)
+        assert _layout_problems(page) == [], key
+    # The header stays pinned however far the rows scrolled (the body used to end after one screen).
+    assert page.evaluate("() => [scrollY > 0, document.querySelector('.studio-header').getBoundingClientRect().top]") == [True, 0]
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
