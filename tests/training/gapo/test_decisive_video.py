@@ -24,8 +24,12 @@ def test_the_true_reward_is_one_for_the_clean_rendering_and_lower_for_every_arte
     clean = _render(v.CLEAN)
     frozen = np.repeat(clean[:1], len(clean), axis=0)
     videos = np.stack([clean, frozen, *[_render(g) for g in GENERATORS]])
-    reward = v.fidelity_reward(videos, np.repeat(clean[None], len(videos), axis=0))
-    assert reward[0] == pytest.approx(1.0) and (reward[1:] < 0.999).all() and (reward > 0).all()
+    refs = np.repeat(clean[None], len(videos), axis=0)
+    l1 = v.clean_l1(videos, refs)
+    assert l1[0] == 0.0 and (l1[1:] > 0.001).all()
+    reward = v.fidelity_reward(videos, refs, np.full(len(videos), l1[1:].mean()), 0.01)
+    assert reward[0] > 0.99 and (reward[1:] < reward[0]).all() and ((reward > 0) & (reward < 1)).all()
+    assert v.fidelity_reward(videos[:1], refs[:1], np.array([0.0]), 0.01)[0] == pytest.approx(0.5)
     motion = v.motion_magnitude(videos)
     assert motion[1] == 0.0 and motion[0] > 0.005, "a frozen clip has no motion, the clean one does"
 
