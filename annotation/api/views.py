@@ -54,7 +54,11 @@ class _CampaignSettingsMixin:
 
     def get_queryset(self):
         campaigns = campaign_list_for_user(user=self.request.user)
-        return campaigns.annotate(pairs_count=Count("pairs")) if user_has_role(self.request.user, ADMIN) else campaigns
+        if not user_has_role(self.request.user, ADMIN):
+            return campaigns
+        # Django drops Meta.ordering from a GROUP BY query: without order_by the admins' list (and
+        # its pages) came back in whatever order PostgreSQL scanned the rows, changing after edits.
+        return campaigns.annotate(pairs_count=Count("pairs")).order_by(*Campaign._meta.ordering)
 
 
 class CampaignListView(_CampaignSettingsMixin, ListAPIView):

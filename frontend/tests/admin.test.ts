@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formValues, numberValue, toPayload } from "../src/admin/campaignForm";
+import { defaultManifest } from "../src/admin/imports";
 import { linesText, MAX_PROGRESS_POLL_MS, PROGRESS_POLL_MS, progressPollDelay } from "../src/admin/importView";
 import type { CampaignSettings } from "../src/admin/types";
 import { createApi } from "../src/lib/api";
@@ -22,6 +23,12 @@ describe("campaign form values", () => {
     const v = formValues(null, DIMS);
     expect(v.dimensions).toEqual(["smoothness", "motion"]);
     expect([v.status, v.overlap, v.lease_ttl_seconds, v.pairing, v.pair_budget_per_prompt]).toEqual(["draft", "3", "600", "all", ""]);
+    expect(v.edit_window_minutes).toBe("60"); // the service's default
+  });
+
+  it("sends the answer edit window as a number, 0 (no edits) included, and leaves bad text to the server", () => {
+    const body = (text: string) => toPayload({ ...formValues(CAMPAIGN, DIMS), edit_window_minutes: text }).edit_window_minutes;
+    expect([body("0"), body(" 90 "), body("1.5"), body("")]).toEqual([0, 90, "1.5", null]);
   });
 
   it("round-trips a campaign into the API body with numbers as numbers", () => {
@@ -65,6 +72,21 @@ describe("import progress", () => {
     expect(linesText([2, 5, 9])).toBe("2, 5, 9");
     const many = Array.from({ length: 40 }, (_, i) => i + 1);
     expect(linesText(many).endsWith("and 10 more")).toBe(true);
+  });
+});
+
+describe("server manifest choice", () => {
+  const paths = ["/srv/imports/demo/ground_truth.jsonl", "/srv/imports/demo/manifest.jsonl", "/srv/imports/other/rows.csv"];
+
+  it("preselects a file named manifest.*, not the first one (a demo folder's ground truth)", () => {
+    expect(defaultManifest(paths, null)).toBe("/srv/imports/demo/manifest.jsonl");
+    expect(defaultManifest(["/a/rows.jsonl", "/a/b.jsonl"], null)).toBe("/a/rows.jsonl");
+    expect(defaultManifest([], null)).toBeNull();
+  });
+
+  it("keeps the admin's pick across a re-render (language switch), unless it is gone", () => {
+    expect(defaultManifest(paths, "/srv/imports/other/rows.csv")).toBe("/srv/imports/other/rows.csv");
+    expect(defaultManifest(paths, "/srv/imports/gone.jsonl")).toBe("/srv/imports/demo/manifest.jsonl");
   });
 });
 

@@ -91,6 +91,16 @@ def test_admins_create_and_edit_through_the_api(client_for, carol):
     assert listed[0]["gold_rate"] == 0.2 and listed[0]["pairs"] == 0
 
 
+def test_the_admins_list_is_newest_first_whatever_was_edited_last(client_for, carol):
+    first, second, third = (CampaignFactory() for _ in range(3))
+    client = client_for(carol)
+    # an update rewrites the row, which moves it in an unordered heap scan
+    assert client.patch(f"/api/campaigns/{first.pk}/", {"overlap": 2}, format="json").status_code == 200
+    listed = client.get("/api/campaigns/?limit=2").json()
+    assert [c["id"] for c in listed["results"]] == [third.pk, second.pk]
+    assert [c["id"] for c in client.get("/api/campaigns/?limit=2&offset=2").json()["results"]] == [first.pk]
+
+
 def test_the_api_returns_field_errors_from_the_service(client_for, carol):
     response = client_for(carol).post("/api/campaigns/", {**GOOD, "overlap": 99, "slug": "a b"}, format="json")
     assert response.status_code == 400

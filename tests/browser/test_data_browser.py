@@ -92,6 +92,9 @@ def test_an_edited_answer_is_found_by_a_reviewer_with_its_history(studio, contex
     page.locator("body").click(position={"x": 5, "y": 300})
     page.keyboard.press("a")
     page.locator("#adjudication").wait_for(state="visible")
+    # the "a" that opened the panel must not reach the focused answer menu ("A much better")
+    chosen = page.eval_on_selector_all("#adjudication select[data-dimension]", "ss => ss.map(s => s.value)")
+    assert chosen and set(chosen) == {""}, chosen
     page.keyboard.press("Escape")
     page.locator("#adjudication").wait_for(state="hidden")
     page.wait_for_function("() => document.activeElement?.id === 'adjudicate'")

@@ -25,11 +25,11 @@ function campaignRow(c: CampaignSettings, config: AdminConfig, actions: { edit: 
     h("td", {}, t(`adm.choice.protocol.${c.protocol}` as MessageKey)),
     h("td", { class: "num" }, c.overlap),
     h("td", { class: "num" }, c.pairs),
-    h("td", { class: "actions" },
+    h("td", {}, h("div", { class: "row-actions" },
       h("button", { type: "button", class: "btn btn-small", "data-action": "edit", onclick: actions.edit }, t("adm.campaigns.edit")),
       archived ? null : h("button", { type: "button", class: "btn btn-small btn-danger", "data-action": "archive", onclick: actions.archive }, t("adm.campaigns.archive")),
       h("a", { class: "btn btn-small btn-ghost", href: `${config.urls.imports}?campaign=${c.id}` }, t("adm.campaigns.importInto")),
-      h("a", { class: "btn btn-small btn-ghost", href: `/review/${c.id}/` }, t("adm.campaigns.review"))));
+      h("a", { class: "btn btn-small btn-ghost", href: `/review/${c.id}/` }, t("adm.campaigns.review")))));
 }
 
 export function campaignTable(campaigns: CampaignSettings[], config: AdminConfig, onEdit: (c: CampaignSettings) => void, onArchive: (c: CampaignSettings) => void): HTMLElement {
@@ -61,6 +61,8 @@ export class CampaignsPage {
   refresh(): void {
     const form = this.form();
     if (form && this.editing && !this.busy) this.editing.values = readForm(form, this.config.dimensions);
+    // the banner's text was picked in the old language; field errors are the server's and stay
+    if (this.editing && Object.keys(this.editing.errors).length) this.chrome.banners.show("request", t("adm.form.invalid"), "error");
     this.render();
   }
 

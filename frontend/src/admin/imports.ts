@@ -29,6 +29,8 @@ export class ImportsPage {
   private progress: ImportProgress | null = null;
   private busy: "" | "check" | "import" = "";
   private poll: PollState = { hiddenPolls: 0, failures: 0 };
+  /** Bumped per import: a poll loop of an earlier import stops instead of running beside the new one. */
+  private importRun = 0;
   private readonly form: HTMLFormElement;
   private readonly out = h("div", { class: "import-results" });
 
@@ -70,7 +72,15 @@ export class ImportsPage {
       this.renderForm();
     }
     this.preview = null;
+    this.forgetImport();
     this.renderResults();
+  }
+
+  /** The last import's progress and summary belong to other inputs: not shown under a new check. */
+  private forgetImport(): void {
+    this.importRun += 1;
+    this.result = null;
+    this.progress = null;
   }
 
   /** The request: the bundle endpoint for uploads, the manifest endpoint for a server file. */
@@ -101,6 +111,7 @@ export class ImportsPage {
       return;
     }
     this.busy = dryRun ? "check" : "import";
+    if (dryRun) this.forgetImport();
     this.chrome.banners.clear("request");
     this.syncButtons();
     try {
@@ -130,13 +141,16 @@ export class ImportsPage {
     this.preview = null;
     this.progress = null;
     this.poll = { hiddenPolls: 0, failures: 0 };
-    void this.pollProgress();
+    this.importRun += 1;
+    void this.pollProgress(this.importRun);
   }
 
-  private async pollProgress(): Promise<void> {
-    if (!this.result) return;
+  private async pollProgress(run: number): Promise<void> {
+    if (!this.result || run !== this.importRun) return;
     try {
-      this.progress = await this.api.post<ImportProgress>("/api/imports/progress/", { videos: this.result.video_ids });
+      const progress = await this.api.post<ImportProgress>("/api/imports/progress/", { videos: this.result.video_ids });
+      if (run !== this.importRun) return;
+      this.progress = progress;
       this.poll.failures = 0;
     } catch {
       this.poll.failures += 1;
@@ -144,7 +158,7 @@ export class ImportsPage {
     this.poll.hiddenPolls = document.hidden ? this.poll.hiddenPolls + 1 : 0;
     this.renderResults();
     const delay = progressPollDelay(this.progress, this.poll);
-    if (delay !== null) setTimeout(() => void this.pollProgress(), delay);
+    if (delay !== null) setTimeout(() => void this.pollProgress(run), delay);
   }
 
   private render(): void {
@@ -163,6 +177,7 @@ export class ImportsPage {
     this.form.replaceChildren(...importFormFields({
       source: this.source, folders: this.folders, roots: this.roots, campaigns: this.campaigns,
       campaign: String(kept.get("campaign") ?? selected), skip: kept.get("skip_duplicates") !== null,
+      manifest: kept.get("server_manifest") === null ? null : String(kept.get("server_manifest")),
     }));
     for (const old of fileInputs) this.form.querySelector(`#${old.id}`)?.replaceWith(old);
     this.form.querySelector("[data-action=check]")?.addEventListener("click", () => void this.send(true));
@@ -198,6 +213,15 @@ interface FormState {
   campaigns: CampaignSettings[];
   campaign: string;
   skip: boolean;
+  /** The server manifest picked before a re-render; null: none yet (see defaultManifest). */
+  manifest: string | null;
+}
+
+/** The server manifest preselected: the one picked before, else the first file named manifest.*
+ * (a demo folder also holds ground_truth.jsonl, which is no import manifest), else the first. */
+export function defaultManifest(paths: string[], picked: string | null): string | null {
+  if (picked !== null && paths.includes(picked)) return picked;
+  return paths.find((p) => /(^|\/)manifest\.[^/]+$/.test(p)) ?? paths[0] ?? null;
 }
 
 /** The form's fieldsets. File inputs are rebuilt only when the source changes (see inputsChanged). */
@@ -207,7 +231,9 @@ export function importFormFields(s: FormState): HTMLElement[] {
   const upload = h("div", { class: "source-upload" },
     h("div", { class: "field" }, h("label", { for: "i-manifest" }, t("adm.imports.manifest")), h("input", { id: "i-manifest", name: "manifest", type: "file", accept: ".jsonl,.ndjson,.json,.csv" })),
     h("div", { class: "field" }, h("label", { for: "i-files" }, t("adm.imports.files")), h("input", { id: "i-files", name: "files", type: "file", multiple: true, accept: "image/*,video/*" })));
-  const options = s.folders.flatMap((f) => f.manifests.map((m) => h("option", { value: `${f.path}/${m}` }, `${f.relative === "." ? "" : `${f.relative}/`}${m}`)));
+  const paths = s.folders.flatMap((f) => f.manifests.map((m) => ({ value: `${f.path}/${m}`, label: `${f.relative === "." ? "" : `${f.relative}/`}${m}` })));
+  const chosen = defaultManifest(paths.map((p) => p.value), s.manifest);
+  const options = paths.map((p) => h("option", { value: p.value, selected: p.value === chosen }, p.label));
   const server = options.length
     ? h("div", { class: "field" }, h("label", { for: "i-server" }, t("adm.imports.folder")), h("select", { id: "i-server", name: "server_manifest" }, ...options))
     : h("p", { class: "empty-state" }, t("adm.imports.noFolders", { roots: s.roots.join(", ") }));

@@ -86,7 +86,11 @@ export function mountPairPage(root: HTMLElement, pairId: number, api: Api, chrom
     render();
   };
   document.addEventListener("keydown", (e) => {
-    if (e.key === "a" && !isTyping(e.target) && !panel.isOpen && !e.ctrlKey && !e.metaKey && !e.altKey) adjudicate();
+    if (e.key !== "a" || isTyping(e.target) || panel.isOpen || e.ctrlKey || e.metaKey || e.altKey) return;
+    // The panel focuses its first answer menu at once: without this the same "a" reaches that
+    // menu and its type-ahead picks "A much better", a change the reviewer never made.
+    e.preventDefault();
+    adjudicate();
   });
   render();
   void load();
