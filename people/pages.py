@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 
@@ -41,14 +42,17 @@ def welcome(request, token: str):
     try:
         link = services.sign_in_link_open(token=token)
     except StudioError as exc:
-        return _no_foreign_referrer(render(request, "people/welcome.html", {"invalid": exc.detail}, status=exc.status_code))
+        return _no_foreign_referrer(render(request, "people/welcome.html", {"invalid": gettext(exc.detail)},
+                                           status=exc.status_code))
     if request.method == "POST":
         try:
             user = services.sign_in_link_redeem(token=token, password=request.POST.get("password", ""),
                                                 password_again=request.POST.get("password_again", ""),
                                                 request=request)
         except StudioError as exc:
-            error, status = exc.detail, exc.status_code
+            # The services' messages are English constants; the catalog (locale/) has them in zh/ja,
+            # and Django's password validators already speak the active language.
+            error, status = gettext(exc.detail), exc.status_code
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect(settings.LOGIN_REDIRECT_URL)

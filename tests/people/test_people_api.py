@@ -91,3 +91,17 @@ def test_the_welcome_page_speaks_the_persons_language(client_for, carol):
     link = client_for(carol).post("/api/people/", {"username": "dora", "roles": ["annotator"]}, format="json").json()["link"]
     page = Client().get(link[link.index("/accounts/"):], HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "ようこそ" in page and "新しいパスワード" in page and "パスワードを設定してサインイン" in page
+    path = link[link.index("/accounts/"):]
+    differ = Client().post(path, {"password": "a long pass phrase", "password_again": "x"}, HTTP_ACCEPT_LANGUAGE="ja")
+    assert "2 つのパスワードが一致しません" in differ.content.decode()
+    Client().post(path, {"password": "a long pass phrase", "password_again": "a long pass phrase"})
+    used = Client().get(path, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert used.status_code == 410 and "此登录链接无效" in used.content.decode()
+
+
+def test_campaign_protocol_and_status_are_translated_on_home(carol):
+    CampaignFactory(name="Scenes")
+    client = Client()
+    client.force_login(carol)
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "強さ付きの一対比較" in home and "進行中" in home
