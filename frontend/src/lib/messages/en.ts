@@ -116,7 +116,7 @@ export const en = {
   "help.clear": "Clear the highlighted row",
   "help.submit": "Submit (when every row is answered)",
   "help.skip": "Skip this pair",
-  "help.flag": "Flag this pair, then 1 / 2 / 3 for the reason",
+  "help.flag": "Flag this pair: 1 / 2 / 3 pick the reason, a note if you like, Enter sends",
   "help.playPause": "Play / pause",
   "help.step": "One frame back / forward",
   "help.restart": "Back to the first frame",

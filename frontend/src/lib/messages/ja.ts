@@ -118,7 +118,7 @@ export const ja: Record<MessageKey, string> = {
   "help.clear": "ハイライト行の回答を消去",
   "help.submit": "送信（すべての行に回答した後）",
   "help.skip": "このペアをスキップ",
-  "help.flag": "このペアを報告し、1 / 2 / 3 で理由を選択",
+  "help.flag": "このペアを報告：1 / 2 / 3 で理由を選び、必要ならメモ、Enter で送信",
   "help.playPause": "再生 / 一時停止",
   "help.step": "1 フレーム戻る / 進む",
   "help.restart": "最初のフレームへ",

@@ -117,7 +117,7 @@ export const zh: Record<MessageKey, string> = {
   "help.clear": "清除高亮行的答案",
   "help.submit": "提交（所有行都回答后）",
   "help.skip": "跳过这一对",
-  "help.flag": "标记问题，再按 1 / 2 / 3 选择原因",
+  "help.flag": "标记问题：按 1 / 2 / 3 选择原因，可加备注，按 Enter 发送",
   "help.playPause": "播放 / 暂停",
   "help.step": "后退 / 前进一帧",
   "help.restart": "回到第一帧",
