@@ -101,3 +101,36 @@ def test_the_exports_page_builds_a_version_and_downloads_it_as_one_archive(admin
     table = pq.read_table(tmp_path / "out" / f"dataset-{version.pk}" / "data" / "judgments" / "train-00000-of-00001.parquet")
     assert table.num_rows == version.row_counts["judgments"]["train"]
     page.screenshot(path=str(SCREENSHOTS / "exports-ready.png"), full_page=True)
+
+
+def test_people_management_pauses_resumes_resets_and_edits_roles(admin_studio, context_factory):
+    from django.contrib.auth import get_user_model
+
+    from annotation.models import AnnotatorState, AnnotatorStatus, AuditLog
+    from annotation.roles import user_roles
+
+    page = context_factory(1280, 900).new_page()
+    page.on("dialog", lambda dialog: dialog.accept("answers too fast to have watched") if dialog.type == "prompt"
+            else dialog.accept())
+    sign_in(page, admin_studio, "carol", "/studio/people/")
+    row = page.locator("[data-person]", has_text="user1")  # an annotator of the judged campaign
+    row.wait_for()
+    person = get_user_model().objects.get(username="user1")
+
+    row.locator("[data-action=pause]").click()
+    row.locator("[data-status=paused]").wait_for()
+    assert AnnotatorStatus.objects.get(annotator=person).state == AnnotatorState.PAUSED
+    row.locator("[data-action=resume]").click()
+    row.locator("[data-status=active]").wait_for()
+    assert AnnotatorStatus.objects.get(annotator=person).state == AnnotatorState.ACTIVE
+
+    row.locator("[name=role-reviewer]").check()
+    row.locator("[data-action=roles]").click()
+    page.wait_for_function("() => document.querySelector('.toast')?.textContent.includes('user1')")
+    assert user_roles(get_user_model().objects.get(pk=person.pk)) == {"annotator", "reviewer"}
+
+    row.locator("[data-action=reset]").click()
+    assert "/accounts/welcome/" in page.locator("#issued-link").input_value()
+    assert not get_user_model().objects.get(pk=person.pk).has_usable_password()
+    assert list(AuditLog.objects.filter(action__startswith="person.").order_by("id").values_list("action", flat=True)) == \
+        ["person.pause", "person.resume", "person.roles", "person.password_reset"]
