@@ -32,6 +32,8 @@ ARTEFACTS = (
     "colour_drift",
     "identity_change",
     "wrong_action",
+    "stutter",
+    "char_flicker",
 )
 
 ERR_SEVERITY = "{name}: severity {field}={value!r} must be a number in [0, 1]"
@@ -57,6 +59,12 @@ class GeneratorProfile:
     colour_drift: float = 0.0
     identity_change: float = 0.0
     wrong_action: float = 0.0
+    # The character's animation holds its pose for irregular runs of frames (on-2s/3s judder) while the
+    # frame around it keeps changing: implausible motion that is neither absent nor a global artefact.
+    stutter: float = 0.0
+    # Only the character's brightness pulses from frame to frame (the background stays put): a local
+    # artefact that a frame-wide brightness measure barely sees.
+    char_flicker: float = 0.0
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not _SAFE_NAME.match(self.name):
@@ -76,21 +84,21 @@ class GeneratorProfile:
 # Each generator is worst on a different dimension so that a reward model which merely learns
 # "good generator vs bad generator" cannot score well on every dimension.
 GENERATORS = (
-    # Clean except mild softness: best almost everywhere, mid-table on appeal.
+    # Clean except mild softness and a character that shimmers: best almost everywhere, mid-table on appeal.
     GeneratorProfile("aurora", flicker=0.02, jitter=0.05, warp=0.05, frozen=0.05, blur_noise=0.35,
-                     colour_drift=0.05, identity_change=0.0, wrong_action=0.05),
+                     colour_drift=0.05, identity_change=0.0, wrong_action=0.05, char_flicker=0.3),
     # Sharp but unstable: worst smoothness.
     GeneratorProfile("bolt", flicker=0.8, jitter=0.7, warp=0.15, frozen=0.0, blur_noise=0.1,
-                     colour_drift=0.1, identity_change=0.05, wrong_action=0.1),
+                     colour_drift=0.1, identity_change=0.05, wrong_action=0.1, stutter=0.15),
     # Pretty stills that barely move and drift in colour: worst motion and image-video.
     GeneratorProfile("cel", flicker=0.05, jitter=0.05, warp=0.05, frozen=0.85, blur_noise=0.1,
                      colour_drift=0.7, identity_change=0.05, wrong_action=0.1),
-    # Forgets who and what: worst character and text-video.
+    # Forgets who and what, and animates in hitches: worst character and text-video.
     GeneratorProfile("dusk", flicker=0.1, jitter=0.1, warp=0.1, frozen=0.1, blur_noise=0.15,
-                     colour_drift=0.15, identity_change=0.8, wrong_action=0.8),
+                     colour_drift=0.15, identity_change=0.8, wrong_action=0.8, stutter=0.6),
     # Mushy and melting: worst appeal.
     GeneratorProfile("ember", flicker=0.1, jitter=0.15, warp=0.7, frozen=0.1, blur_noise=0.8,
-                     colour_drift=0.15, identity_change=0.15, wrong_action=0.15),
+                     colour_drift=0.15, identity_change=0.15, wrong_action=0.15, stutter=0.2),
 )
 
 

@@ -7,7 +7,7 @@ Multiplicative, so an artefact a profile lacks stays exactly absent; two videos 
 still differ a little.
 
 Ground truth (each in [0, 1], monotone non-increasing in every severity; c(x) = clip(x, 0, 1)):
-    smoothness  = 1 - c(0.50*flicker + 0.35*jitter + 0.35*warp)
+    smoothness  = 1 - c(0.50*flicker + 0.35*jitter + 0.35*warp + 0.50*stutter + 0.40*char_flicker)
     motion      = 1 - c(frozen + 0.20*jitter)                  # frozen, or chaotic shaking
     appeal      = 1 - c(0.80*blur_noise + 0.25*warp + 0.10*flicker)
     text_video  = 1 - c(0.80*wrong_action + 0.30*frozen)       # an unseen action is not the prompt
@@ -25,6 +25,12 @@ so frame 0 equals render_initial_image (image-to-video):
     identity_change  hair and outfit colours blend toward other colours, by `severity`, between
                      40 % and 60 % of the clip
     wrong_action     pose = (1 - w) * prompt action + w * another action
+    stutter          each frame after the first holds the character's previous pose (and shift) with
+                     probability 0.8*st: irregular runs of held poses while flicker, grain and camera move on
+    char_flicker     the character layer only (background untouched) scaled by 1 + 0.5*cf*v_i, v_i ~ U(-1, 1)
+
+Artefacts added after the first eight (stutter, char_flicker) draw from a second generator seeded like the first plus a
+tag, so every video of a generator without them renders byte-identical to before they existed.
 """
 from __future__ import annotations
 
@@ -41,6 +47,8 @@ ERR_SIZE = "width and height must be integers >= 32, got {width}x{height}"
 ERR_FRAMES = "num_frames must be an integer >= 2, got {num_frames!r}"
 ERR_FPS = "fps must be a positive number, got {fps!r}"
 ERR_SEED = "seed must be a non-negative integer, got {seed!r}"
+_FIRST_ARTEFACTS = 8  # drawn from the video's main generator; later ones from _late_rng (see module docstring)
+_LATE_TAG = 0x5EC0
 ERR_SEVERITIES = "severities lack {missing}; expected keys {expected}"
 
 
@@ -49,12 +57,14 @@ def _c(x: float) -> float:
 
 
 def ground_truth(severities: dict[str, float]) -> dict[str, float]:
-    missing = [a for a in ARTEFACTS if a not in severities]
+    missing = [a for a in ARTEFACTS[:_FIRST_ARTEFACTS] if a not in severities]
     if missing:
         raise ValueError(ERR_SEVERITIES.format(missing=", ".join(missing), expected=", ".join(ARTEFACTS)))
-    v = {a: float(severities[a]) for a in ARTEFACTS}
+    # severities written before a later artefact existed lack it: it was absent from those videos
+    v = {a: float(severities.get(a, 0.0)) for a in ARTEFACTS}
     return {
-        "smoothness": 1 - _c(0.50 * v["flicker"] + 0.35 * v["jitter"] + 0.35 * v["warp"]),
+        "smoothness": 1 - _c(0.50 * v["flicker"] + 0.35 * v["jitter"] + 0.35 * v["warp"] + 0.50 * v["stutter"]
+                             + 0.40 * v["char_flicker"]),
         "motion": 1 - _c(v["frozen"] + 0.20 * v["jitter"]),
         "appeal": 1 - _c(0.80 * v["blur_noise"] + 0.25 * v["warp"] + 0.10 * v["flicker"]),
         "text_video": 1 - _c(0.80 * v["wrong_action"] + 0.30 * v["frozen"]),
@@ -76,14 +86,22 @@ def _video_rng(prompt: DemoPrompt, generator: GeneratorProfile, seed: int) -> np
                                   zlib.crc32(generator.name.encode()), zlib.crc32(prompt.key.encode())])
 
 
-def _perturb(generator: GeneratorProfile, rng: np.random.Generator) -> dict[str, float]:
-    z = np.clip(rng.standard_normal(len(ARTEFACTS)), -2.0, 2.0)
+
+
+def _late_rng(prompt: DemoPrompt, generator: GeneratorProfile, seed: int) -> np.random.Generator:
+    return np.random.default_rng([int(seed), int(prompt.scene_seed) & 0xFFFFFFFF,
+                                  zlib.crc32(generator.name.encode()), zlib.crc32(prompt.key.encode()), _LATE_TAG])
+
+
+def _perturb(generator: GeneratorProfile, rng: np.random.Generator, late: np.random.Generator) -> dict[str, float]:
+    z = np.concatenate([rng.standard_normal(_FIRST_ARTEFACTS), late.standard_normal(len(ARTEFACTS) - _FIRST_ARTEFACTS)])
+    z = np.clip(z, -2.0, 2.0)
     return {a: _c(getattr(generator, a) * (1 + 0.25 * z[k])) for k, a in enumerate(ARTEFACTS)}
 
 
 def video_severities(prompt: DemoPrompt, generator: GeneratorProfile, seed: int) -> dict[str, float]:
     """The severities render_clip uses for this video, without rendering it."""
-    return _perturb(generator, _video_rng(prompt, generator, seed))
+    return _perturb(generator, _video_rng(prompt, generator, seed), _late_rng(prompt, generator, seed))
 
 
 def _check_size(width, height):
@@ -125,8 +143,8 @@ def render_clip(prompt: DemoPrompt, generator: GeneratorProfile, seed: int, *, w
         raise ValueError(ERR_FRAMES.format(num_frames=num_frames))
     if not isinstance(fps, (int, float)) or fps <= 0:
         raise ValueError(ERR_FPS.format(fps=fps))
-    rng = _video_rng(prompt, generator, seed)
-    sev = _perturb(generator, rng)
+    rng, late = _video_rng(prompt, generator, seed), _late_rng(prompt, generator, seed)
+    sev = _perturb(generator, rng, late)
     truth = ground_truth(sev)
     look = look_for(prompt.scene_seed)
     bg = draw_background(look, prompt.scene_seed, width, height)
@@ -147,17 +165,27 @@ def render_clip(prompt: DemoPrompt, generator: GeneratorProfile, seed: int, *, w
     xs, ys = np.arange(W, dtype=np.float64), np.arange(H, dtype=np.float64)
     gx, gy = np.meshgrid(xs.astype(np.float32), ys.astype(np.float32))
 
+    held = late.random(T) < 0.8 * sev["stutter"]
+    shimmer = late.uniform(-1.0, 1.0, T)
     amp, w_wrong = (1.0 - sev["frozen"]) ** 1.5, sev["wrong_action"]
     frames = np.empty((T, H, W, 3), np.uint8)
+    pose_i = 0  # the frame whose pose (and character shift) the character shows
     for i in range(T):
         t, p = i / fps, i / (T - 1)
-        pa, pb = action_pose(prompt.action, t, p), action_pose(wrong, t, p)
+        pose_i = pose_i if i > 0 and held[i] else i
+        t_pose, p_pose = pose_i / fps, pose_i / (T - 1)
+        pa, pb = action_pose(prompt.action, t_pose, p_pose), action_pose(wrong, t_pose, p_pose)
         pose = {k: amp * ((1 - w_wrong) * pa[k] + w_wrong * pb[k]) for k in POSE_KEYS}
         b = sev["identity_change"] * _c((p - 0.4) / 0.2)
         colours = ((1 - b) * hair0 + b * hair1, (1 - b) * outfit0 + b * outfit1)
-        on = 1.0 if i > 0 else 0.0
-        char_shift = tuple(sev["jitter"] * 0.015 * W * on * shifts[i, 1])
-        frame = composite(bg, character_layer(colours, look.hair_style, pose, W, H, char_shift))
+        on = 1.0 if pose_i > 0 else 0.0
+        char_shift = tuple(sev["jitter"] * 0.015 * W * on * shifts[pose_i, 1])
+        layer = character_layer(colours, look.hair_style, pose, W, H, char_shift)
+        if sev["char_flicker"] > 0 and i > 0:  # premultiplied RGBA: scaling RGB changes brightness, not coverage
+            gain = 1.0 + 0.5 * sev["char_flicker"] * shimmer[i]
+            rgb = np.minimum(layer[..., :3].astype(np.float32) * gain, layer[..., 3:4].astype(np.float32))
+            layer = np.concatenate([rgb.astype(np.uint8), layer[..., 3:4]], axis=-1)
+        frame = composite(bg, layer)
 
         frame_shift = sev["jitter"] * 0.02 * W * on * shifts[i, 0]
         warp_amp = sev["warp"] * 0.06 * H * p

@@ -5,8 +5,9 @@
     # -> [{"smoothness": 0.81, ..., "character": 0.66, "overall": 0.74}, ...]
 
 A score is ``sigmoid((logit - c) / T)`` with the per-dimension calibration of ``calibration.py`` (identity when the
-checkpoint has none); ``motion`` and ``overall`` are then multiplied by the motion-presence gate
-(``motion_presence``, config.motion_gate), so a frozen or near-static video cannot win on them.
+checkpoint has none); ``motion``, ``text_video`` and ``overall`` are then multiplied by the motion-presence gate
+(``motion_presence``, config.motion_gate), so a frozen or near-static video cannot win on them (a clip that does
+not move cannot show the action its prompt names either).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ def autocast(config: RewardConfig, device: torch.device):
     if config.mixed_precision == "bf16":
         return torch.autocast(device_type=device.type, dtype=torch.bfloat16)
     return nullcontext()
+
+
+GATED_DIMENSIONS = ("motion", "text_video")
 
 
 def motion_presence(motion_px: float, gate: tuple[float, float] | None) -> float:
@@ -99,7 +103,7 @@ class AnimeReward:
 
     def combine(self, logits: dict[str, torch.Tensor], items: list[dict] | None = None) -> list[dict[str, float]]:
         """Per-video score dicts from logits: calibrated sigmoid per dimension; with the prepared ``items`` (their
-        measured motion) the motion score and 'overall' are gated by motion_presence. Without items no gate
+        measured motion) the GATED_DIMENSIONS scores and 'overall' are gated by motion_presence. Without items no gate
         applies (logits alone do not say whether the video moves)."""
         scores = {d: torch.sigmoid(self.calibration.apply(d, v.float())) for d, v in logits.items()}
         n = len(next(iter(scores.values()), []))
@@ -109,8 +113,9 @@ class AnimeReward:
         for i in range(n):
             row = {d: float(scores[d][i]) for d in self.config.dimensions}
             gate = motion_presence(items[i]["features"]["motion"], self.config.motion_gate) if items else 1.0
-            if "motion" in row:
-                row["motion"] *= gate
+            for d in GATED_DIMENSIONS:
+                if d in row:
+                    row[d] *= gate
             row["overall"] = gate * sum(self.config.overall_weights[d] * row[d] for d in self.config.dimensions)
             rows.append(row)
         return rows

@@ -7,9 +7,10 @@ dimension's ``d = logit[B:] - logit[:B] = r_b - r_a`` goes to the pairwise loss 
 sigmoid scores of single videos to their ``truth`` ratings.
 
 Static negatives (config.static_negatives, cpu/paper 0.25): that share of every batch's pairs is replaced by
-(frozen or near-static copy of a training video as A, the video as B) with strength +2 on motion only (other
-dimensions NaN, masked): slowing a clip toward standing still never makes its motion better, and the demo
-world has no still video for the motion head to learn that from.
+(frozen or near-static copy of a training video as A, the video as B) with strength +2 on motion and +1 on
+text_video (other dimensions NaN, masked): slowing a clip toward standing still never makes its motion better,
+and a still clip cannot show the action its prompt names (the demo's own text_video truth counts frozen against
+it); the demo world has no still video for those heads to learn that from.
 
 All videos are prepared once (frames via training.media, handcrafted features) and kept in memory; a step
 only runs the networks. Resume: ``output_dir`` holds ``step-N/`` folders; a new trainer on the same folder
@@ -45,6 +46,7 @@ RESUME_MUST_MATCH = ("preset", "dimensions", "scorers", "frame_size", "character
 
 
 STATIC_KINDS = ("freeze", "near_static")
+STATIC_NEGATIVE_STRENGTHS = {"motion": 2.0, "text_video": 1.0}  # B (the moving original) better than A (still)
 
 
 def prepare_all(pairset: PairSet, config: RewardConfig, cache: FrameCache | None = None) -> dict[str, dict]:
@@ -135,9 +137,10 @@ class RewardTrainer:
         c = self.config
         n_static = round(c.batch_size * c.static_negatives) if self.static_keys else 0
         pairs = [self.pairs[rng.randrange(len(self.pairs))] for _ in range(c.batch_size - n_static)]
-        for _ in range(n_static):  # A = a still copy, B = the video: B much better on motion, nothing said on the rest
+        for _ in range(n_static):  # A = a still copy, B = the video (module docstring)
             key = self.static_keys[rng.randrange(len(self.static_keys))]
-            pairs.append(PairRecord(f"{key}~{STATIC_KINDS[rng.randrange(2)]}", key, "train", {"motion": 2.0}))
+            pairs.append(PairRecord(f"{key}~{STATIC_KINDS[rng.randrange(2)]}", key, "train",
+                                    dict(STATIC_NEGATIVE_STRENGTHS)))
         items = [self.prepared[p.video_a] for p in pairs] + [self.prepared[p.video_b] for p in pairs]
         strengths = torch.from_numpy(strength_matrix(pairs, c.dimensions)).to(self.device)  # (B, D)
         logits = self.model(self._batch(items))  # dimension -> (2B,)

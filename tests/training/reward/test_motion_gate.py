@@ -25,7 +25,7 @@ def test_presence_gate_is_zero_below_the_floor_one_above_full_and_linear_between
         RewardConfig(motion_gate=(0.05, 0.01))
 
 
-def test_a_trained_model_ranks_frozen_real_clips_below_clean_on_motion_and_overall(demo_pairs, tiny_prepared, clips):
+def test_a_trained_model_ranks_frozen_real_clips_below_clean_on_motion_text_video_and_overall(demo_pairs, tiny_prepared, clips):
     config = RewardConfig(preset="tiny", device="cpu", batch_size=4, steps=2)
     trainer = RewardTrainer(config, demo_pairs, prepared=tiny_prepared)
     trainer.train()
@@ -35,8 +35,9 @@ def test_a_trained_model_ranks_frozen_real_clips_below_clean_on_motion_and_overa
     clean, still = rows[: len(clips)], rows[len(clips):]
     for c, a, b in zip(clips, clean, still):
         assert a["motion"] > b["motion"], c.key
+        assert a["text_video"] > b["text_video"], c.key  # a still clip cannot show the prompt's action
         assert a["overall"] > b["overall"], c.key
-        assert b["overall"] == 0.0  # measured motion under the floor: the gate closes
+        assert b["overall"] == 0.0 and b["text_video"] == 0.0  # measured motion under the floor: the gate closes
 
 
 def test_without_the_gate_overall_is_the_plain_weighted_mean(clips):
@@ -47,7 +48,7 @@ def test_without_the_gate_overall_is_the_plain_weighted_mean(clips):
     assert row["overall"] > 0.0
 
 
-def test_static_negatives_add_still_copies_labelled_on_motion_only(demo_pairs, tiny_prepared):
+def test_static_negatives_add_still_copies_labelled_worse_on_motion_and_text_video(demo_pairs, tiny_prepared):
     config = RewardConfig(preset="tiny", device="cpu", batch_size=4, steps=1, static_negatives=0.5)
     trainer = RewardTrainer(config, demo_pairs, prepared=tiny_prepared)
     keys = trainer.static_keys
@@ -58,4 +59,8 @@ def test_static_negatives_add_still_copies_labelled_on_motion_only(demo_pairs, t
 
     _, metrics = trainer._pair_loss(random.Random(0))
     assert "motion/loss" in metrics and "appeal/loss" in metrics
+    from training.reward.train import STATIC_NEGATIVE_STRENGTHS
+
+    # the still copy is A: B (the moving original) better on motion and on showing the prompt's action only
+    assert STATIC_NEGATIVE_STRENGTHS == {"motion": 2.0, "text_video": 1.0}
     assert RewardConfig(preset="cpu").static_negatives == 0.25 and RewardConfig(preset="tiny").static_negatives == 0.0
