@@ -47,25 +47,21 @@ from typing import Callable
 import numpy as np
 import torch
 
-from annotation.demo import GENERATORS, GeneratorProfile, demo_prompts, render_clip, render_initial_image
-
 from .config import GapoConfig
 from .decisive import METHODS, gap_filter, rate
-from .demo_generator import DemoGeneratorConfig, TrainingClip, generator_ensure, generator_transformer
+from .decisive_video_world import (TEST_SET, TRAIN_SET, VAL_SET, PromptSet, clean_l1, motion_magnitude, prompt_set,
+                                   training_clips)
+from .demo_generator import DemoGeneratorConfig, generator_ensure, generator_transformer
 from .denoiser import CogVideoXDenoiser
 from .models import add_lora
 from .onpolicy import PromptItem, stack_condition
 from .rewards import FeatureRidgeReward
 from .sampling import sample
-from .studio import PixelCodec, StudioPrompt
+from .studio import PixelCodec
 from .trainer import GapoTrainer
 
-CLEAN = GeneratorProfile("clean")  # every artefact severity 0: the renderer's intended clip
-CLIP_SECONDS = 4.0  # the demo campaign's clips: 48 frames at 12 fps; T frames span the same 4 s here
 CALIBRATION_NOISE, CALIBRATION_SAMPLES = 5, 4  # base samples per prompt that fix fidelity_reward's scale
 LORA_TARGETS = ("to_q", "to_k", "to_v", "to_out.0")
-# demo_prompts seeds of the three prompt sets: different scene seeds, so different initial images
-TRAIN_SET, TEST_SET, VAL_SET = 0, 1, 2
 
 
 def _help(text: str, default):
@@ -116,76 +112,6 @@ def tiny_settings() -> VideoSettings:
                          generator=generator)
 
 
-# -- the world: clips, prompts, clean references ---------------------------------------------------------------
-def _render(prompt, profile, seed: int, size: int, frames: int) -> np.ndarray:
-    clip, _ = render_clip(prompt, profile, seed, width=size, height=size, num_frames=frames,
-                          fps=frames / CLIP_SECONDS)
-    return clip
-
-
-def _studio_prompt(prompt, size: int) -> StudioPrompt:
-    return StudioPrompt(prompt.key, prompt.text, render_initial_image(prompt, size, size))
-
-
-def training_clips(settings: VideoSettings) -> list[TrainingClip]:
-    """Demo clips of every simulated generator for the training prompts: what the base learns from."""
-    g = settings.generator
-    clips = []
-    for p in demo_prompts(settings.train_prompts, TRAIN_SET):
-        studio = _studio_prompt(p, g.size)
-        for profile in GENERATORS:
-            for video_seed in range(settings.videos_per_generator):
-                clips.append(TrainingClip(f"{p.key}/{profile.name}/{video_seed}/{CLIP_SECONDS}", studio,
-                                          _render(p, profile, video_seed, g.size, g.frames)))
-    return clips
-
-
-@dataclass
-class PromptSet:
-    items: list[PromptItem]
-    clean: np.ndarray  # uint8 (P, T, H, W, 3): the clean rendering of every prompt
-    base_l1: np.ndarray | None = None  # (P,) the base's mean L1 to the clean rendering (calibrate)
-    l1_scale: float = 1.0  # the base's pooled within-prompt sd of L1
-
-    def repeat(self, n: int) -> tuple[list[PromptItem], "PromptSet"]:
-        """Each prompt ``n`` times in a row (prompt-major), with its reference rows repeated alike."""
-        rows = PromptSet([i for i in self.items for _ in range(n)], np.repeat(self.clean, n, axis=0),
-                         None if self.base_l1 is None else np.repeat(self.base_l1, n), self.l1_scale)
-        return rows.items, rows
-
-    def reward(self, videos: np.ndarray) -> np.ndarray:
-        """True reward ``(N,)`` of one video per row of this set (see ``fidelity_reward``)."""
-        return fidelity_reward(videos, self.clean, self.base_l1, self.l1_scale)
-
-
-def prompt_set(settings: VideoSettings, which: int, count: int) -> PromptSet:
-    g = settings.generator
-    codec = PixelCodec(g.size, g.frames, patch=g.patch)
-    prompts = demo_prompts(count, which)
-    items = [codec.item(_studio_prompt(p, g.size)) for p in prompts]
-    return PromptSet(items, np.stack([_render(p, CLEAN, 0, g.size, g.frames) for p in prompts]))
-
-
-def clean_l1(videos: np.ndarray, clean: np.ndarray) -> np.ndarray:
-    """``(N,)`` mean absolute difference of uint8 videos ``(N, T, H, W, 3)`` to their clean renderings over
-    frames 1..T-1, in 0-1 pixel units."""
-    diff = np.abs(videos[:, 1:].astype(np.float32) - clean[:, 1:].astype(np.float32)) / 255.0
-    return diff.reshape(len(videos), -1).mean(1)
-
-
-def fidelity_reward(videos: np.ndarray, clean: np.ndarray, base_l1: np.ndarray | None, scale: float) -> np.ndarray:
-    """True reward ``(N,)`` in (0, 1): ``sigmoid((base_l1 - L1) / scale)`` (module docstring); ``base_l1=None``
-    measures against 0 (uncalibrated)."""
-    gain = (0.0 if base_l1 is None else base_l1) - clean_l1(videos, clean)
-    return 1.0 / (1.0 + np.exp(-gain / scale))
-
-
-def motion_magnitude(videos: np.ndarray) -> np.ndarray:
-    """``(N,)`` mean absolute difference of consecutive frames (0-1 pixel units): 0 = standing still."""
-    diff = np.abs(np.diff(videos.astype(np.float32), axis=1)) / 255.0
-    return diff.reshape(len(videos), -1).mean(1)
-
-
 # -- the base and its samples ----------------------------------------------------------------------------------
 @dataclass
 class VideoWorld:
@@ -204,12 +130,12 @@ class VideoWorld:
 
 
 def build_world(settings: VideoSettings, cache_dir: str | Path, log: Callable[[str], None] = print) -> VideoWorld:
-    folder = generator_ensure(training_clips(settings), settings.generator, cache_dir, log=log)
     g = settings.generator
+    folder = generator_ensure(training_clips(g, settings.train_prompts, settings.videos_per_generator), g,
+                              cache_dir, log=log)
     world = VideoWorld(settings, folder, PixelCodec(g.size, g.frames, patch=g.patch),
-                       prompt_set(settings, TRAIN_SET, settings.train_prompts),
-                       prompt_set(settings, VAL_SET, settings.val_prompts),
-                       prompt_set(settings, TEST_SET, settings.test_prompts))
+                       prompt_set(g, TRAIN_SET, settings.train_prompts), prompt_set(g, VAL_SET, settings.val_prompts),
+                       prompt_set(g, TEST_SET, settings.test_prompts))
     base = world.denoiser(seed=0)
     for prompts in (world.train, world.val, world.test):
         calibrate(world, base, prompts)

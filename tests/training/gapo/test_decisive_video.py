@@ -1,5 +1,5 @@
-"""training/gapo/decisive_video + benchmarks/gapo_decisive_video.py: the true reward, the labelled pairs, and the
-whole comparison end to end on tiny settings (seconds)."""
+"""training/gapo/decisive_video(_world) + benchmarks/gapo_decisive_video.py: the true reward, the labelled pairs,
+and the whole comparison end to end on tiny settings (seconds)."""
 
 import json
 import sys
@@ -11,26 +11,27 @@ import torch
 
 from annotation.demo import GENERATORS, demo_prompts
 from training.gapo import decisive_video as v
+from training.gapo import decisive_video_world as vw
 from training.gapo.decisive import METHODS
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def _render(profile, size=32, frames=4):
-    return v._render(demo_prompts(1, v.TEST_SET)[0], profile, 0, size, frames)
+    return vw.render(demo_prompts(1, vw.TEST_SET)[0], profile, 0, size, frames)
 
 
 def test_the_true_reward_is_one_for_the_clean_rendering_and_lower_for_every_artefact_and_for_standing_still():
-    clean = _render(v.CLEAN)
+    clean = _render(vw.CLEAN)
     frozen = np.repeat(clean[:1], len(clean), axis=0)
     videos = np.stack([clean, frozen, *[_render(g) for g in GENERATORS]])
     refs = np.repeat(clean[None], len(videos), axis=0)
-    l1 = v.clean_l1(videos, refs)
+    l1 = vw.clean_l1(videos, refs)
     assert l1[0] == 0.0 and (l1[1:] > 0.001).all()
-    reward = v.fidelity_reward(videos, refs, np.full(len(videos), l1[1:].mean()), 0.01)
+    reward = vw.fidelity_reward(videos, refs, np.full(len(videos), l1[1:].mean()), 0.01)
     assert reward[0] > 0.99 and (reward[1:] < reward[0]).all() and ((reward > 0) & (reward < 1)).all()
-    assert v.fidelity_reward(videos[:1], refs[:1], np.array([0.0]), 0.01)[0] == pytest.approx(0.5)
-    motion = v.motion_magnitude(videos)
+    assert vw.fidelity_reward(videos[:1], refs[:1], np.array([0.0]), 0.01)[0] == pytest.approx(0.5)
+    motion = vw.motion_magnitude(videos)
     assert motion[1] == 0.0 and motion[0] > 0.005, "a frozen clip has no motion, the clean one does"
 
 
