@@ -2,6 +2,9 @@
 
     .venv/bin/python benchmarks/gapo_decisive.py                 # grid + 10 test seeds, 3 noise levels
 
+The same comparison at video-toy scale: ``decisive_video.py`` (methods, annotators and filter from here; tables
+from ``decisive_report.py``).
+
 The paper's premise: human preference *strength* is informative when labels are noisy, because people get the
 small gaps wrong. The earlier reproduction could not test it (its pairs were labelled, and its samples scored,
 by one deterministic reward). Here:
