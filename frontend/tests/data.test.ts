@@ -3,6 +3,7 @@ import { editBody, minutesLeft, screenChoice } from "../src/data/edits";
 import { opposedDimensions, queueItemOf } from "../src/data/pairItem";
 import { apiPath, nextTab, pageCount, parseState, stateQuery, withFilter, withTab } from "../src/data/query";
 import type { HistoryAnswer, PairDetail } from "../src/data/types";
+import { focusSelector } from "../src/data/widgets";
 
 describe("data browser state", () => {
   it("reads the tab, the tab's filters and the page from the query string", () => {
@@ -81,5 +82,13 @@ describe("pair page to adjudication panel", () => {
     expect(item.video_a).toEqual({ id: 1, url: "/media/renditions/a.mp4" });
     expect(item.video_b).toBeUndefined();
     expect(JSON.stringify(item)).not.toContain("g1");
+  });
+});
+
+describe("focus across re-renders", () => {
+  it("finds a filter, tab or comment box by id and a pager button by its key; nothing else", () => {
+    expect(focusSelector({ id: "filter-campaign", dataset: {} })).toBe("#filter-campaign");
+    expect(focusSelector({ id: "", dataset: { pager: "n" } })).toBe('[data-pager="n"]');
+    expect(focusSelector({ id: "", dataset: {} })).toBeNull();
   });
 });

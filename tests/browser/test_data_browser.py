@@ -33,6 +33,7 @@ def _edit_motion_in_history(page, studio, pair: dict) -> None:
     item.wait_for()
     assert item.locator("[data-editable=true]").is_visible()
     assert item.locator("dd[data-dim=motion]").get_attribute("data-choice") == "1"
+    item.locator(".comment-text").fill("half-typed")  # kept while the card re-renders below
     edit = item.locator(f"[data-edit='{pair['assignment']}']")
     edit.focus()
     page.keyboard.press("Enter")  # keyboard only: the form opens with focus on its first answer
@@ -42,6 +43,8 @@ def _edit_motion_in_history(page, studio, pair: dict) -> None:
     page.keyboard.press("Enter")
     page.locator("dd[data-dim=motion][data-choice='4']").wait_for()
     assert "Left better" in item.locator("dd[data-dim=motion]").inner_text()  # "(was: Left better)"
+    assert page.evaluate("document.activeElement.dataset.edit") == str(pair["assignment"])
+    assert item.locator(".comment-text").input_value() == "half-typed"
     page.screenshot(path=str(SCREENSHOTS / "data-my-history.png"), full_page=True)
 
 
@@ -71,8 +74,11 @@ def test_an_edited_answer_is_found_by_a_reviewer_with_its_history(studio, contex
     assert page.locator("#tab-judgments").get_attribute("aria-selected") == "true"
     page.locator("#filter-annotator").select_option(str(alice.pk))
     page.wait_for_url("**annotator=*")
+    page.locator("#filter-dimension").focus()
     page.locator("#filter-dimension").select_option("motion")
     page.wait_for_function("() => document.querySelector('[data-count]')?.dataset.count === '1'")
+    # the page re-renders on every filter: the keyboard stays on the menu it was using
+    assert page.evaluate("document.activeElement.id") == "filter-dimension"
     row_link = page.locator(f"[data-pair-link='{assignment.pair_id}']")
     assert row_link.count() == 1 and page.locator("[data-edited=true]").count() == 1
     assert "bob" not in page.locator(".data-table").inner_text()

@@ -10,7 +10,7 @@ import { t, type MessageKey } from "../lib/i18n";
 import { strengthKey } from "../review/adjudication";
 import { apiPath, nextTab, pageCount, parseState, stateQuery, STATUSES, TAB_FILTERS, TABS, withFilter, withTab, type BrowserState, type FilterName } from "./query";
 import type { DataConfig, Page, Row, Tab } from "./types";
-import { dataTable, formatTime, pager } from "./widgets";
+import { dataTable, formatTime, keepFocus, pager } from "./widgets";
 
 type Names = { dim: (key: string) => string };
 
@@ -77,13 +77,13 @@ export function mountDataBrowser(root: HTMLElement, config: DataConfig, api: Api
     const table = data && data.results.length ? tabTable(state.tab, data.results, names) : null;
     root.dataset.tab = state.tab;
     root.dataset.loaded = String(data !== null);
-    root.replaceChildren(
+    keepFocus(root, () => root.replaceChildren(
       h("h1", {}, t("data.title")), tabList(state.tab, (tab) => go(withTab(state, tab), true)),
       filterBar(state, config, names, (name, v) => go(withFilter(state, name, v))),
       h("div", { role: "tabpanel", "aria-labelledby": `tab-${state.tab}`, class: "tab-panel" },
         table ? dataTable(table.head, table.cells, t(`data.tab.${state.tab}` as MessageKey)) : h("p", { class: "empty-state" }, data ? t("data.empty") : t("data.loading")),
         data ? pager(state.page, pageCount(data.count), data.count, (page) => go({ ...state, page })) : null),
-    );
+    ));
   };
   let latest = 0;
   const load = async () => {

@@ -10,7 +10,7 @@ import { t, type MessageKey } from "../lib/i18n";
 import { CHOICES, type Choice } from "../lib/strength";
 import { editBody, minutesLeft, screenChoice } from "./edits";
 import type { HistoryItem, Page } from "./types";
-import { clip, commentsBlock, formatTime, pager } from "./widgets";
+import { clip, commentsBlock, formatTime, keepFocus, pager } from "./widgets";
 
 type Names = { dim: (key: string) => string };
 const PAGE_SIZE = 10;
@@ -65,22 +65,25 @@ export function mountMyHistory(root: HTMLElement, api: Api, chrome: { banners: B
   let data: Page<HistoryItem> | null = null;
   let editing = 0;
   const replace = (next: HistoryItem) => data && (data.results = data.results.map((i) => (i.assignment === next.assignment ? next : i)));
+  // the form's buttons are gone once it closes: the keyboard goes on from "Edit answer"
+  const focusEdit = (item: HistoryItem) => root.querySelector<HTMLElement>(`[data-edit="${item.assignment}"]`)?.focus();
   const actionsFor = (item: HistoryItem) => ({
     edit: () => { editing = item.assignment; render(); root.querySelector<HTMLElement>(`[data-edit-form="${item.assignment}"] select`)?.focus(); },
-    cancel: () => { editing = 0; render(); },
+    cancel: () => { editing = 0; render(); focusEdit(item); },
     save: async (body: NonNullable<ReturnType<typeof editBody>>) => {
       replace(await api.post<HistoryItem>(`/api/assignments/${item.assignment}/answers/`, body));
       editing = 0;
       render();
+      focusEdit(item);
       chrome.toasts.show(t("mine.saved"));
     },
-    comments: commentsBlock(api, item.pair, item.comments, (c) => { item.comments = [...item.comments, c]; render(); }),
+    comments: commentsBlock(api, item.pair, item.comments, (c) => { item.comments = [...item.comments, c]; render(); chrome.toasts.show(t("comments.added")); }),
   });
   const render = () => {
     root.dataset.loaded = String(data !== null);
-    root.replaceChildren(h("h1", {}, t("mine.title")), h("p", { class: "muted help" }, t("mine.help")),
+    keepFocus(root, () => root.replaceChildren(h("h1", {}, t("mine.title")), h("p", { class: "muted help" }, t("mine.help")),
       ...(data?.results.length ? data.results.map((i) => itemCard(i, names, editing === i.assignment, actionsFor(i))) : [h("p", { class: "empty-state" }, data ? t("mine.empty") : t("data.loading"))]),
-      data ? pager(page, Math.max(1, Math.ceil(data.count / PAGE_SIZE)), data.count, (p) => void load(p)) : "");
+      data ? pager(page, Math.max(1, Math.ceil(data.count / PAGE_SIZE)), data.count, (p) => void load(p)) : ""));
   };
   let latest = 0;
   const load = async (next = page) => {

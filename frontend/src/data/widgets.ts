@@ -48,17 +48,44 @@ export function clip(video: MediaVideo, label: string): HTMLElement {
   );
 }
 
+/** The selector that finds an element again after a re-render: its id, else its pager key. */
+export function focusSelector(el: { id: string; dataset: { pager?: string } }): string | null {
+  if (el.id) return `#${el.id}`;
+  return el.dataset.pager ? `[data-pager="${el.dataset.pager}"]` : null;
+}
+
+/** Runs `draw` (which replaces root's children) and gives the focus back to the element that had it
+ * (a filter menu, a tab, a pager button), so a keyboard user is not sent back to the page's top. */
+export function keepFocus(root: HTMLElement, draw: () => void): void {
+  const active = document.activeElement;
+  const selector = active instanceof HTMLElement && root.contains(active) ? focusSelector(active) : null;
+  draw();
+  if (!selector) return;
+  const again = root.querySelector<HTMLElement>(selector);
+  // "Next" on the last page is disabled now: the other pager button takes the focus
+  (again && !(again as HTMLButtonElement).disabled ? again : root.querySelector<HTMLElement>("[data-pager]:not([disabled])"))?.focus();
+}
+
+/** Comment text typed but not sent, per pair: a re-render (an answer edit, a new page of history,
+ * the language switch) must not throw it away. */
+const drafts = new Map<number, string>();
+
 /** The comment list and a form to add one; `onAdded` gets the stored comment. */
 export function commentsBlock(api: Api, pair: number, comments: Comment[], onAdded: (c: Comment) => void): HTMLElement {
   const id = `comment-${pair}`;
   const text = h("textarea", { id, class: "comment-text", rows: 2, maxlength: 2000 }) as HTMLTextAreaElement;
+  text.value = drafts.get(pair) ?? "";
+  text.addEventListener("input", () => void drafts.set(pair, text.value));
   const status = h("p", { class: "muted", role: "status", "aria-live": "polite" });
   const form = h("form", { class: "comment-form" }, h("label", { for: id, class: "sr-only" }, t("comments.add")), text, h("button", { type: "submit", class: "btn" }, t("comments.add")), status);
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     if (!text.value.trim()) return void (status.textContent = t("comments.empty"));
     api.post<Comment>(`/api/pairs/${pair}/comments/`, { text: text.value }).then(
-      (c) => onAdded(c),
+      (c) => {
+        drafts.delete(pair);
+        onAdded(c);
+      },
       (exc) => void (status.textContent = exc instanceof ApiError ? exc.detail : t("banner.network")),
     );
   });
