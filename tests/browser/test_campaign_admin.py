@@ -105,6 +105,7 @@ def test_an_admin_creates_a_campaign_and_imports_the_demo_clips(admin_world, con
     page.wait_for_selector("[data-card=preview][data-ok=true]")
     page.click("[data-action=import]")
     page.wait_for_selector("[data-card=progress][data-pending='6']")
+    assert page.locator("[data-card=summary]").count() == 0, "no 'Imported 6' while all 6 are waiting"
     assert Pair.objects.filter(campaign=campaign).count() == 4  # a budget of 2 pairs per prompt
 
     # The media worker's job, done here: the page's polling follows it to the end.

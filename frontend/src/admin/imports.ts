@@ -200,7 +200,8 @@ export class ImportsPage {
     this.out.replaceChildren(
       ...(this.preview ? [renderPreview(this.preview)] : []),
       ...(this.result && this.progress ? [renderProgress(this.progress)] : []),
-      ...(this.result ? [renderSummary(this.result, this.progress)] : []),
+      // only once processing is over: "Imported 10" beside "10 waiting" claimed what had not happened yet
+      ...(this.result && this.progress?.pending === 0 ? [renderSummary(this.result, this.progress)] : []),
     );
     this.syncButtons();
   }
