@@ -113,9 +113,12 @@ def test_people_management_pauses_resumes_resets_and_edits_roles(admin_studio, c
     page.on("dialog", lambda dialog: dialog.accept("answers too fast to have watched") if dialog.type == "prompt"
             else dialog.accept())
     sign_in(page, admin_studio, "carol", "/studio/people/")
-    row = page.locator("[data-person]", has_text="user1")  # an annotator of the judged campaign
+    from annotation.models import Assignment
+
+    # An annotator of the judged campaign (factory names depend on what ran before: pick by id).
+    person = get_user_model().objects.get(pk=Assignment.objects.order_by("id").values_list("annotator_id", flat=True)[0])
+    row = page.locator(f"[data-person='{person.pk}']")
     row.wait_for()
-    person = get_user_model().objects.get(username="user1")
 
     row.locator("[data-action=pause]").click()
     row.locator("[data-status=paused]").wait_for()
@@ -126,7 +129,8 @@ def test_people_management_pauses_resumes_resets_and_edits_roles(admin_studio, c
 
     row.locator("[name=role-reviewer]").check()
     row.locator("[data-action=roles]").click()
-    page.wait_for_function("() => document.querySelector('.toast')?.textContent.includes('user1')")
+    page.wait_for_function("name => [...document.querySelectorAll('.toast')].some(t => t.textContent === `Roles of ${name} saved`)",
+                           arg=person.username)
     assert user_roles(get_user_model().objects.get(pk=person.pk)) == {"annotator", "reviewer"}
 
     row.locator("[data-action=reset]").click()
@@ -134,3 +138,24 @@ def test_people_management_pauses_resumes_resets_and_edits_roles(admin_studio, c
     assert not get_user_model().objects.get(pk=person.pk).has_usable_password()
     assert list(AuditLog.objects.filter(action__startswith="person.").order_by("id").values_list("action", flat=True)) == \
         ["person.pause", "person.resume", "person.roles", "person.password_reset"]
+
+
+def test_a_failed_version_is_built_again_from_its_card(admin_studio, context_factory, monkeypatch, tmp_path, settings):
+    from annotation.models import Campaign
+    from training.exports import services
+    from training.models import DatasetVersion
+
+    settings.DATASETS_ROOT = tmp_path / "datasets"
+    queued: list[int] = []
+    monkeypatch.setattr(services, "_enqueue", queued.append)
+    version = services.dataset_version_create(campaigns=[Campaign.objects.get(pk=admin_studio.campaign_id)],
+                                              enqueue=False)
+    DatasetVersion.objects.filter(pk=version.pk).update(status="failed", error="worker lost (test)")
+
+    page = context_factory(1280, 900).new_page()
+    sign_in(page, admin_studio, "carol", "/studio/exports/")
+    page.locator(f"[data-version='{version.pk}']").click()
+    assert "worker lost (test)" in page.locator("[data-card=version] [role=alert]").inner_text()
+    page.locator("[data-action=build-again]").click()
+    page.wait_for_selector("[data-card=version] [data-status=queued]")
+    assert queued == [version.pk] and DatasetVersion.objects.get(pk=version.pk).status == "queued"

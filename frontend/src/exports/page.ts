@@ -58,7 +58,8 @@ function render(ctx: Ctx): void {
   };
   slots.head.replaceChildren(h("h1", {}, t("exports.title")));
   keepFocus(slots.list, () => slots.list.replaceChildren(card("versions", t("exports.listTitle"), versionsTable(ctx.versions, ctx.selected, (id) => select(ctx, id)))));
-  keepFocus(slots.detail, () => slots.detail.replaceChildren(...(chosen ? [versionCard(chosen, ctx.readme.get(chosen.id) ?? null, config.urls.api, ctx.kind, onKind)] : [])));
+  const actions = { onKind, onBuildAgain: (v: DatasetVersion) => void buildAgain(ctx, v) };
+  keepFocus(slots.detail, () => slots.detail.replaceChildren(...(chosen ? [versionCard(chosen, ctx.readme.get(chosen.id) ?? null, config.urls.api, ctx.kind, actions)] : [])));
   slots.form.querySelector("button[type=submit]")?.toggleAttribute("disabled", ctx.busy || config.campaigns.length === 0);
 }
 
@@ -107,6 +108,17 @@ async function create(ctx: Ctx, body: CreateBody): Promise<void> {
     ctx.chrome.banners.show("create", failure(exc), "error");
   }
   ctx.busy = false;
+  await load(ctx);
+}
+
+/** A failed build queued again (same version, same description). */
+async function buildAgain(ctx: Ctx, version: DatasetVersion): Promise<void> {
+  try {
+    await ctx.api.post(`/api/datasets/${version.id}/build/`);
+    ctx.chrome.toasts.show(t("exports.created", { id: version.id }));
+  } catch (exc) {
+    ctx.chrome.banners.show("create", failure(exc), "error");
+  }
   await load(ctx);
 }
 

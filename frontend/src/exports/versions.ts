@@ -44,7 +44,13 @@ function downloadRow(v: DatasetVersion, apiRoot: string, kind: ArchiveKind, onKi
       t("exports.download", { size: humanBytes(totalSize(v)) })));
 }
 
-export function versionCard(v: DatasetVersion, readme: string | null, apiRoot: string, kind: ArchiveKind, onKind: (k: ArchiveKind) => void): HTMLElement {
+/** What the card's controls do: change the archive kind, build a failed version again. */
+export interface CardActions {
+  onKind: (k: ArchiveKind) => void;
+  onBuildAgain: (v: DatasetVersion) => void;
+}
+
+export function versionCard(v: DatasetVersion, readme: string | null, apiRoot: string, kind: ArchiveKind, actions: CardActions): HTMLElement {
   const facts = h("dl", { class: "facts" },
     h("dt", {}, t("exports.col.status")), h("dd", {}, statusBadge(v.status)),
     h("dt", {}, t("exports.col.hash")), h("dd", {}, h("code", { "data-hash": "" }, v.sha256 || "—")),
@@ -55,9 +61,12 @@ export function versionCard(v: DatasetVersion, readme: string | null, apiRoot: s
     "version",
     t("exports.versionTitle", { id: v.id }),
     v.status === "failed" && v.error ? h("p", { class: "notice", role: "alert" }, v.error) : null,
+    v.status === "failed"
+      ? h("p", { class: "actions-row" }, h("button", { type: "button", class: "btn", "data-action": "build-again", onclick: () => actions.onBuildAgain(v) }, t("exports.buildAgain")))
+      : null,
     isBuilding(v) ? h("div", { class: "status-row" }, progress(v)) : null,
     facts,
-    ready ? downloadRow(v, apiRoot, kind, onKind) : null,
+    ready ? downloadRow(v, apiRoot, kind, actions.onKind) : null,
     ready ? h("details", { class: "latest" }, h("summary", {}, t("exports.files", { n: v.files.length })),
       table([t("exports.col.path"), t("exports.col.rows"), t("exports.col.size")],
         v.files.map((f) => [h("a", { href: f.url }, f.path), String(f.rows), humanBytes(f.size_bytes)]), { numeric: [1, 2] })) : null,

@@ -79,6 +79,7 @@ export const adminEn = {
   "nav.exports": "Exports",
   "nav.people": "People",
   "exports.dimensions": "Dimensions (none ticked: all of the chosen campaigns’)",
+  "exports.buildAgain": "Build again",
 } as const;
 
 export type AdminKey = keyof typeof adminEn;
@@ -161,6 +162,7 @@ export const adminZh: Record<AdminKey, string> = {
   "nav.exports": "导出",
   "nav.people": "成员",
   "exports.dimensions": "维度（不勾选：所选任务的全部维度）",
+  "exports.buildAgain": "重新构建",
 };
 
 export const adminJa: Record<AdminKey, string> = {
@@ -241,4 +243,5 @@ export const adminJa: Record<AdminKey, string> = {
   "nav.exports": "書き出し",
   "nav.people": "メンバー",
   "exports.dimensions": "評価軸（未選択：選んだキャンペーンのすべて）",
+  "exports.buildAgain": "もう一度ビルド",
 };
