@@ -105,3 +105,16 @@ def test_campaign_protocol_and_status_are_translated_on_home(carol):
     client.force_login(carol)
     home = client.get("/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "強さ付きの一対比較" in home and "進行中" in home
+
+
+def test_sign_in_links_are_read_only_in_the_django_admin(carol):
+    from people.models import SignInLink
+
+    client = Client()
+    client.force_login(carol)
+    carol.is_staff = carol.is_superuser = True
+    carol.save()
+    page = client.get("/admin/people/signinlink/")
+    assert page.status_code == 200
+    assert client.get("/admin/people/signinlink/add/").status_code == 403
+    assert SignInLink.objects.count() == 0
