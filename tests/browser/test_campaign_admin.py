@@ -124,3 +124,21 @@ def test_the_admin_pages_are_closed_to_non_admins(admin_world, context_factory):
     page.wait_for_selector("text=This page is for admins")
     response = page.goto(f"{admin_world.studio.url}/studio/imports/")
     assert response.status == 403
+
+
+def test_an_archived_campaign_moves_down_without_an_import_link(admin_world, context_factory):
+    from annotation.models import AuditLog, CampaignStatus
+    from tests.factories import CampaignFactory
+
+    campaign = CampaignFactory(name="Old spring", slug="old-spring")
+    page = context_factory().new_page()
+    sign_in(page, admin_world.studio, "carol", "/studio/campaigns/")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator(f"tr[data-campaign='{campaign.pk}'] [data-action=archive]").click()
+    row = page.locator(f"[data-list=archived] tr[data-campaign='{campaign.pk}']")
+    row.wait_for()
+    assert Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.CLOSED
+    assert AuditLog.objects.filter(action="campaign.archive", target_id=str(campaign.pk), actor_username="carol").exists()
+    # the imports page lists open campaigns only, so "Import into" would lose the campaign
+    assert row.locator("[data-action=archive]").count() == 0 and row.locator("a[href*='/studio/imports/']").count() == 0
+    page.wait_for_function(f"() => document.activeElement?.closest('tr')?.dataset.campaign === '{campaign.pk}'")

@@ -28,7 +28,8 @@ function campaignRow(c: CampaignSettings, config: AdminConfig, actions: { edit: 
     h("td", {}, h("div", { class: "row-actions" },
       h("button", { type: "button", class: "btn btn-small", "data-action": "edit", onclick: actions.edit }, t("adm.campaigns.edit")),
       archived ? null : h("button", { type: "button", class: "btn btn-small btn-danger", "data-action": "archive", onclick: actions.archive }, t("adm.campaigns.archive")),
-      h("a", { class: "btn btn-small btn-ghost", href: `${config.urls.imports}?campaign=${c.id}` }, t("adm.campaigns.importInto")),
+      // the imports page offers open campaigns only: an archived one would silently become "no campaign"
+      archived ? null : h("a", { class: "btn btn-small btn-ghost", href: `${config.urls.imports}?campaign=${c.id}` }, t("adm.campaigns.importInto")),
       h("a", { class: "btn btn-small btn-ghost", href: `/review/${c.id}/` }, t("adm.campaigns.review")))));
 }
 
@@ -146,6 +147,8 @@ export class CampaignsPage {
       this.fail(exc);
     }
     await this.load();
+    // its row moved to the archived table and the pressed button is gone: keep the keyboard on the row
+    this.root.querySelector<HTMLElement>(`tr[data-campaign="${c.id}"] [data-action=edit]`)?.focus();
   }
 
   private formCard(): HTMLElement {
