@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formValues, numberValue, toPayload } from "../src/admin/campaignForm";
+import { formChanged, formValues, numberValue, toPayload } from "../src/admin/campaignForm";
 import { defaultManifest } from "../src/admin/imports";
 import { linesText, MAX_PROGRESS_POLL_MS, PROGRESS_POLL_MS, progressPollDelay } from "../src/admin/importView";
 import type { CampaignSettings } from "../src/admin/types";
@@ -72,6 +72,24 @@ describe("import progress", () => {
     expect(linesText([2, 5, 9])).toBe("2, 5, 9");
     const many = Array.from({ length: 40 }, (_, i) => i + 1);
     expect(linesText(many).endsWith("and 10 more")).toBe(true);
+  });
+});
+
+describe("Esc on the campaign form", () => {
+  const opened = formValues(CAMPAIGN, DIMS);
+
+  it("closes at once when nothing changed, dimension order and line endings aside", () => {
+    expect(formChanged(opened, { ...opened })).toBe(false);
+    expect(formChanged(opened, { ...opened, dimensions: [...opened.dimensions].reverse() })).toBe(false);
+    const crlf = { ...opened, guidelines: { ...opened.guidelines, smoothness: "Watch\r\ntwice." } };
+    expect(formChanged(crlf, { ...crlf, guidelines: { ...crlf.guidelines, smoothness: "Watch\ntwice." } })).toBe(false);
+  });
+
+  it("asks first once a field, a dimension or a guideline was changed", () => {
+    expect(formChanged(opened, { ...opened, edit_window_minutes: "45" })).toBe(true);
+    expect(formChanged(opened, { ...opened, dimensions: ["motion", "smoothness"] })).toBe(true);
+    expect(formChanged(opened, { ...opened, guidelines: { ...opened.guidelines, motion: "new" } })).toBe(true);
+    expect(formChanged(opened, { ...opened, adaptive_overlap: false })).toBe(true);
   });
 });
 

@@ -142,3 +142,24 @@ def test_an_archived_campaign_moves_down_without_an_import_link(admin_world, con
     # the imports page lists open campaigns only, so "Import into" would lose the campaign
     assert row.locator("[data-action=archive]").count() == 0 and row.locator("a[href*='/studio/imports/']").count() == 0
     page.wait_for_function(f"() => document.activeElement?.closest('tr')?.dataset.campaign === '{campaign.pk}'")
+
+
+def test_esc_asks_before_it_throws_away_a_changed_form(admin_world, context_factory):
+    page = context_factory().new_page()
+    sign_in(page, admin_world.studio, "carol", "/studio/campaigns/")
+    page.wait_for_selector("[data-action=new]")
+    page.keyboard.press("n")
+    page.wait_for_selector("#f-name:focus")
+    page.keyboard.press("Escape")  # untouched: closes at once
+    page.wait_for_selector("form[data-form=campaign]", state="detached")
+    page.keyboard.press("n")
+    page.wait_for_selector("#f-name:focus")
+    page.keyboard.type("Half-typed campaign")
+    answers = iter([False, True])
+    messages = []
+    page.on("dialog", lambda d: (messages.append(d.message), d.accept() if next(answers) else d.dismiss()))
+    page.keyboard.press("Escape")
+    assert page.input_value("#f-name") == "Half-typed campaign", "dismissed: the form and its text stay"
+    page.keyboard.press("Escape")
+    page.wait_for_selector("form[data-form=campaign]", state="detached")
+    assert len(messages) == 2 and "lose" in messages[0]

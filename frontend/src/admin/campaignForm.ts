@@ -68,6 +68,21 @@ export function formValues(campaign: CampaignSettings | null, dimensions: Dimens
   };
 }
 
+/** Whether anything differs from the values the form opened with (dimension order aside). */
+export function formChanged(opened: FormValues, now: FormValues): boolean {
+  // a textarea reads "\r\n" (stored through Django's admin) back as "\n"
+  const text = (v: unknown) => (typeof v === "string" ? v.replace(/\r\n/g, "\n") : v);
+  return (Object.keys(opened) as (keyof FormValues)[]).some((k) => {
+    const [a, b] = [opened[k], now[k]];
+    if (Array.isArray(a) && Array.isArray(b)) return [...a].sort().join("\n") !== [...b].sort().join("\n");
+    if (typeof a === "object" && typeof b === "object") {
+      const [x, y] = [a as Record<string, string>, b as Record<string, string>];
+      return Object.keys({ ...x, ...y }).some((d) => text(x[d] ?? "") !== text(y[d] ?? ""));
+    }
+    return text(a) !== text(b);
+  });
+}
+
 /** A number field's text as JSON: a number when it reads as one, else the text itself, so the
  * server names the problem ("three" is refused there, next to its field). Empty budget = null. */
 export function numberValue(text: string, integer: boolean): number | string | null {

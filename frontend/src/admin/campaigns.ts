@@ -7,7 +7,7 @@ import { ApiError, type Api } from "../lib/api";
 import type { Banners, Toasts } from "../lib/chrome";
 import { h, isTyping } from "../lib/dom";
 import { t, type MessageKey } from "../lib/i18n";
-import { formValues, readForm, renderCampaignForm, toPayload, type FormValues } from "./campaignForm";
+import { formChanged, formValues, readForm, renderCampaignForm, toPayload, type FormValues } from "./campaignForm";
 import type { AdminConfig, CampaignSettings, FieldErrors, Page } from "./types";
 
 interface Chrome {
@@ -15,7 +15,8 @@ interface Chrome {
   banners: Banners;
 }
 
-type Editing = { id: number | null; values: FormValues; errors: FieldErrors } | null;
+/** `opened`: the values the form opened with, to tell whether Esc would throw away typing. */
+type Editing = { id: number | null; values: FormValues; errors: FieldErrors; opened: FormValues } | null;
 
 function campaignRow(c: CampaignSettings, config: AdminConfig, actions: { edit: () => void; archive: () => void }): HTMLElement {
   const archived = c.status === "closed";
@@ -81,7 +82,8 @@ export class CampaignsPage {
   }
 
   private open(c: CampaignSettings | null): void {
-    this.editing = { id: c?.id ?? null, values: formValues(c, this.config.dimensions), errors: {} };
+    const values = formValues(c, this.config.dimensions);
+    this.editing = { id: c?.id ?? null, values, errors: {}, opened: values };
     this.setUrl();
     this.render();
     this.root.querySelector<HTMLInputElement>("#f-name")?.focus();
@@ -180,9 +182,15 @@ export class CampaignsPage {
     );
   }
 
+  /** Esc is pressed out of habit (to leave a field): it closes at once only when nothing was changed. */
+  private escape(form: HTMLFormElement | null): void {
+    const changed = form !== null && this.editing !== null && formChanged(this.editing.opened, readForm(form, this.config.dimensions));
+    if (!changed || window.confirm(t("adm.form.discardConfirm"))) this.close();
+  }
+
   private onKey(e: KeyboardEvent): void {
     const form = this.form();
-    if (e.key === "Escape" && this.editing) this.close();
+    if (e.key === "Escape" && this.editing) this.escape(form);
     else if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && form) void this.save(form);
     else if (e.key.toLowerCase() === "n" && !this.editing && !isTyping(e.target) && !e.ctrlKey && !e.metaKey && !e.altKey) {
       e.preventDefault();
