@@ -3,7 +3,7 @@ import { editBody, minutesLeft, screenChoice } from "../src/data/edits";
 import { opposedDimensions, queueItemOf } from "../src/data/pairItem";
 import { apiPath, nextTab, pageCount, parseState, stateQuery, withFilter, withTab } from "../src/data/query";
 import type { HistoryAnswer, PairDetail } from "../src/data/types";
-import { focusSelector } from "../src/data/widgets";
+import { errorText, focusSelector } from "../src/data/widgets";
 
 describe("data browser state", () => {
   it("reads the tab, the tab's filters and the page from the query string", () => {
@@ -90,5 +90,14 @@ describe("focus across re-renders", () => {
     expect(focusSelector({ id: "filter-campaign", dataset: {} })).toBe("#filter-campaign");
     expect(focusSelector({ id: "", dataset: { pager: "n" } })).toBe('[data-pager="n"]');
     expect(focusSelector({ id: "", dataset: {} })).toBeNull();
+  });
+});
+
+describe("refusals in words", () => {
+  it("adds the field messages of a 400 to its detail, and leaves other errors alone", () => {
+    const data = { code: "invalid", detail: "The request body is invalid; see 'fields'.", fields: { campaign: ["A valid integer is required."] } };
+    expect(errorText(data.detail, data)).toBe("The request body is invalid; see 'fields'. campaign: A valid integer is required.");
+    expect(errorText("Invalid page.", { detail: "Invalid page." })).toBe("Invalid page.");
+    expect(errorText("Server error", null)).toBe("Server error");
   });
 });

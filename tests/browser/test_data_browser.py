@@ -110,3 +110,8 @@ def test_an_edited_answer_is_found_by_a_reviewer_with_its_history(studio, contex
     page.locator("#adjudication").wait_for(state="hidden")
     page.wait_for_function("() => document.querySelector('.data-table')?.innerText.includes('(rita)')")
     assert Adjudication.objects.get(pair_id=assignment.pair_id).strength == -1
+
+    # an old link to a page past the end shows the first page, not "Invalid page." over an empty list
+    page.goto(f"{studio.url}/studio/data/?tab=judgments&page=50")
+    page.wait_for_function("() => document.getElementById('data-page')?.dataset.loaded === 'true'")
+    assert "page=" not in page.url and page.locator("[data-banner=load]").count() == 0

@@ -10,7 +10,7 @@ import { t, type MessageKey } from "../lib/i18n";
 import { strengthKey } from "../review/adjudication";
 import { apiPath, nextTab, pageCount, parseState, stateQuery, STATUSES, TAB_FILTERS, TABS, withFilter, withTab, type BrowserState, type FilterName } from "./query";
 import type { DataConfig, Page, Row, Tab } from "./types";
-import { dataTable, formatTime, keepFocus, pager } from "./widgets";
+import { dataTable, errorText, formatTime, keepFocus, pager } from "./widgets";
 
 type Names = { dim: (key: string) => string };
 
@@ -68,6 +68,7 @@ function tabList(current: Tab, go: (tab: Tab) => void): HTMLElement {
 export function mountDataBrowser(root: HTMLElement, config: DataConfig, api: Api, banners: Banners, names: Names): { render: () => void } {
   let state = parseState(window.location.search);
   let data: Page<Row> | null = null;
+  let failed = false;
   const go = (next: BrowserState, focusTab = false) => {
     state = next;
     history.replaceState(null, "", `${window.location.pathname}?${stateQuery(state)}`);
@@ -81,7 +82,7 @@ export function mountDataBrowser(root: HTMLElement, config: DataConfig, api: Api
       h("h1", {}, t("data.title")), tabList(state.tab, (tab) => go(withTab(state, tab), true)),
       filterBar(state, config, names, (name, v) => go(withFilter(state, name, v))),
       h("div", { role: "tabpanel", "aria-labelledby": `tab-${state.tab}`, class: "tab-panel" },
-        table ? dataTable(table.head, table.cells, t(`data.tab.${state.tab}` as MessageKey)) : h("p", { class: "empty-state" }, data ? t("data.empty") : t("data.loading")),
+        table ? dataTable(table.head, table.cells, t(`data.tab.${state.tab}` as MessageKey)) : h("p", { class: "empty-state" }, data ? t("data.empty") : t(failed ? "data.loadFailed" : "data.loading")),
         data ? pager(state.page, pageCount(data.count), data.count, (page) => go({ ...state, page })) : null),
     ));
   };
@@ -91,11 +92,15 @@ export function mountDataBrowser(root: HTMLElement, config: DataConfig, api: Api
     try {
       const page = await api.get<Page<Row>>(apiPath(state));
       if (ticket !== latest) return;
-      data = page;
+      [data, failed] = [page, false];
       banners.clear("load");
     } catch (exc) {
       if (ticket !== latest) return;
-      banners.show("load", exc instanceof ApiError ? exc.detail : t("banner.network"), "error");
+      // a page past the end (an old link, or rows gone since): the first page instead of "Invalid page."
+      if (exc instanceof ApiError && exc.status === 404 && state.page > 1) return go({ ...state, page: 1 });
+      // the server refused these filters: rows of the previous ones would pass for their answer
+      if (exc instanceof ApiError) [data, failed] = [null, true];
+      banners.show("load", exc instanceof ApiError ? errorText(exc.detail, exc.data) : t("banner.network"), "error");
     }
     render();
   };

@@ -4,6 +4,14 @@ import { h } from "../lib/dom";
 import { lang, t } from "../lib/i18n";
 import type { Comment, MediaVideo } from "./types";
 
+/** An API refusal in words: its detail, then the field messages a 400 carries (a hand-edited or old
+ * link's bad filter), which say what is wrong where the detail only says "see 'fields'". */
+export function errorText(detail: string, data: unknown): string {
+  const fields = (data as { fields?: Record<string, string[]> } | null)?.fields;
+  if (!fields) return detail;
+  return [detail, ...Object.entries(fields).map(([name, messages]) => `${name}: ${messages.join(" ")}`)].join(" ");
+}
+
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return "—";
   const d = new Date(iso);
