@@ -3,6 +3,7 @@
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/gapo_decisive_video.py                  # CPU defaults (see below)
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/gapo_decisive_video.py --smoke          # one step, tiny, seconds
     .venv/bin/python benchmarks/gapo_decisive_video.py --gpu                              # one GPU, < 10 min (est.)
+    .venv/bin/python benchmarks/gapo_decisive_video.py --merge OUT A.json B.json          # pool runs' test seeds
 
 For every label-noise level: each method's learning rate is picked from its grid by the validation reward (a
 ridge head on OpenCV clip features fitted to the noisy ratings) on the validation seeds and validation prompts;
@@ -139,11 +140,44 @@ def write_report(args, world_info: dict, levels, summaries, seconds, out: Path, 
         ]
     out.with_suffix(".md").write_text("\n".join(lines))
     record = {"args": {k: val for k, val in vars(args).items() if k != "settings"}, "settings": s.to_dict(),
-              "world": world_info, "levels": levels, "summaries": summaries}
+              "world": world_info, "levels": levels, "summaries": summaries, "command": command,
+              "wall_seconds": seconds}
     out.with_suffix(".json").write_text(json.dumps(record, indent=1, default=str))
 
 
+def merge_runs(paths: list[str], out: Path) -> None:
+    """One report from runs that differ only in their test seeds (the same settings, LR grid and validation seeds,
+    so the same LR picks, which is checked): per noise level the seeds' curves are pooled."""
+    records = [json.loads(Path(p).read_text()) for p in paths]
+    first = records[0]
+    for r in records[1:]:
+        for key in ("settings",):
+            if r[key] != first[key]:
+                raise SystemExit(f"cannot merge: {key} differ between {paths[0]} and the other runs")
+        if [r["args"][k] for k in ("lrs", "val_seeds", "methods")] != [first["args"][k] for k in
+                                                                       ("lrs", "val_seeds", "methods")]:
+            raise SystemExit("cannot merge: the LR grid, validation seeds or methods differ")
+    levels, summaries = [], []
+    for level in first["levels"]:
+        same = [next(lv for lv in r["levels"] if lv["sigma"] == level["sigma"]) for r in records]
+        if any(lv["lr"] != level["lr"] for lv in same):
+            raise SystemExit(f"cannot merge sigma {level['sigma']}: the runs picked different learning rates")
+        merged = {**level, "curves": {m: sum((lv["curves"][m] for lv in same), []) for m in level["curves"]},
+                  "seconds": {m: sum(lv["seconds"][m] for lv in same) for m in level["seconds"]}}
+        for key in ("label_error", "wrong_small_large_half", "pairs"):
+            merged[key] = sum((lv[key] for lv in same), [])
+        levels.append(merged)
+        summaries.append(summarize(merged, extras=tuple(k for k, _, _ in EXTRAS)))
+    args = argparse.Namespace(**{**first["args"], "test_seeds": sum((r["args"]["test_seeds"] for r in records), []),
+                                 "settings": v.VideoSettings(**first["settings"])})
+    seconds = sum(r.get("wall_seconds", 0.0) for r in records)
+    command = " and ".join(f"{r.get('command', '(command in its report)')}" for r in records)
+    write_report(args, first["world"], levels, summaries, seconds, out, command)
+
+
 def main(argv=None) -> None:
+    if argv is None and sys.argv[1:2] == ["--merge"]:  # --merge OUT RUN.json RUN.json ...
+        return merge_runs(sys.argv[3:], Path(sys.argv[2]))
     args = parse_args(argv)
     if args.settings.device == "cpu":
         torch.set_num_threads(1)

@@ -51,7 +51,7 @@ from .config import GapoConfig
 from .decisive import METHODS, gap_filter, rate
 from .decisive_video_world import (TEST_SET, TRAIN_SET, VAL_SET, PromptSet, clean_l1, motion_magnitude, prompt_set,
                                    training_clips)
-from .demo_generator import DemoGeneratorConfig, generator_ensure, generator_transformer
+from .demo_generator import DemoGeneratorConfig, generator_ensure, generator_transformer, noise_process
 from .denoiser import CogVideoXDenoiser
 from .models import add_lora
 from .onpolicy import PromptItem, stack_condition
@@ -170,12 +170,6 @@ def generate(world: VideoWorld, denoiser: CogVideoXDenoiser, items: list[PromptI
         videos.append(world.codec.decode(x, cond))
     denoiser.model.train(was_training)
     return torch.cat(latents), np.concatenate(videos)
-
-
-def noise_process():
-    from .demo_generator import noise_process as demo_noise
-
-    return demo_noise()
 
 
 # -- labelled pairs and the validation reward ------------------------------------------------------------------

@@ -92,3 +92,15 @@ def test_a_one_step_smoke_writes_nothing_over_the_recorded_results(tmp_path, mon
     assert Path(args.out).parent == tmp_path / "smoke"
     gpu = bench.parse_args(["--gpu", "--steps", "7"])
     assert gpu.settings.device == "cuda" and gpu.settings.steps == 7 and len(gpu.test_seeds) >= 10
+
+
+def test_runs_that_differ_only_in_test_seeds_merge_into_one_table(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT))
+    from benchmarks import gapo_decisive_video as bench
+
+    for name in ("a", "b"):
+        bench.main(["--smoke", "--cache", str(tmp_path / "cache"), "--out", str(tmp_path / name)])
+    bench.merge_runs([str(tmp_path / "a.json"), str(tmp_path / "b.json")], tmp_path / "merged")
+    record = json.loads((tmp_path / "merged.json").read_text())
+    assert len(record["args"]["test_seeds"]) == 4 and len(record["levels"][0]["curves"]["Diffusion-DPO"]) == 4
+    assert "/4 |" in (tmp_path / "merged.md").read_text(), "wins are counted over the pooled seeds"
