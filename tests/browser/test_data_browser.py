@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from annotation.models import Adjudication, Assignment, AssignmentState, Judgment, JudgmentRevision, Pair
-from tests.browser.conftest import SCREENSHOTS, sign_in, wait_for_pair
-from tests.browser.test_labelling import expected_strengths, press_choices
+from tests.browser.conftest import SCREENSHOTS, sign_in
+from tests.browser.flows import edit_answer, filter_judgments, label_one_pair, open_history_item
+from tests.browser.test_labelling import expected_strengths
 from tests.export.conftest import judge
 from tests.factories import UserFactory
 
@@ -19,29 +20,15 @@ CHOICES = [0, 1, 2, 3, 4, 1]  # motion (2nd row) = "Left better"
 
 def _label_one_pair(page, studio) -> dict:
     sign_in(page, studio, "alice", f"/label/{studio.campaign_id}/")
-    pair = wait_for_pair(page)
-    press_choices(page, CHOICES)
-    page.keyboard.press("Enter")
-    wait_for_pair(page, previous=pair["assignment"], next_ready=False)
-    page.wait_for_function("() => document.getElementById('label-root').dataset.queue === '0'", timeout=20_000)
-    return pair
+    return label_one_pair(page, CHOICES)
 
 
 def _edit_motion_in_history(page, studio, pair: dict) -> None:
-    page.goto(f"{studio.url}/studio/mine/")
-    item = page.locator(f"[data-assignment='{pair['assignment']}']")
-    item.wait_for()
+    item = open_history_item(page, studio, pair["assignment"])
     assert item.locator("[data-editable=true]").is_visible()
     assert item.locator("dd[data-dim=motion]").get_attribute("data-choice") == "1"
     item.locator(".comment-text").fill("half-typed")  # kept while the card re-renders below
-    edit = item.locator(f"[data-edit='{pair['assignment']}']")
-    edit.focus()
-    page.keyboard.press("Enter")  # keyboard only: the form opens with focus on its first answer
-    page.wait_for_function("() => document.activeElement?.matches('[data-edit-form] select')")
-    item.locator("select[data-edit-dim=motion]").select_option("4")  # now: Right much better
-    item.locator("[data-edit-form] button[type=submit]").focus()
-    page.keyboard.press("Enter")
-    page.locator("dd[data-dim=motion][data-choice='4']").wait_for()
+    edit_answer(page, item, pair["assignment"], "motion", 4)  # now: Right much better
     assert "Left better" in item.locator("dd[data-dim=motion]").inner_text()  # "(was: Left better)"
     assert page.evaluate("document.activeElement.dataset.edit") == str(pair["assignment"])
     assert item.locator(".comment-text").input_value() == "half-typed"
@@ -72,11 +59,7 @@ def test_an_edited_answer_is_found_by_a_reviewer_with_its_history(studio, contex
     page.wait_for_function("() => document.getElementById('data-page')?.dataset.loaded === 'true'")
     page.locator("#tab-judgments").focus()
     assert page.locator("#tab-judgments").get_attribute("aria-selected") == "true"
-    page.locator("#filter-annotator").select_option(str(alice.pk))
-    page.wait_for_url("**annotator=*")
-    page.locator("#filter-dimension").focus()
-    page.locator("#filter-dimension").select_option("motion")
-    page.wait_for_function("() => document.querySelector('[data-count]')?.dataset.count === '1'")
+    filter_judgments(page, annotator_id=alice.pk, dimension="motion", count=1)
     # the page re-renders on every filter: the keyboard stays on the menu it was using
     assert page.evaluate("document.activeElement.id") == "filter-dimension"
     row_link = page.locator(f"[data-pair-link='{assignment.pair_id}']")

@@ -3,11 +3,10 @@ link signs them in (and works only once); the exports page freezes a dataset ver
 its build and downloads it as one archive that opens with pyarrow and `datasets` offline."""
 from __future__ import annotations
 
-import zipfile
-
 import pytest
 
 from tests.browser.conftest import SCREENSHOTS, Studio, sign_in
+from tests.browser.flows import accept_invite, download_archive, export_build_from_page, invite_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -31,27 +30,14 @@ def test_people_management_invites_an_annotator_who_signs_in_with_the_link_once(
 
     admin = context_factory(1280, 900).new_page()
     sign_in(admin, admin_studio, "carol", "/studio/people/")
-    admin.wait_for_selector("[data-person]")
-    # Keyboard only: username, Tab to email, Tab to the role, pick "annotator", Enter on the button.
-    admin.locator("#invite-username").focus()
-    admin.keyboard.type("dora")
-    admin.keyboard.press("Tab")
-    admin.keyboard.type("dora@example.org")
-    admin.locator("#invite-role").select_option("annotator")
-    admin.locator("[data-form=invite] button[type=submit]").focus()
-    admin.keyboard.press("Enter")
-    link = admin.locator("#issued-link").input_value(timeout=10_000)
+    link = invite_person(admin, username="dora", email="dora@example.org", role="annotator")  # keyboard only
     assert "/accounts/welcome/" in link
     admin.wait_for_selector("[data-person] [data-status=invited]")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     admin.screenshot(path=str(SCREENSHOTS / "people-invited.png"), full_page=True)
 
     dora = context_factory(390, 844).new_page()
-    dora.goto(link)
-    dora.locator("#id_password").fill("a long pass phrase")
-    dora.locator("#id_password_again").fill("a long pass phrase")
-    dora.keyboard.press("Enter")
-    dora.wait_for_url(f"{admin_studio.url}/")
+    accept_invite(dora, admin_studio, link, "a long pass phrase")
     assert "dora" in dora.locator("header").inner_text()
     assert user_roles(get_user_model().objects.get(username="dora")) == {"annotator"}
 
@@ -70,7 +56,6 @@ def test_the_exports_page_builds_a_version_and_downloads_it_as_one_archive(admin
     import pyarrow.parquet as pq
 
     from training.exports import services
-    from training.models import DatasetVersion
 
     settings.DATASETS_ROOT = tmp_path / "datasets"
     queued: list[int] = []
@@ -80,25 +65,13 @@ def test_the_exports_page_builds_a_version_and_downloads_it_as_one_archive(admin
     sign_in(page, admin_studio, "carol", "/studio/exports/")
     page.locator("#test_fraction").fill("0.4")
     page.locator("[name=dimensions][value=motion]").check()
-    page.locator("[data-form=export] button[type=submit]").click()
-    page.wait_for_selector("[data-card=version] [data-status=queued]")
-    assert queued and DatasetVersion.objects.get(pk=queued[0]).status == "queued"
-    assert list(DatasetVersion.objects.get(pk=queued[0]).dimension_keys) == ["motion"]
-
-    services.dataset_version_build(version_id=queued[0])
-    page.wait_for_selector("[data-card=version] [data-status=ready]", timeout=20_000)  # the page polls
-    version = DatasetVersion.objects.get(pk=queued[0])
+    version = export_build_from_page(page, queued)  # queued, built here, shown ready by the page's poll
+    assert list(version.dimension_keys) == ["motion"]
     assert page.locator("[data-hash]").inner_text() == version.sha256
     page.wait_for_function("() => document.querySelector('.dataset-card')?.textContent.startsWith('---')")
 
-    with page.expect_download() as download:
-        page.locator("[data-action=download]").click()
-    body = (tmp_path / "archive.zip")
-    download.value.save_as(body)
-    assert download.value.suggested_filename == f"dataset-{version.pk}-{version.sha256[:12]}.zip"
-    with zipfile.ZipFile(body) as archive:
-        archive.extractall(tmp_path / "out")
-    table = pq.read_table(tmp_path / "out" / f"dataset-{version.pk}" / "data" / "judgments" / "train-00000-of-00001.parquet")
+    folder = download_archive(page, version, tmp_path)
+    table = pq.read_table(folder / "data" / "judgments" / "train-00000-of-00001.parquet")
     assert table.num_rows == version.row_counts["judgments"]["train"]
     page.screenshot(path=str(SCREENSHOTS / "exports-ready.png"), full_page=True)
 
