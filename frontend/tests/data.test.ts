@@ -4,6 +4,7 @@ import { opposedDimensions, queueItemOf } from "../src/data/pairItem";
 import { apiPath, nextTab, pageCount, parseState, stateQuery, withFilter, withTab } from "../src/data/query";
 import type { HistoryAnswer, PairDetail } from "../src/data/types";
 import { errorText, focusSelector } from "../src/data/widgets";
+import { flagReason } from "../src/data/browser";
 
 describe("data browser state", () => {
   it("reads the tab, the tab's filters and the page from the query string", () => {
@@ -99,5 +100,13 @@ describe("refusals in words", () => {
     expect(errorText(data.detail, data)).toBe("The request body is invalid; see 'fields'. campaign: A valid integer is required.");
     expect(errorText("Invalid page.", { detail: "Invalid page." })).toBe("Invalid page.");
     expect(errorText("Server error", null)).toBe("Server error");
+  });
+});
+
+describe("flags tab", () => {
+  it("shows a flag's reason in the label page's words, an unknown code as it is", () => {
+    expect(flagReason("broken_video")).toBe("A video is broken or does not play");
+    expect(flagReason("someday_new")).toBe("someday_new");
+    expect(flagReason(null)).toBe("—");
   });
 });

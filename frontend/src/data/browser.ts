@@ -7,6 +7,7 @@ import { ApiError, type Api } from "../lib/api";
 import type { Banners } from "../lib/chrome";
 import { h, isTyping } from "../lib/dom";
 import { t, type MessageKey } from "../lib/i18n";
+import { en } from "../lib/messages/en";
 import { strengthKey } from "../review/adjudication";
 import { apiPath, nextTab, pageCount, parseState, stateQuery, STATUSES, TAB_FILTERS, TABS, withFilter, withTab, type BrowserState, type FilterName } from "./query";
 import type { DataConfig, Page, Row, Tab } from "./types";
@@ -16,6 +17,12 @@ type Names = { dim: (key: string) => string };
 
 const pairLink = (id: unknown) => h("a", { href: `/studio/pairs/${id}/`, "data-pair-link": String(id) }, `#${id}`);
 const text = (v: unknown) => (v === null || v === undefined || v === "" ? "—" : String(v));
+
+/** A flag's reason in words (the label page's), the stored code for a reason this build does not know. */
+export function flagReason(code: unknown): string {
+  const key = `flag.${String(code)}`;
+  return key in en ? t(key as MessageKey) : text(code);
+}
 
 /** Column heads and cells of one tab's rows. */
 export function tabTable(tab: Tab, rows: Row[], names: Names): { head: string[]; cells: (string | Node)[][] } {
@@ -28,7 +35,7 @@ export function tabTable(tab: Tab, rows: Row[], names: Names): { head: string[];
     case "judgments":
       return { head: ["pair", "annotator", "dimension", "answer", "edited", "campaign", "created"].map(col), cells: rows.map((r) => [pairLink(r.pair_id), text(r.annotator_name), names.dim(String(r.dimension_key)), h("span", { "data-strength": String(r.strength) }, t(strengthKey(Number(r.strength)))), r.edited ? h("span", { class: "chip", "data-edited": "true" }, t("data.edited")) : "", text(r.campaign_name), formatTime(r.created_at as string)]) };
     case "flags":
-      return { head: ["pair", "annotator", "reason", "note", "status", "campaign", "created"].map(col), cells: rows.map((r) => [pairLink(r.pair_id), text(r.annotator_name), text(r.reason), text(r.note), t(r.resolved ? "data.status.resolved" : "data.status.open"), text(r.campaign_name), formatTime(r.created_at as string)]) };
+      return { head: ["pair", "annotator", "reason", "note", "status", "campaign", "created"].map(col), cells: rows.map((r) => [pairLink(r.pair_id), text(r.annotator_name), flagReason(r.reason), text(r.note), t(r.resolved ? "data.flagStatus.resolved" : "data.flagStatus.open"), text(r.campaign_name), formatTime(r.created_at as string)]) };
   }
 }
 
@@ -39,7 +46,8 @@ function filterOptions(name: FilterName, tab: Tab, config: DataConfig, names: Na
     case "generator": return choices.generators.map((g) => [g, g]);
     case "annotator": return choices.annotators.map((a) => [String(a.id), a.username]);
     case "dimension": return config.dimensions.map((d) => [d.key, names.dim(d.key)]);
-    case "status": return STATUSES[tab].map((s) => [s, t(`data.status.${s}` as MessageKey)]);
+    // an open flag waits for a reviewer; an open pair waits for votes ("not started"): other words in zh/ja
+    case "status": return STATUSES[tab].map((s) => [s, t(`data.${tab === "flags" ? "flagStatus" : "status"}.${s}` as MessageKey)]);
     case "agreement": return [["disputed", t("data.agreement.disputed")], ["agreed", t("data.agreement.agreed")]];
     case "gold": return [["yes", t("data.gold.yes")], ["no", t("data.gold.no")]];
   }
