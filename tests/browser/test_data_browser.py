@@ -98,3 +98,21 @@ def test_an_edited_answer_is_found_by_a_reviewer_with_its_history(studio, contex
     page.goto(f"{studio.url}/studio/data/?tab=judgments&page=50")
     page.wait_for_function("() => document.getElementById('data-page')?.dataset.loaded === 'true'")
     assert "page=" not in page.url and page.locator("[data-banner=load]").count() == 0
+
+
+def test_an_edit_sent_after_the_window_closed_shows_the_answer_locked(studio, context_factory):
+    from annotation.models import Campaign
+
+    UserFactory(username="alice", roles=["annotator"])
+    page = context_factory().new_page()
+    pair = _label_one_pair(page, studio)
+    page.goto(f"{studio.url}/studio/mine/")
+    item = page.locator(f"[data-assignment='{pair['assignment']}']")
+    item.locator(f"[data-edit='{pair['assignment']}']").click()
+    item.locator("select[data-edit-dim=motion]").select_option("4")
+    Campaign.objects.filter(pk=studio.campaign_id).update(edit_window_minutes=0)  # an admin, meanwhile
+    item.locator("[data-edit-form] button[type=submit]").click()
+    page.locator("[data-banner=edit]").wait_for()
+    item.locator("[data-editable=false]").wait_for()
+    assert item.locator("[data-edit-form]").count() == 0 and item.locator("[data-edit]").count() == 0
+    assert not JudgmentRevision.objects.exists()

@@ -71,7 +71,16 @@ export function mountMyHistory(root: HTMLElement, api: Api, chrome: { banners: B
     edit: () => { editing = item.assignment; render(); root.querySelector<HTMLElement>(`[data-edit-form="${item.assignment}"] select`)?.focus(); },
     cancel: () => { editing = 0; render(); focusEdit(item); },
     save: async (body: NonNullable<ReturnType<typeof editBody>>) => {
-      replace(await api.post<HistoryItem>(`/api/assignments/${item.assignment}/answers/`, body));
+      try {
+        replace(await api.post<HistoryItem>(`/api/assignments/${item.assignment}/answers/`, body));
+      } catch (exc) {
+        if (!(exc instanceof ApiError && exc.status === 409)) throw exc;
+        // the window closed (or the campaign did) while the form was open: say so, show it locked
+        editing = 0;
+        chrome.banners.show("edit", exc.detail, "warn");
+        return void (await load());
+      }
+      chrome.banners.clear("edit");
       editing = 0;
       render();
       focusEdit(item);
