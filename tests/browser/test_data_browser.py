@@ -89,9 +89,12 @@ def test_an_edited_answer_is_found_by_a_reviewer_with_its_history(studio, contex
     page.wait_for_function("() => document.activeElement?.id === 'adjudicate'")
     page.keyboard.press("Enter")
     page.locator("#adj-motion").select_option("-1")
+    page.evaluate("document.querySelector('.pair-videos video').dataset.seen = 'before'")
     page.locator("#adj-save").click()
     page.locator("#adjudication").wait_for(state="hidden")
     page.wait_for_function("() => document.querySelector('.data-table')?.innerText.includes('(rita)')")
+    # the page re-rendered with the adjudication: the same <video> element, so playback was not reset
+    assert page.evaluate("document.querySelector('.pair-videos video').dataset.seen") == "before"
     assert Adjudication.objects.get(pair_id=assignment.pair_id).strength == -1
 
     # an old link to a page past the end shows the first page, not "Invalid page." over an empty list

@@ -10,7 +10,7 @@ import { t, type MessageKey } from "../lib/i18n";
 import { CHOICES, type Choice } from "../lib/strength";
 import { editBody, minutesLeft, screenChoice } from "./edits";
 import type { HistoryItem, Page } from "./types";
-import { clip, commentsBlock, formatTime, keepFocus, pager } from "./widgets";
+import { clip, commentsBlock, forgetClips, formatTime, keepFocus, pager } from "./widgets";
 
 type Names = { dim: (key: string) => string };
 const PAGE_SIZE = 10;
@@ -54,7 +54,7 @@ function itemCard(item: HistoryItem, names: Names, editing: boolean, actions: { 
   return h("article", { class: "card my-item", "data-assignment": item.assignment, "data-pair": item.pair, "aria-labelledby": `item-${item.assignment}` },
     h("header", { class: "my-item-head" }, h("h2", { id: `item-${item.assignment}` }, item.prompt.text),
       h("span", { class: "muted" }, `${item.campaign.name} · ${formatTime(item.finished_at)}`), state),
-    h("div", { class: "pair-videos" }, clip(left, t("side.left")), clip(right, t("side.right"))),
+    h("div", { class: "pair-videos" }, clip(left, t("side.left"), `${item.assignment}:left`), clip(right, t("side.right"), `${item.assignment}:right`)),
     editing ? editForm(item, names, actions.save, actions.cancel) : answersList(item, names),
     item.editable && !editing ? h("button", { type: "button", class: "btn", "data-edit": item.assignment, onclick: actions.edit }, t("mine.edit")) : null,
     actions.comments);
@@ -100,6 +100,7 @@ export function mountMyHistory(root: HTMLElement, api: Api, chrome: { banners: B
     try {
       const answer = await api.get<Page<HistoryItem>>(`/api/me/history/?page=${next}&page_size=${PAGE_SIZE}`);
       if (ticket !== latest) return;
+      if (next !== page) forgetClips(); // another page of history: its clips, not the last page's
       [data, page] = [answer, next];
       chrome.banners.clear("load");
     } catch (exc) {

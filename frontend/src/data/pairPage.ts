@@ -12,7 +12,7 @@ import { strengthKey } from "../review/adjudication";
 import { AdjudicationPanel, type PanelContext } from "../review/adjudicationPanel";
 import { queueItemOf } from "./pairItem";
 import type { PairAnswer, PairDetail } from "./types";
-import { clip, commentsBlock, dataTable, formatTime } from "./widgets";
+import { clip, commentsBlock, dataTable, formatTime, keepFocus } from "./widgets";
 
 type Names = { dim: (key: string) => string };
 const words = (s: number) => t(strengthKey(s));
@@ -67,14 +67,15 @@ export function mountPairPage(root: HTMLElement, pairId: number, api: Api, chrom
     if (!detail) return root.replaceChildren(h("p", { class: "empty-state" }, t("data.loading")));
     const d = detail;
     root.dataset.pair = String(d.pair);
-    root.replaceChildren(
+    const generatorsShown = root.querySelector<HTMLDetailsElement>("details.generators")?.open ?? false;
+    keepFocus(root, () => root.replaceChildren(
       header(d, d.is_gold ? null : adjudicate),
       h("p", { class: "pair-prompt" }, h("span", { class: "muted" }, `${t("review.adj.prompt")} `), d.prompt.text),
-      h("div", { class: "pair-videos" }, clip(d.video_a, t("review.adj.videoA")), clip(d.video_b, t("review.adj.videoB"))),
-      h("details", { class: "generators" }, h("summary", {}, t("pair.showGenerators")), h("p", {}, `A: ${d.video_a.generator ?? "—"} · B: ${d.video_b.generator ?? "—"}`)),
+      h("div", { class: "pair-videos" }, clip(d.video_a, t("review.adj.videoA"), "a"), clip(d.video_b, t("review.adj.videoB"), "b")),
+      h("details", { class: "generators", open: generatorsShown }, h("summary", {}, t("pair.showGenerators")), h("p", {}, `A: ${d.video_a.generator ?? "—"} · B: ${d.video_b.generator ?? "—"}`)),
       answersCard(d, names), historyList(d, names),
       h("section", { class: "card" }, commentsBlock(api, d.pair, d.comments, (c) => { d.comments = [...d.comments, c]; render(); chrome.toasts.show(t("comments.added")); })),
-    );
+    ));
   };
   const load = async () => {
     try {

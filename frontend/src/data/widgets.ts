@@ -45,15 +45,25 @@ export function pager(page: number, pages: number, count: number, go: (page: num
   );
 }
 
-export function clip(video: MediaVideo, label: string): HTMLElement {
-  return h(
-    "figure",
-    { class: "data-clip" },
-    h("figcaption", {}, label),
-    video.url
-      ? h("video", { src: video.url, poster: video.poster_url ?? undefined, controls: true, loop: true, muted: true, playsinline: true, preload: "metadata" })
-      : h("p", { class: "muted" }, t("data.noRendition")),
-  );
+/** The <video> elements drawn, by slot and URL: a re-render (a comment added, an answer edited, the language
+ * switched) moves the same element into the new markup, so a clip being watched keeps playing
+ * where it was instead of reloading from the start. Reset when the page changes (`forgetClips`). */
+const players = new Map<string, HTMLElement>();
+
+export function forgetClips(): void {
+  players.clear();
+}
+
+/** `slot` names the place on the page ("81:left"): one video can sit in two cards (pairs share
+ * clips), and an element can only be in one place. */
+export function clip(video: MediaVideo, label: string, slot: string): HTMLElement {
+  let player: HTMLElement | null = null;
+  if (video.url) {
+    const key = `${slot}|${video.url}`;
+    player = players.get(key) ?? h("video", { src: video.url, poster: video.poster_url ?? undefined, controls: true, loop: true, muted: true, playsinline: true, preload: "metadata" });
+    players.set(key, player);
+  }
+  return h("figure", { class: "data-clip" }, h("figcaption", {}, label), player ?? h("p", { class: "muted" }, t("data.noRendition")));
 }
 
 /** The selector that finds an element again after a re-render: its id, else its pager key. */
