@@ -15,14 +15,15 @@ fresh samples of held-out prompts from one fixed noise, with their motion magnit
 CPU defaults, sized to < 15 CPU-minutes per method on one core (both noise levels together): 16 training
 prompts x k=4 candidates (~96 pairs per seed), 8 DDIM steps, LoRA rank 8, 40 steps of 2 pairs, beta 500,
 learning rates {1e-3, 3e-3}, 1 validation seed, 3 test seeds, 2 samples x 12 held-out prompts per evaluation,
-sigma 0.3 then 0 (the report is rewritten after each level). The full protocol on CPU (~2.5 h on one core,
+sigma 0.3 then 0 (the report is rewritten after each level). The full protocol on CPU (~1.5 h on one shared core,
 not run here):
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/gapo_decisive_video.py --lrs 3e-4 1e-3 3e-3 --val-seeds 0 1 \
         --test-seeds 100 101 102 103 104 105 106 107 108 109
 
 ``--gpu``: k=6, 20 DDIM steps, 100 steps of 8 pairs, 3 learning rates, 1 validation seed, 10 test seeds,
-4 samples x 16 held-out prompts.
+4 samples x 16 held-out prompts. Bring the cached generator along (``var/gapo_decisive_video/demo-*``, 2 MB):
+``demo_generator`` pretrains on the CPU, which would take minutes of the GPU budget.
 """
 
 from __future__ import annotations
