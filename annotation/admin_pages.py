@@ -6,13 +6,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from annotation.api.serializers import DimensionSerializer
 from annotation.models import CampaignProtocol, CampaignStatus, Dimension, PairingStrategy, SelectionPolicy
 from annotation.roles import ADMIN, user_has_role
 
-MSG_NEEDS_ADMIN = "This page is for admins. Ask an admin to add you to the 'admin' group."
+MSG_NEEDS_ADMIN = _("This page is for admins. Ask an admin to add you to the 'admin' group.")
 
 
 def _config(request, page: str) -> dict:

@@ -8,12 +8,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from annotation.api.serializers import DimensionSerializer
 from annotation.models import Campaign, Dimension, Pair, Video
 from annotation.pages import MSG_NEEDS_ANNOTATOR, MSG_NEEDS_REVIEWER
 from annotation.roles import ANNOTATOR, REVIEWER, ROLES, user_has_role
+
+MSG_NO_PAIR = _("No pair {pair_id}. The data browser lists them all.")
 
 
 def _forbidden(request, message: str, status: int = 403):
@@ -57,7 +60,7 @@ def pair_page(request, pair_id: int):
     if not user_has_role(request.user, REVIEWER):
         return _forbidden(request, MSG_NEEDS_REVIEWER)
     if not Pair.objects.filter(pk=pair_id).exists():
-        return _forbidden(request, f"No pair {pair_id}. The data browser lists them all.", status=404)
+        return _forbidden(request, MSG_NO_PAIR.format(pair_id=pair_id), status=404)
     return render(request, "annotation/data.html",
                   {"page": "pair", "pair_id": pair_id, "config": _config(request, "pair", pair_id=pair_id)})
 

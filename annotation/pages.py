@@ -9,14 +9,15 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from annotation.api.serializers import DimensionSerializer
 from annotation.roles import ANNOTATOR, REVIEWER, user_has_role
 from annotation.selectors.campaigns import campaign_list_for_user
 
-MSG_NEEDS_ANNOTATOR = "Labelling needs the annotator role. Ask an admin to add you to the 'annotator' group."
-MSG_NEEDS_REVIEWER = "This page is for reviewers and admins. Ask an admin to add you to the 'reviewer' group."
+MSG_NEEDS_ANNOTATOR = _("Labelling needs the annotator role. Ask an admin to add you to the 'annotator' group.")
+MSG_NEEDS_REVIEWER = _("This page is for reviewers and admins. Ask an admin to add you to the 'reviewer' group.")
 
 
 def _forbidden(request, message: str):

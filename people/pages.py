@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 
@@ -14,7 +14,7 @@ from annotation.errors import StudioError
 from annotation.roles import ADMIN, ROLES, user_has_role
 from people import services
 
-MSG_NEEDS_ADMIN = "This page is for admins; ask an admin for the role."
+MSG_NEEDS_ADMIN = _("This page is for admins; ask an admin for the role.")
 
 
 @login_required

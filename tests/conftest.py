@@ -28,6 +28,16 @@ def isolated_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request with a ja/zh cookie leaves its language active in the thread (LocaleMiddleware
+    activates, nothing deactivates); the server's lazy messages would then follow into later tests."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Actors are created per test; PBKDF2 would spend most of the suite's time on their passwords."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

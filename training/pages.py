@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from annotation.api.serializers import DimensionSerializer
@@ -14,7 +15,7 @@ from annotation.pages import MSG_NEEDS_REVIEWER
 from annotation.roles import ADMIN, REVIEWER, user_has_role
 from training.runs.selectors import run_get
 
-MSG_NEEDS_ADMIN = "This page is for admins; ask an admin for the role."
+MSG_NEEDS_ADMIN = _("This page is for admins; ask an admin for the role.")
 
 
 def _config(request, **extra) -> dict:

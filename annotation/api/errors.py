@@ -5,12 +5,16 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from annotation.errors import StudioError
+from annotation.errors import ImportRejected, StudioError
+from annotation.import_messages import import_report_display
 
 
 def api_exception_handler(exc, context):
     if isinstance(exc, StudioError):
-        return Response({"code": exc.code, "detail": exc.detail, **exc.extra}, status=exc.status_code)
+        body = {"code": exc.code, "detail": exc.detail, **exc.extra}
+        if isinstance(exc, ImportRejected):
+            body = import_report_display(body)  # grouped in English, shown in the reader's language
+        return Response(body, status=exc.status_code)
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
+from django.utils.translation import gettext_lazy as _
 
 from annotation.errors import ValidationFailed
 from annotation.models import (
@@ -20,19 +21,21 @@ from annotation.models import (
 )
 from annotation.services.audit import audit_record
 
-MSG_INVALID = "Some campaign settings are invalid; see 'fields'. Nothing was stored."
-MSG_REQUIRED = "Required."
-MSG_TOO_LONG = "At most {limit} characters."
-MSG_SLUG = "Use lowercase letters, digits and hyphens only (for example 'spring-2027-i2v')."
-MSG_SLUG_TAKEN = "Another campaign already uses this slug; choose a different one."
-MSG_CHOICE = "Must be one of: {choices}."
-MSG_RANGE = "Must be between {low} and {high}."
-MSG_NO_DIMENSIONS = "Choose at least one dimension."
-MSG_UNKNOWN_DIMENSIONS = "Unknown dimensions: {keys}. Known: {known}."
-MSG_GUIDELINE_NOT_CHOSEN = "Guidelines given for dimensions the campaign does not use: {keys}."
-MSG_BUDGET_REQUIRED = "Pairing 'budget' needs a number of pairs per prompt (at least 1)."
-MSG_ADAPTIVE_ABOVE_OVERLAP = "Adaptive overlap starts with this many votes, so it cannot exceed the overlap ({overlap})."
-MSG_QUALIFICATION_WITHOUT_GOLD = "A qualification needs gold pairs: set a gold rate above 0 or set this to 0."
+# Lazy: each is looked up in the request's language (locale/) when formatted; the CLI stays English.
+MSG_INVALID = _("Some campaign settings are invalid; see 'fields'. Nothing was stored.")
+MSG_REQUIRED = _("Required.")
+MSG_TOO_LONG = _("At most {limit} characters.")
+MSG_SLUG = _("Use lowercase letters, digits and hyphens only (for example 'spring-2027-i2v').")
+MSG_SLUG_TAKEN = _("Another campaign already uses this slug; choose a different one.")
+MSG_CHOICE = _("Must be one of: {choices}.")
+MSG_RANGE = _("Must be between {low} and {high}.")
+MSG_NO_DIMENSIONS = _("Choose at least one dimension.")
+MSG_UNKNOWN_DIMENSIONS = _("Unknown dimensions: {keys}. Known: {known}.")
+MSG_GUIDELINE_NOT_CHOSEN = _("Guidelines given for dimensions the campaign does not use: {keys}.")
+MSG_BUDGET_REQUIRED = _("Pairing 'budget' needs a number of pairs per prompt (at least 1).")
+MSG_ADAPTIVE_ABOVE_OVERLAP = _(
+    "Adaptive overlap starts with this many votes, so it cannot exceed the overlap ({overlap}).")
+MSG_QUALIFICATION_WITHOUT_GOLD = _("A qualification needs gold pairs: set a gold rate above 0 or set this to 0.")
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_INSTRUCTIONS = 20_000
@@ -130,7 +133,7 @@ def campaign_settings_errors(settings: CampaignSettings, *, campaign_id: int | N
         errors.setdefault("guidelines", []).append(MSG_GUIDELINE_NOT_CHOSEN.format(keys=", ".join(stray)))
     if any(len(text) > MAX_GUIDELINE for text in s.guidelines.values()):
         errors.setdefault("guidelines", []).append(MSG_TOO_LONG.format(limit=MAX_GUIDELINE))
-    return errors
+    return {name: [str(message) for message in messages] for name, messages in errors.items()}
 
 
 def _validate(settings: CampaignSettings, *, campaign_id: int | None = None) -> None:
