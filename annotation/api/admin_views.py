@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from annotation.api.permissions import IsStudioAdmin
 from annotation.api.serializers import ImportRequestSerializer
 from annotation.errors import ImportRejected
+from annotation.import_messages import import_report_display
 from annotation.services.audit import audit_record
 from annotation.services.imports import videos_import_manifest
 
@@ -54,10 +55,10 @@ def import_response(request, report, *, manifest: str, campaign) -> Response:
     """The report; a real import (not a dry run) is audited, without its per-video ids."""
     data = report.as_dict()
     if report.dry_run:
-        return Response(data, status=status.HTTP_200_OK)
+        return Response(import_report_display(data), status=status.HTTP_200_OK)
     details = {k: v for k, v in data.items() if k not in ("video_ids", "errors", "error_groups")}
     audit_record(request=request, action="import", target=campaign, details={"manifest": manifest, **details})
-    return Response(data, status=status.HTTP_201_CREATED)
+    return Response(import_report_display(data), status=status.HTTP_201_CREATED)
 
 
 class ImportView(APIView):
