@@ -118,6 +118,25 @@ def test_the_messages_the_parser_writes_are_all_matched(tmp_path):
     assert [(g["lines"], g["example"]) for g in groups] == [([1, 2], "'a.mp4' does not exist or is not a file")]
 
 
+def test_the_messages_the_import_service_writes_are_all_matched(import_root):
+    """Drift guard for annotation/services/imports.py's row problems (images, duplicates)."""
+    from annotation.services.imports import videos_import_manifest
+
+    first = _dataset(import_root, n_prompts=1, videos_per_prompt=2)
+    videos_import_manifest(text=_jsonl(first[:1]), manifest_name="m.jsonl", base_dir=import_root)
+    (import_root / "broken.png").write_text("not an image")
+    rows = _dataset(import_root, n_prompts=2, videos_per_prompt=2)
+    rows[1]["video"] = rows[3]["video"]  # same content as a later line
+    rows[2]["initial_image"] = "broken.png"
+    report = videos_import_manifest(text=_jsonl(rows), manifest_name="m.jsonl", base_dir=import_root, dry_run=True)
+    messages = {e["message"] for e in report.errors}
+    assert any("already imported" in m for m in messages) and any("same file content" in m for m in messages)
+    assert any("readable PNG" in m for m in messages)
+    with translation.override("zh-hans"):
+        for message in messages:
+            assert import_message_display(message) != message, message
+
+
 @pytest.mark.parametrize("path,user,status,text", [
     ("/studio/data/", "alice", 403, "此页面仅供审核员和管理员使用。请让管理员把你加入 'reviewer' 组。"),
     ("/studio/campaigns/", "rita", 403, "此页面仅供管理员使用。请让管理员把你加入 'admin' 组。"),
