@@ -132,9 +132,10 @@ def write_report(args, world_info: dict, levels, summaries, seconds, out: Path, 
             f"({100 * small:.1f}% in the smaller-gap half, {100 * large:.1f}% in the larger)",
             "",
             f"Base model's true reward {rows[BASELINE]['start']:.4f}, motion {level['base']['motion']:.4f}; "
-            f"{np.mean(level['pairs']):.0f} pairs per seed. Minutes per method (training + evaluation): {minutes}.",
+            f"{len(level['pairs'])} test seeds, {np.mean(level['pairs']):.0f} pairs per seed. Minutes per method "
+            f"(training + evaluation): {minutes}.",
             "",
-            *method_table(rows, seeds=len(args.test_seeds), steps=s.steps, extras=EXTRAS),
+            *method_table(rows, seeds=len(level["curves"][BASELINE]), steps=s.steps, extras=EXTRAS),
             "",
             "Verdict: " + verdict(level["sigma"], rows),
             "",
@@ -160,7 +161,8 @@ def merge_runs(paths: list[str], out: Path) -> None:
             raise SystemExit("cannot merge: the LR grid, validation seeds or methods differ")
     levels, summaries = [], []
     for level in first["levels"]:
-        same = [next(lv for lv in r["levels"] if lv["sigma"] == level["sigma"]) for r in records]
+        # a run stopped early lacks its last levels: those pool fewer seeds (each level says how many)
+        same = [lv for r in records for lv in r["levels"] if lv["sigma"] == level["sigma"]]
         if any(lv["lr"] != level["lr"] for lv in same):
             raise SystemExit(f"cannot merge sigma {level['sigma']}: the runs picked different learning rates")
         merged = {**level, "curves": {m: sum((lv["curves"][m] for lv in same), []) for m in level["curves"]},
