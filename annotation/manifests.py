@@ -16,6 +16,10 @@ MAX_TEXT = 4000
 MAX_SEED_DIGITS = 19  # 2**63 has 19 digits
 _SEED_TEXT = re.compile(rf"-?[0-9]{{1,{MAX_SEED_DIGITS}}}")
 MSG_SEED = "must be a whole number (an integer without a decimal point or exponent) that fits in 64 bits"
+MSG_OUTSIDE_ROOTS = ("{raw!r} is outside the allowed import folders ({allowed}); add its folder to IMPORT_ROOTS "
+                     "(a comma-separated list of folders) to allow it")
+# A server import names paths; an upload names files sent with it (annotation/services/import_bundles.py).
+MSG_MISSING_FILE = "{raw!r} does not exist or is not a file"
 
 
 @dataclass(frozen=True)
@@ -68,14 +72,14 @@ def manifest_with_bare_names(text: str, fmt: str) -> str:
     return "\n".join(lines)
 
 
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _NUMBER = re.compile(r"\d+")
 
 
 def error_cause(error: RowError) -> str:
     """The message with its row-specific parts (quoted paths, numbers) blanked, so rows failing for
     the same reason share one cause: "'a.mp4' does not exist" and "'b.mp4' does not exist" alike."""
-    return _NUMBER.sub("N", _QUOTED.sub("'…'", error.message))
+    return _NUMBER.sub("N", QUOTED.sub("'…'", error.message))
 
 
 def errors_grouped(errors: list[RowError]) -> list[dict]:
@@ -155,7 +159,7 @@ def detect_format(name: str) -> str:
     raise ValueError(f"cannot tell the manifest format from {name!r}; name it *.jsonl or *.csv")
 
 
-def resolve_media_path(raw: str, *, base_dir: Path, roots: list[Path]) -> Path:
+def resolve_media_path(raw: str, *, base_dir: Path, roots: list[Path], missing: str = MSG_MISSING_FILE) -> Path:
     """Resolve a manifest path against the manifest's folder and refuse anything outside the import roots."""
     if not isinstance(raw, str) or not raw.strip():
         raise ValueError("is empty")
@@ -164,14 +168,14 @@ def resolve_media_path(raw: str, *, base_dir: Path, roots: list[Path]) -> Path:
     candidate = Path(raw)
     resolved = (candidate if candidate.is_absolute() else base_dir / candidate).resolve()
     if not any(resolved == root or root in resolved.parents for root in roots):
-        allowed = ", ".join(str(r) for r in roots)
-        raise ValueError(f"{raw!r} is outside the allowed import folders ({allowed}); set IMPORT_ROOTS to allow it")
+        raise ValueError(MSG_OUTSIDE_ROOTS.format(raw=raw, allowed=", ".join(str(r) for r in roots)))
     if not resolved.is_file():
-        raise ValueError(f"{raw!r} does not exist or is not a file")
+        raise ValueError(missing.format(raw=raw))
     return resolved
 
 
-def parse_manifest(text: str, *, fmt: str, base_dir: Path, roots: list[Path], max_rows: int) -> ParsedManifest:
+def parse_manifest(text: str, *, fmt: str, base_dir: Path, roots: list[Path], max_rows: int,
+                   missing_file: str = MSG_MISSING_FILE) -> ParsedManifest:
     result = ParsedManifest()
     for line, record, problem in _records(text, fmt):
         if problem:
@@ -196,7 +200,8 @@ def parse_manifest(text: str, *, fmt: str, base_dir: Path, roots: list[Path], ma
         for name in ("initial_image", "video"):
             if name in values:
                 try:
-                    values[name] = resolve_media_path(values[name], base_dir=base_dir, roots=roots)
+                    values[name] = resolve_media_path(values[name], base_dir=base_dir, roots=roots,
+                                                      missing=missing_file)
                 except ValueError as exc:
                     result.errors.append(RowError(line, name, str(exc)))
         try:

@@ -25,7 +25,8 @@ def _base_dir(raw: str) -> Path:
         return settings.IMPORT_ROOTS[0]
     resolved = Path(raw).resolve()
     if not any(resolved == root or root in resolved.parents for root in settings.IMPORT_ROOTS):
-        raise ImportRejected(f"base_dir {raw!r} is outside the allowed import folders; set IMPORT_ROOTS to allow it")
+        raise ImportRejected(f"base_dir {raw!r} is outside the allowed import folders; add it to IMPORT_ROOTS "
+                             "(a comma-separated list of folders) to allow it")
     return resolved
 
 

@@ -10,11 +10,16 @@ from rest_framework import serializers
 
 from annotation.api.serializers import DimensionSerializer, StrictIntegerField
 from annotation.models import Campaign
+from annotation.services.campaigns import MSG_REQUIRED
 
 SETTING_FIELDS = ["name", "slug", "protocol", "status", "overlap", "lease_ttl_seconds", "gold_rate",
                   "qualification_gold_count", "min_gold_accuracy", "min_gold_answers", "selection_policy",
                   "adaptive_overlap", "adaptive_min_votes", "pairing", "pair_budget_per_prompt", "edit_window_minutes",
                   "instructions"]
+
+# A cleared number field arrives as null: say what the form says of a missing value, not DRF's
+# "This field may not be null."
+NUMBER_ERRORS = {"null": MSG_REQUIRED}
 
 
 class CampaignSettingsSerializer(serializers.ModelSerializer):
@@ -42,19 +47,20 @@ class CampaignWriteSerializer(serializers.Serializer):
                                                                  "every campaign using the dimension).")
     protocol = serializers.CharField(required=False, max_length=64)
     status = serializers.CharField(required=False, max_length=64)
-    overlap = StrictIntegerField(required=False)
-    lease_ttl_seconds = StrictIntegerField(required=False)
-    gold_rate = serializers.FloatField(required=False)
-    qualification_gold_count = StrictIntegerField(required=False)
-    min_gold_accuracy = serializers.FloatField(required=False)
-    min_gold_answers = StrictIntegerField(required=False)
+    overlap = StrictIntegerField(required=False, error_messages=NUMBER_ERRORS)
+    lease_ttl_seconds = StrictIntegerField(required=False, error_messages=NUMBER_ERRORS)
+    gold_rate = serializers.FloatField(required=False, error_messages=NUMBER_ERRORS)
+    qualification_gold_count = StrictIntegerField(required=False, error_messages=NUMBER_ERRORS)
+    min_gold_accuracy = serializers.FloatField(required=False, error_messages=NUMBER_ERRORS)
+    min_gold_answers = StrictIntegerField(required=False, error_messages=NUMBER_ERRORS)
     selection_policy = serializers.CharField(required=False, max_length=64)
     adaptive_overlap = serializers.BooleanField(required=False)
-    adaptive_min_votes = StrictIntegerField(required=False)
+    adaptive_min_votes = StrictIntegerField(required=False, error_messages=NUMBER_ERRORS)
     pairing = serializers.CharField(required=False, max_length=64)
     pair_budget_per_prompt = StrictIntegerField(required=False, allow_null=True)
-    edit_window_minutes = StrictIntegerField(required=False, help_text="Minutes an annotator may change a "
-                                             "submitted answer (0 disables).")
+    edit_window_minutes = StrictIntegerField(required=False, error_messages=NUMBER_ERRORS,
+                                             help_text="Minutes an annotator may change a submitted answer "
+                                                       "(0 disables).")
     instructions = serializers.CharField(required=False, allow_blank=True, max_length=100_000, trim_whitespace=False)
 
     def validate_gold_rate(self, value):

@@ -23,6 +23,7 @@ _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ -]{0,200}")
 MSG_BAD_NAME = ("File name {name!r} cannot be stored: use letters, digits, '.', '_', '-' and spaces, no folders. "
                 "Rename it and its manifest entry.")
 MSG_SAME_NAME = "Two files are named {name!r}; every uploaded file needs its own name."
+MSG_NOT_UPLOADED = "{raw!r} is not among the uploaded files; add it to the files or fix the manifest entry"
 MSG_TOO_MANY = "At most %d files per upload; import larger sets from a server folder." % MAX_BUNDLE_FILES
 
 
@@ -59,6 +60,6 @@ def import_bundle_run(
                 for chunk in upload.chunks():
                     out.write(chunk)
         return videos_import_manifest(text=text, manifest_name=manifest_name, base_dir=staging, campaign=campaign,
-                                      on_duplicate=on_duplicate, dry_run=dry_run)
+                                      on_duplicate=on_duplicate, dry_run=dry_run, missing_file=MSG_NOT_UPLOADED)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

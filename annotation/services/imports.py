@@ -3,9 +3,11 @@
 Every row is validated (paths inside IMPORT_ROOTS, readable image, a decodable video within the
 media limits, no duplicate) before anything is written. Files are stored content-addressed (by
 sha256) so a retried import cannot create a second copy, and files saved by a failed import are
-removed. Videos are registered `pending` and paired at once; `media.process_video` makes their
-renditions after the commit (see annotation/services/media_pipeline.py for how pairs relate to
-readiness).
+removed. A video already in the studio (same sha256) is an error, or with `on_duplicate="skip"` is
+not stored again but still paired into the target campaign with its prompt's other videos, so a
+second campaign can reuse videos imported for the first. Videos are registered `pending` and
+paired at once; `media.process_video` makes their renditions after the commit (see
+annotation/services/media_pipeline.py for how pairs relate to readiness).
 """
 from __future__ import annotations
 
@@ -22,7 +24,14 @@ from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
 from annotation.errors import ImportRejected
-from annotation.manifests import ManifestRow, RowError, detect_format, errors_grouped, parse_manifest
+from annotation.manifests import (
+    MSG_MISSING_FILE,
+    ManifestRow,
+    RowError,
+    detect_format,
+    errors_grouped,
+    parse_manifest,
+)
 from annotation.models import Campaign, Prompt, Video, VideoStatus
 from annotation.services.media_pipeline import (
     PAIRABLE_STATUSES,
@@ -41,16 +50,21 @@ MAX_IMAGE_PIXELS = 4096 * 4096
 # Stored suffix by the format PIL detects; /media/ derives the Content-Type from it.
 IMAGE_SUFFIXES = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}
 MSG_IMAGE_TOO_LARGE = "is {size} pixels; at most %d pixels (4096x4096) are accepted. Downscale it." % MAX_IMAGE_PIXELS
+MSG_ALREADY_IMPORTED = "this video was already imported (same sha256)"
+MSG_ROWS_REJECTED = "{count} problem(s) in the manifest; nothing was imported. Fix the rows listed in 'errors'."
 
 
 @dataclass
 class ImportReport:
     """What an import did, or with `dry_run` what it would do: nothing is written then, and the
-    row problems are listed (`errors`, and `error_groups` with one entry per cause) instead of raised."""
+    row problems are listed (`errors`, and `error_groups` with one entry per cause) instead of raised.
+    `duplicates_skipped` counts rows whose video is already in the studio (not stored again);
+    `duplicates_paired` how many of those were (pending or ready) and joined the campaign's pairing."""
 
     prompts_created: int = 0
     videos_created: int = 0
     duplicates_skipped: int = 0
+    duplicates_paired: int = 0
     pairs_created: int = 0
     errors: list[dict] = field(default_factory=list)
     error_groups: list[dict] = field(default_factory=list)
@@ -91,8 +105,11 @@ def image_file_check(path: Path) -> str:
         raise ValueError(f"is not a readable PNG, JPEG or WebP image ({exc.__class__.__name__})") from exc
 
 
-def _check_rows(rows: list[ManifestRow], *, on_duplicate: str) -> tuple[list[_CheckedRow], list[RowError], int]:
-    checked, errors, skipped = [], [], 0
+def _check_rows(
+    rows: list[ManifestRow], *, on_duplicate: str,
+) -> tuple[list[_CheckedRow], list[RowError], list[str]]:
+    """The rows to store, the row problems, and the sha256 of skipped videos already in the studio."""
+    checked, errors, skipped = [], [], []
     seen: dict[str, int] = {}
     limits = media_limits()
     for row in rows:
@@ -115,12 +132,12 @@ def _check_rows(rows: list[ManifestRow], *, on_duplicate: str) -> tuple[list[_Ch
     existing = set(Video.objects.filter(sha256__in=[c.video_sha for c in checked]).values_list("sha256", flat=True))
     if existing:
         if on_duplicate == "skip":
-            skipped = sum(1 for c in checked if c.video_sha in existing)
+            skipped = [c.video_sha for c in checked if c.video_sha in existing]
             checked = [c for c in checked if c.video_sha not in existing]
         else:
             for c in checked:
                 if c.video_sha in existing:
-                    errors.append(RowError(c.row.line, "video", "this video was already imported (same sha256)"))
+                    errors.append(RowError(c.row.line, "video", MSG_ALREADY_IMPORTED))
     return checked, errors, skipped
 
 
@@ -149,7 +166,16 @@ def _prompt_for(c: _CheckedRow, cache: dict, saved: list[str]) -> tuple[Prompt, 
     return prompt, created
 
 
-def _dry_run_report(checked: list[_CheckedRow], errors: list[RowError], skipped: int, rows: int) -> ImportReport:
+def _duplicate_prompts(skipped: list[str], campaign: Campaign | None) -> list[int]:
+    """The prompt of each skipped video that joins `campaign`'s pairing (one entry per video)."""
+    if campaign is None or not skipped:
+        return []
+    videos = Video.objects.filter(sha256__in=skipped, status__in=PAIRABLE_STATUSES)
+    return list(videos.values_list("prompt_id", flat=True))
+
+
+def _dry_run_report(checked: list[_CheckedRow], errors: list[RowError], skipped: list[str], rows: int,
+                    campaign: Campaign | None) -> ImportReport:
     """Counts the import would produce (prompts by their key, as `_prompt_for` finds them); pairs are
     left at 0 as they depend on the campaign's pairing and the videos already there."""
     keys, new_prompts = set(), 0
@@ -161,17 +187,19 @@ def _dry_run_report(checked: list[_CheckedRow], errors: list[RowError], skipped:
         lookup = ({"external_key": c.row.prompt_key} if c.row.prompt_key
                   else {"text": c.row.prompt, "initial_image_sha256": c.image_sha})
         new_prompts += not Prompt.objects.filter(**lookup).exists()
-    return ImportReport(prompts_created=new_prompts, videos_created=len(checked), duplicates_skipped=skipped,
+    return ImportReport(prompts_created=new_prompts, videos_created=len(checked), duplicates_skipped=len(skipped),
+                        duplicates_paired=len(_duplicate_prompts(skipped, campaign)),
                         errors=[e.as_dict() for e in errors], error_groups=errors_grouped(errors), dry_run=True,
                         rows=rows)
 
 
 def videos_import_manifest(
     *, text: str, manifest_name: str, base_dir: Path, campaign: Campaign | None = None, on_duplicate: str = "error",
-    dry_run: bool = False,
+    dry_run: bool = False, missing_file: str = MSG_MISSING_FILE,
 ) -> ImportReport:
     """Import every row or none. Raises ImportRejected with `extra={"errors": [...], "error_groups": [...]}`
-    listing bad rows. With `dry_run`, checks every row the same way and writes nothing."""
+    listing bad rows. With `dry_run`, checks every row the same way and writes nothing. `missing_file` is
+    the message for a row naming a file that is not there (an upload says which files it lacks)."""
     if on_duplicate not in ("error", "skip"):
         raise ImportRejected("on_duplicate must be 'error' or 'skip'")
     try:
@@ -179,25 +207,28 @@ def videos_import_manifest(
     except ValueError as exc:
         raise ImportRejected(str(exc)) from exc
     parsed = parse_manifest(text, fmt=fmt, base_dir=base_dir, roots=settings.IMPORT_ROOTS,
-                            max_rows=settings.IMPORT_MAX_ROWS)
+                            max_rows=settings.IMPORT_MAX_ROWS, missing_file=missing_file)
     checked, errors, skipped = _check_rows(parsed.rows, on_duplicate=on_duplicate)
     errors = sorted(parsed.errors + errors, key=lambda e: (e.line, e.field))
     if dry_run:
-        return _dry_run_report(checked, errors, skipped, rows=len(parsed.rows) + len({e.line for e in parsed.errors}))
+        return _dry_run_report(checked, errors, skipped, rows=len(parsed.rows) + len({e.line for e in parsed.errors}),
+                               campaign=campaign)
     if errors:
         raise ImportRejected(
-            f"{len(errors)} problem(s) in the manifest; nothing was imported. Fix the rows listed in 'errors'.",
+            MSG_ROWS_REJECTED.format(count=len(errors)),
             extra={"errors": [e.as_dict() for e in errors], "error_groups": errors_grouped(errors)},
         )
     if not checked and not skipped:
         raise ImportRejected("the manifest has no rows")
 
-    report = ImportReport(duplicates_skipped=skipped, rows=len(parsed.rows))
+    duplicate_prompts = _duplicate_prompts(skipped, campaign)
+    report = ImportReport(duplicates_skipped=len(skipped), duplicates_paired=len(duplicate_prompts),
+                          rows=len(parsed.rows))
     saved: list[str] = []
     try:
         with transaction.atomic():
             prompts: dict = {}
-            touched: set[int] = set()
+            touched: set[int] = set(duplicate_prompts)
             created_ids: list[int] = []
             for c in checked:
                 prompt, created = _prompt_for(c, prompts, saved)

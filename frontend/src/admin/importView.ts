@@ -43,8 +43,9 @@ export function renderPreview(r: ImportReport): HTMLElement {
   const text = bad
     ? t("adm.imports.previewBad", { count: r.errors.length, rows: r.rows })
     : t("adm.imports.previewOk", { rows: r.rows, videos: r.videos_created, prompts: r.prompts_created, duplicates: r.duplicates_skipped });
+  const paired = !bad && r.duplicates_paired > 0 ? h("p", { "data-preview": "paired" }, t("adm.imports.previewPaired", { paired: r.duplicates_paired })) : null;
   return h("section", { class: `card preview ${bad ? "preview-bad" : "preview-ok"}`, "data-card": "preview", "data-ok": String(!bad), "aria-live": "polite" },
-    h("h2", {}, t("adm.imports.preview")), h("p", {}, text),
+    h("h2", {}, t("adm.imports.preview")), h("p", {}, text), paired,
     bad ? h("ul", { class: "error-groups" }, ...r.error_groups.map(errorGroupItem)) : null);
 }
 
@@ -60,15 +61,20 @@ export function renderProgress(p: ImportProgress): HTMLElement {
     p.pending === 0 ? h("p", { class: "done" }, t("adm.imports.done")) : null);
 }
 
+/** Videos already in the studio are not stored again; with a campaign they still join its pairs. */
+export function duplicatesKey(r: Pick<ImportReport, "duplicates_paired">): "adm.imports.duplicates" | "adm.imports.duplicatesPaired" {
+  return r.duplicates_paired > 0 ? "adm.imports.duplicatesPaired" : "adm.imports.duplicates";
+}
+
 export function renderSummary(r: ImportReport, p: ImportProgress | null): HTMLElement {
   const failed = p?.failed ?? 0;
-  const item = (key: "adm.imports.imported" | "adm.imports.duplicates" | "adm.imports.failed" | "adm.imports.pairs" | "adm.imports.prompts", value: number, name: string) =>
+  const item = (key: "adm.imports.imported" | "adm.imports.duplicates" | "adm.imports.duplicatesPaired" | "adm.imports.failed" | "adm.imports.pairs" | "adm.imports.prompts", value: number, name: string) =>
     [h("dt", {}, t(key)), h("dd", { "data-summary": name }, value)];
   return h("section", { class: "card", "data-card": "summary" },
     h("h2", {}, t("adm.imports.summary")),
     h("dl", { class: "facts" },
       ...item("adm.imports.imported", r.videos_created - failed, "imported"),
-      ...item("adm.imports.duplicates", r.duplicates_skipped, "duplicates"),
+      ...item(duplicatesKey(r), r.duplicates_skipped, "duplicates"),
       ...item("adm.imports.failed", failed, "failed"),
       ...item("adm.imports.prompts", r.prompts_created, "prompts"),
       ...item("adm.imports.pairs", r.pairs_created, "pairs")),

@@ -129,7 +129,7 @@ export class ImportsPage {
   private rejected(exc: unknown): void {
     const data = exc instanceof ApiError ? (exc.data as Partial<ImportReport> | null) : null;
     if (data?.error_groups) {
-      this.preview = { prompts_created: 0, videos_created: 0, duplicates_skipped: 0, pairs_created: 0, dry_run: true, video_ids: [], rows: 0, errors: data.errors ?? [], error_groups: data.error_groups };
+      this.preview = { prompts_created: 0, videos_created: 0, duplicates_skipped: 0, duplicates_paired: 0, pairs_created: 0, dry_run: true, video_ids: [], rows: 0, errors: data.errors ?? [], error_groups: data.error_groups };
       this.chrome.banners.show("request", t("adm.imports.rejected"), "error");
     } else {
       this.fail(exc);

@@ -51,6 +51,7 @@ export interface ImportReport {
   prompts_created: number;
   videos_created: number;
   duplicates_skipped: number;
+  duplicates_paired: number;
   pairs_created: number;
   errors: { line: number; field: string; message: string }[];
   error_groups: ErrorGroup[];
