@@ -117,3 +117,21 @@ def test_the_command_names_the_import_roots_once_and_how_to_list_them(import_roo
     assert err.count(str(tmp_path / "elsewhere")) == 1 and "comma-separated" in err
     assert "line 3 [video]" in err or "line 3 [initial_image]" in err  # every row still named
 
+
+
+def test_the_seeded_demo_manifest_pairs_into_a_second_campaign(import_root, carol, client_for):  # noqa: F811
+    """The acceptance walk: `scripts/run` seeds the demo, then its manifest goes into a new campaign."""
+    from annotation.demo import GENERATORS, build_demo_dataset
+    from annotation.services.demo import demo_seed
+
+    dataset = import_root / "demo"
+    build_demo_dataset(dataset, n_prompts=2, generators=GENERATORS[:3], num_frames=12, fps=12, width=64, height=48)
+    demo_seed(n_prompts=2, dataset_dir=dataset)
+    second = CampaignFactory()
+    response = client_for(carol).post("/api/imports/", {"server_manifest": str(dataset / "manifest.jsonl"),
+                                                        "campaign": second.pk, "on_duplicate": "skip"},
+                                      format="multipart")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["videos_created"], body["duplicates_skipped"], body["duplicates_paired"]) == (0, 6, 6)
+    assert body["pairs_created"] == Pair.objects.filter(campaign=second).count() == 6
