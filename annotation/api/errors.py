@@ -1,12 +1,15 @@
 """One error shape for the whole API: {"code": ..., "detail": ..., ...extra}."""
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from annotation.errors import ImportRejected, StudioError
 from annotation.import_messages import import_report_display
+
+MSG_BODY_INVALID = _("The request body is invalid; see 'fields'.")
 
 
 def api_exception_handler(exc, context):
@@ -23,5 +26,5 @@ def api_exception_handler(exc, context):
         code = getattr(data["detail"], "code", "error")
         response.data = {"code": code, "detail": str(data["detail"])}
     elif response.status_code == status.HTTP_400_BAD_REQUEST:
-        response.data = {"code": "invalid", "detail": "The request body is invalid; see 'fields'.", "fields": data}
+        response.data = {"code": "invalid", "detail": str(MSG_BODY_INVALID), "fields": data}
     return response

@@ -52,6 +52,14 @@ def test_a_campaign_field_error_comes_back_in_japanese(client_for, carol, how):
     assert body["detail"].startswith("一部のキャンペーン設定が無効です")
 
 
+def test_a_type_error_in_the_body_is_japanese_too(client_for, carol):
+    client = client_for(carol)
+    client.cookies["django_language"] = "ja"
+    body = client.post("/api/campaigns/", {**GOOD, "overlap": "many"}, format="json").json()
+    assert body["detail"] == "リクエストの内容が無効です。'fields' を確認してください。"
+    assert "valid integer" not in body["fields"]["overlap"][0]  # DRF's own catalog
+
+
 def test_campaign_errors_stay_english_without_a_language_and_on_the_command_line(client_for, carol):
     body = client_for(carol).post("/api/campaigns/", {**GOOD, "overlap": 99}, format="json").json()
     assert body["fields"]["overlap"] == ["Must be between 1 and 50."]
