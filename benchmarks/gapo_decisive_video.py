@@ -175,6 +175,7 @@ def merge_runs(paths: list[str], out: Path) -> None:
                                  "settings": v.VideoSettings(**first["settings"])})
     seconds = sum(r.get("wall_seconds", 0.0) for r in records)
     command = " and ".join(f"{r.get('command', '(command in its report)')}" for r in records)
+    command += f"`, pooled by `.venv/bin/python benchmarks/gapo_decisive_video.py --merge {out} {' '.join(paths)}"
     write_report(args, first["world"], levels, summaries, seconds, out, command)
 
 
