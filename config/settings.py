@@ -288,6 +288,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RunStateEnum": "training.models.runs.RunState",
         "AssignmentStateEnum": "annotation.models.work.AssignmentState",
+        # campaigns, videos, datasets and people each have a `status` field with their own choices
+        "CampaignStatusEnum": "annotation.models.campaigns.CampaignStatus",
     },
 }
 
