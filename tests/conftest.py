@@ -56,6 +56,15 @@ def media_root(tmp_path, settings):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture
+def import_root(tmp_path, settings, media_root):
+    """A folder the importer may read (settings.IMPORT_ROOTS), media stored under a fresh MEDIA_ROOT."""
+    root = tmp_path / "imports"
+    root.mkdir()
+    settings.IMPORT_ROOTS = [root.resolve()]
+    return root
+
+
 def _user(username, roles):
     from tests.factories import UserFactory
 

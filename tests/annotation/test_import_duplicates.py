@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from annotation.errors import ImportRejected
 from annotation.models import AuditLog, Pair, Video, VideoStatus
 from annotation.services.import_bundles import MSG_NOT_UPLOADED
-from tests.annotation.test_import_preview import _manifest, import_root  # noqa: F401 (fixture)
+from tests.annotation.test_import_preview import _manifest
 from tests.annotation.test_imports import _dataset, _import, _jsonl
 from tests.factories import CampaignFactory
 
@@ -18,14 +18,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def imported(import_root):  # noqa: F811
+def imported(import_root):
     """Two prompts of three videos, imported into a first campaign."""
     rows = _dataset(import_root, n_prompts=2, videos_per_prompt=3)
     _import(import_root, rows, campaign=CampaignFactory())
     return rows
 
 
-def test_videos_already_in_the_studio_are_paired_into_a_new_campaign(import_root, imported):  # noqa: F811
+def test_videos_already_in_the_studio_are_paired_into_a_new_campaign(import_root, imported):
     second = CampaignFactory()
     report = _import(import_root, imported, campaign=second, on_duplicate="skip")
     assert (report.videos_created, report.duplicates_skipped, report.duplicates_paired) == (0, 6, 6)
@@ -35,7 +35,7 @@ def test_videos_already_in_the_studio_are_paired_into_a_new_campaign(import_root
     assert (again.duplicates_paired, again.pairs_created) == (6, 0)
 
 
-def test_the_dry_run_previews_the_same_duplicate_counts_and_writes_nothing(import_root, imported):  # noqa: F811
+def test_the_dry_run_previews_the_same_duplicate_counts_and_writes_nothing(import_root, imported):
     second = CampaignFactory()
     preview = _import(import_root, imported, campaign=second, on_duplicate="skip", dry_run=True)
     assert (preview.videos_created, preview.duplicates_skipped, preview.duplicates_paired) == (0, 6, 6)
@@ -44,19 +44,19 @@ def test_the_dry_run_previews_the_same_duplicate_counts_and_writes_nothing(impor
     assert (without_campaign.duplicates_skipped, without_campaign.duplicates_paired) == (6, 0)
 
 
-def test_reused_videos_keep_the_campaigns_pair_budget(import_root, imported):  # noqa: F811
+def test_reused_videos_keep_the_campaigns_pair_budget(import_root, imported):
     budget = CampaignFactory(pairing="budget", pair_budget_per_prompt=1)
     report = _import(import_root, imported, campaign=budget, on_duplicate="skip")
     assert report.pairs_created == 2 and Pair.objects.filter(campaign=budget).count() == 2
 
 
-def test_a_failed_video_already_there_is_not_paired(import_root, imported):  # noqa: F811
+def test_a_failed_video_already_there_is_not_paired(import_root, imported):
     Video.objects.filter(pk=Video.objects.order_by("id").first().pk).update(status=VideoStatus.FAILED)
     report = _import(import_root, imported, campaign=CampaignFactory(), on_duplicate="skip")
     assert (report.duplicates_skipped, report.duplicates_paired, report.pairs_created) == (6, 5, 1 + 3)
 
 
-def test_a_bad_row_beside_duplicates_pairs_nothing(import_root, imported):  # noqa: F811
+def test_a_bad_row_beside_duplicates_pairs_nothing(import_root, imported):
     second = CampaignFactory()
     rows = [*imported, {**imported[0], "video": "missing.mp4"}]
     with pytest.raises(ImportRejected):
@@ -64,7 +64,7 @@ def test_a_bad_row_beside_duplicates_pairs_nothing(import_root, imported):  # no
     assert not Pair.objects.filter(campaign=second).exists()
 
 
-def test_the_api_pairs_duplicates_into_the_chosen_campaign_and_audits_it(import_root, imported, carol,  # noqa: F811
+def test_the_api_pairs_duplicates_into_the_chosen_campaign_and_audits_it(import_root, imported, carol,
                                                                           client_for):
     second = CampaignFactory()
     response = client_for(carol).post("/api/imports/", {"manifest": _manifest(imported), "campaign": second.pk,
@@ -76,7 +76,7 @@ def test_the_api_pairs_duplicates_into_the_chosen_campaign_and_audits_it(import_
     assert AuditLog.objects.get(action="import").details["duplicates_paired"] == 6
 
 
-def test_an_upload_row_naming_a_file_not_sent_says_so(import_root, tmp_path, carol, client_for):  # noqa: F811
+def test_an_upload_row_naming_a_file_not_sent_says_so(import_root, tmp_path, carol, client_for):
     source = tmp_path / "local"
     rows = _dataset(source, n_prompts=1, videos_per_prompt=2)
     rows[1]["video"] = "x.mp4"
@@ -87,7 +87,7 @@ def test_an_upload_row_naming_a_file_not_sent_says_so(import_root, tmp_path, car
     assert body["errors"][0]["message"].startswith("'x.mp4' is not among the uploaded files")
 
 
-def test_the_command_hints_at_skip_duplicates_once_in_cli_words(import_root, imported, capsys):  # noqa: F811
+def test_the_command_hints_at_skip_duplicates_once_in_cli_words(import_root, imported, capsys):
     manifest = import_root / "manifest.jsonl"
     manifest.write_text(_jsonl(imported))
     with pytest.raises(CommandError) as raised:
@@ -97,7 +97,7 @@ def test_the_command_hints_at_skip_duplicates_once_in_cli_words(import_root, imp
     assert "'errors'" not in str(raised.value) and "listed above" in str(raised.value)
 
 
-def test_the_command_pairs_duplicates_into_a_campaign(import_root, imported, capsys):  # noqa: F811
+def test_the_command_pairs_duplicates_into_a_campaign(import_root, imported, capsys):
     CampaignFactory(slug="second")
     manifest = import_root / "manifest.jsonl"
     manifest.write_text(_jsonl(imported))
@@ -105,7 +105,7 @@ def test_the_command_pairs_duplicates_into_a_campaign(import_root, imported, cap
     assert Pair.objects.filter(campaign__slug="second").count() == 6
 
 
-def test_the_command_names_the_import_roots_once_and_how_to_list_them(import_root, tmp_path, settings,  # noqa: F811
+def test_the_command_names_the_import_roots_once_and_how_to_list_them(import_root, tmp_path, settings,
                                                                        capsys):
     rows = _dataset(import_root, n_prompts=1, videos_per_prompt=3)
     manifest = import_root / "manifest.jsonl"
@@ -119,7 +119,7 @@ def test_the_command_names_the_import_roots_once_and_how_to_list_them(import_roo
 
 
 
-def test_the_seeded_demo_manifest_pairs_into_a_second_campaign(import_root, carol, client_for):  # noqa: F811
+def test_the_seeded_demo_manifest_pairs_into_a_second_campaign(import_root, carol, client_for):
     """The acceptance walk: `scripts/run` seeds the demo, then its manifest goes into a new campaign."""
     from annotation.demo import GENERATORS, build_demo_dataset
     from annotation.services.demo import demo_seed

@@ -19,14 +19,6 @@ from tests.factories import CampaignFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def import_root(tmp_path, settings, media_root):
-    root = tmp_path / "imports"
-    root.mkdir()
-    settings.IMPORT_ROOTS = [root.resolve()]
-    return root
-
-
 def _manifest(rows, name="manifest.jsonl"):
     upload = io.BytesIO(_jsonl(rows).encode())
     upload.name = name

@@ -15,14 +15,6 @@ from tests.factories import CampaignFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def import_root(tmp_path, settings, media_root):
-    root = tmp_path / "imports"
-    root.mkdir()
-    settings.IMPORT_ROOTS = [root.resolve()]
-    return root
-
-
 def _dataset(root: Path, n_prompts=2, videos_per_prompt=3) -> list[dict]:
     rows = []
     for p in range(n_prompts):

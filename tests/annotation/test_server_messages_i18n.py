@@ -22,14 +22,6 @@ from tests.annotation.test_imports import _dataset, _jsonl
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def import_root(tmp_path, settings, media_root):
-    root = tmp_path / "imports"
-    root.mkdir()
-    settings.IMPORT_ROOTS = [root.resolve()]
-    return root
-
-
 def _manifest(rows):
     upload = io.BytesIO(_jsonl(rows).encode())
     upload.name = "manifest.jsonl"
