@@ -6,14 +6,13 @@ from django.db import transaction
 
 from annotation.errors import NotFound, ValidationFailed
 from annotation.models import Adjudication, Pair
+from annotation.services.answer_values import MSG_ANSWERS_EMPTY, strengths_check
 from annotation.services.review_scope import campaign_reviewable_check
 
 MSG_PAIR_NOT_FOUND = "No such pair."
 MSG_ADJUDICATE_GOLD = "Pair {pair} is a gold pair; change its gold answers instead of adjudicating it."
-MSG_ADJUDICATE_EMPTY = "Send at least one answer: [{\"dimension\": key, \"strength\": -2..2}]."
 MSG_ADJUDICATE_DIMENSIONS = "These dimensions are not part of this pair's campaign: {unknown}."
 MSG_ADJUDICATE_DUPLICATE = "Each dimension may be adjudicated once per request (repeated: {repeated})."
-MSG_ADJUDICATE_STRENGTH = "strength must be an integer from -2 (A much better) to 2 (B much better) (bad: {bad})."
 MAX_NOTE = 1000
 
 
@@ -21,17 +20,10 @@ def pair_adjudicate(*, pair_id: int, reviewer, answers: list[tuple[str, int]], n
     """Record (or replace) the reviewer's answer for each given dimension of a pair."""
     answers = list(answers)
     if not answers:
-        raise ValidationFailed(MSG_ADJUDICATE_EMPTY)
+        raise ValidationFailed(MSG_ANSWERS_EMPTY)
     if len(note) > MAX_NOTE:
         raise ValidationFailed(f"note is limited to {MAX_NOTE} characters.")
-    bad = [key for key, strength in answers
-           if isinstance(strength, bool) or not isinstance(strength, int) or not -2 <= strength <= 2]
-    if bad:
-        raise ValidationFailed(MSG_ADJUDICATE_STRENGTH.format(bad=", ".join(bad)))
-    keys = [key for key, _ in answers]
-    repeated = sorted({key for key in keys if keys.count(key) > 1})
-    if repeated:
-        raise ValidationFailed(MSG_ADJUDICATE_DUPLICATE.format(repeated=", ".join(repeated)))
+    strengths_check(answers, msg_repeated=MSG_ADJUDICATE_DUPLICATE)
     with transaction.atomic():
         pair = Pair.objects.select_related("campaign").filter(pk=pair_id).first()
         if pair is None:
@@ -40,7 +32,7 @@ def pair_adjudicate(*, pair_id: int, reviewer, answers: list[tuple[str, int]], n
         if pair.is_gold:
             raise ValidationFailed(MSG_ADJUDICATE_GOLD.format(pair=pair.pk))
         dimension_ids = dict(pair.campaign.dimensions.values_list("key", "id"))
-        unknown = sorted(set(keys) - set(dimension_ids))
+        unknown = sorted({key for key, _ in answers} - set(dimension_ids))
         if unknown:
             raise ValidationFailed(MSG_ADJUDICATE_DIMENSIONS.format(unknown=", ".join(unknown)))
         return [

@@ -16,11 +16,10 @@ from django.utils import timezone
 
 from annotation.errors import MSG_LEASE_NOT_YOURS, AnswerNotEditable, NotFound, ValidationFailed
 from annotation.models import Assignment, AssignmentState, AuditAction, CampaignStatus, Judgment, JudgmentRevision
+from annotation.services.answer_values import strengths_check
 from annotation.services.audit import audit_record
 
-MSG_EDIT_EMPTY = "Send at least one answer: [{\"dimension\": key, \"strength\": -2..2}]."
 MSG_EDIT_DUPLICATE = "Each dimension may be sent once per edit (repeated: {repeated})."
-MSG_EDIT_STRENGTH = "strength must be an integer from -2 (A much better) to 2 (B much better) (bad: {bad})."
 MSG_EDIT_UNKNOWN = "These dimensions were not answered on this pair: {unknown}."
 MSG_EDIT_NOT_SUBMITTED = "Only submitted answers can be edited; this pair was {state}."
 MSG_EDIT_DISABLED = "Answers in campaign {name!r} cannot be edited after submitting (ask an admin to set an edit window)."
@@ -41,19 +40,6 @@ def edit_deadline(*, finished_at: datetime | None, edit_window_minutes: int) -> 
     return finished_at + timedelta(minutes=edit_window_minutes)
 
 
-def _validate(answers: list[tuple[str, int]]) -> None:
-    if not answers:
-        raise ValidationFailed(MSG_EDIT_EMPTY)
-    bad = [str(key) for key, strength in answers
-           if isinstance(strength, bool) or not isinstance(strength, int) or not -2 <= strength <= 2]
-    if bad:
-        raise ValidationFailed(MSG_EDIT_STRENGTH.format(bad=", ".join(bad)))
-    keys = [key for key, _ in answers]
-    repeated = sorted({key for key in keys if keys.count(key) > 1})
-    if repeated:
-        raise ValidationFailed(MSG_EDIT_DUPLICATE.format(repeated=", ".join(repeated)))
-
-
 def _check_editable(assignment: Assignment, now: datetime) -> None:
     campaign = assignment.campaign
     if assignment.state != AssignmentState.SUBMITTED:
@@ -72,7 +58,7 @@ def assignment_answers_edit(*, assignment_id: int, annotator, answers: list[tupl
                             now: datetime | None = None, request=None) -> AnswerEdit:
     """Change some or all strengths of the annotator's own submitted assignment (A/B terms)."""
     answers = list(answers)
-    _validate(answers)
+    strengths_check(answers, msg_repeated=MSG_EDIT_DUPLICATE)
     now = now or timezone.now()
     with transaction.atomic():
         assignment = (Assignment.objects.select_for_update(of=("self",)).select_related("pair", "campaign")
