@@ -148,8 +148,8 @@ def write_report(args, world_info: dict, levels, summaries, seconds, out: Path, 
 
 
 def merge_runs(paths: list[str], out: Path) -> None:
-    """One report from runs that differ only in their test seeds (the same settings, LR grid and validation seeds,
-    so the same LR picks, which is checked): per noise level the seeds' curves are pooled."""
+    """One report from runs that differ only in their test seeds or noise levels (the same settings, LR grid and
+    validation seeds, so the same LR picks, which is checked): per noise level the seeds' curves are pooled."""
     records = [json.loads(Path(p).read_text()) for p in paths]
     first = records[0]
     for r in records[1:]:
@@ -160,7 +160,10 @@ def merge_runs(paths: list[str], out: Path) -> None:
                                                                        ("lrs", "val_seeds", "methods")]:
             raise SystemExit("cannot merge: the LR grid, validation seeds or methods differ")
     levels, summaries = [], []
-    for level in first["levels"]:
+    # runs may split the noise levels between them (one process per level): every level any run has, in order
+    sigmas = list(dict.fromkeys(lv["sigma"] for r in records for lv in r["levels"]))
+    firsts = [next(lv for r in records for lv in r["levels"] if lv["sigma"] == s) for s in sigmas]
+    for level in firsts:
         # a run stopped early lacks its last levels: those pool fewer seeds (each level says how many)
         same = [lv for r in records for lv in r["levels"] if lv["sigma"] == level["sigma"]]
         if any(lv["lr"] != level["lr"] for lv in same):
@@ -171,7 +174,10 @@ def merge_runs(paths: list[str], out: Path) -> None:
             merged[key] = sum((lv[key] for lv in same), [])
         levels.append(merged)
         summaries.append(summarize(merged, extras=tuple(k for k, _, _ in EXTRAS)))
-    args = argparse.Namespace(**{**first["args"], "test_seeds": sum((r["args"]["test_seeds"] for r in records), []),
+    # the seeds pooled at a level: those of the runs that have it (a run per level pools nothing across levels)
+    seeds = max((sum((r["args"]["test_seeds"] for r in records if any(lv["sigma"] == s for lv in r["levels"])), [])
+                 for s in sigmas), key=len)
+    args = argparse.Namespace(**{**first["args"], "test_seeds": seeds, "sigmas": sigmas,
                                  "settings": v.VideoSettings(**first["settings"])})
     seconds = sum(r.get("wall_seconds", 0.0) for r in records)
     command = " and ".join(f"{r.get('command', '(command in its report)')}" for r in records)

@@ -81,8 +81,12 @@ class TrainingClip:
     frames: np.ndarray  # uint8 (T, H, W, 3)
 
 
-def cache_key(config: DemoGeneratorConfig, clip_keys: Sequence[str]) -> str:
-    digest = hashlib.sha256(json.dumps({"config": asdict(config), "clips": sorted(clip_keys)}).encode())
+def cache_key(config: DemoGeneratorConfig, clips: Sequence[TrainingClip]) -> str:
+    """Config + every clip's key *and frames*: a renderer change (new artefacts) must not reuse a generator
+    pretrained on the old clips under the same clip names."""
+    digest = hashlib.sha256(json.dumps({"config": asdict(config), "clips": sorted(c.key for c in clips)}).encode())
+    for clip in sorted(clips, key=lambda c: c.key):
+        digest.update(np.ascontiguousarray(clip.frames).tobytes())
     return digest.hexdigest()[:16]
 
 
@@ -129,7 +133,7 @@ def generator_ensure(clips: Sequence[TrainingClip], config: DemoGeneratorConfig,
                      log: Callable[[str], None] = print, should_stop: Callable[[], bool] | None = None) -> Path:
     """The cached generator folder for these clips and config, trained now if missing. The folder
     appears whole (written to a temporary sibling, then renamed), so a crash never leaves half a model."""
-    folder = Path(cache_dir) / f"demo-{cache_key(config, [c.key for c in clips])}"
+    folder = Path(cache_dir) / f"demo-{cache_key(config, clips)}"
     if (folder / INFO_NAME).exists():
         log(f"demo generator: reusing {folder}")
         return folder

@@ -104,3 +104,19 @@ def test_runs_that_differ_only_in_test_seeds_merge_into_one_table(tmp_path, monk
     record = json.loads((tmp_path / "merged.json").read_text())
     assert len(record["args"]["test_seeds"]) == 4 and len(record["levels"][0]["curves"]["Diffusion-DPO"]) == 4
     assert "/4 |" in (tmp_path / "merged.md").read_text(), "wins are counted over the pooled seeds"
+
+
+def test_runs_that_split_the_noise_levels_merge_into_one_table_with_both_levels(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT))
+    from benchmarks import gapo_decisive_video as bench
+
+    bench.main(["--smoke", "--cache", str(tmp_path / "cache"), "--out", str(tmp_path / "low")])
+    other = json.loads((tmp_path / "low.json").read_text())  # the same run at another level (smoke has one)
+    other["levels"][0]["sigma"] = other["args"]["sigmas"][0] = 0.0
+    (tmp_path / "none.json").write_text(json.dumps(other))
+    bench.merge_runs([str(tmp_path / "low.json"), str(tmp_path / "none.json")], tmp_path / "merged")
+    record = json.loads((tmp_path / "merged.json").read_text())
+    assert [lv["sigma"] for lv in record["levels"]] == [0.1, 0.0]
+    seeds = len(record["args"]["test_seeds"])
+    assert seeds == len(record["levels"][1]["curves"]["Diffusion-DPO"]) == len(other["args"]["test_seeds"])
+    assert "Verdict: sigma 0.1" in (tmp_path / "merged.md").read_text()

@@ -10,6 +10,7 @@ from training.gapo.config import GapoConfig
 from training.gapo.demo_generator import (
     DemoGeneratorConfig,
     TrainingClip,
+    cache_key,
     generator_config,
     generator_ensure,
     generator_transformer,
@@ -29,6 +30,15 @@ def _clips(count: int = 2) -> list[TrainingClip]:
         frames = np.stack([np.roll(image, shift, axis=1) for shift in range(6)])  # the picture moves right
         clips.append(TrainingClip(f"sha-{i}", StudioPrompt(f"p{i}", f"a girl walks {i}", image), frames))
     return clips
+
+
+def test_the_cache_key_changes_when_a_clip_s_frames_change_under_the_same_name():
+    clips = _clips()
+    again = _clips()
+    assert cache_key(TINY, clips) == cache_key(TINY, list(reversed(again)))  # order does not matter
+    again[1].frames = again[1].frames.copy()
+    again[1].frames[0, 0, 0, 0] ^= 1  # the renderer changed one pixel; the clip's key did not
+    assert cache_key(TINY, clips) != cache_key(TINY, again)
 
 
 def test_the_schedule_warms_up_and_decays_for_any_length():
