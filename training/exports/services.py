@@ -57,7 +57,8 @@ PROGRESS_EVERY_S = 1.0
 
 
 def datasets_root() -> Path:
-    return Path(getattr(settings, "DATASETS_ROOT", None) or Path(settings.DATA_DIR) / "datasets")
+    """DATASETS_ROOT (its default, DATA_DIR/datasets, is set in config/settings.py only)."""
+    return Path(settings.DATASETS_ROOT)
 
 
 def version_folder(version_id: int) -> Path:
