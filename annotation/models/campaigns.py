@@ -1,14 +1,15 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+import dimensions
 
-class DimensionGroup(models.TextChoices):
-    APPEARANCE = "appearance", "Visual appearance"
-    CONSISTENCY = "consistency", "Visual consistency"
+# Members APPEARANCE and CONSISTENCY; values and labels come from dimensions.GROUPS.
+DimensionGroup = models.TextChoices("DimensionGroup", [(g.key.upper(), (g.key, g.name)) for g in dimensions.GROUPS])
 
 
 class Dimension(models.Model):
-    """One of the six judged qualities (method.md); seeded by a data migration, editable in the admin."""
+    """One of the six judged qualities (dimensions.py, docs/method.md); seeded by a data migration, editable in
+    the admin."""
 
     key = models.SlugField(max_length=32, unique=True)
     group = models.CharField(max_length=16, choices=DimensionGroup.choices)

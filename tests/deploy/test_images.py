@@ -35,14 +35,15 @@ def test_worker_dockerfile_uses_cuda_torch_and_the_gpu_queue():
     assert "download.pytorch.org/whl/cu" in WORKER
     assert re.search(r"^USER studio$", WORKER, flags=re.M)
     assert r'-Q \"${RUNS_QUEUE:-gpu}\" --concurrency 1' in WORKER
-    for part in ("config/", "annotation/", "training/", "manage.py"):
+    for part in ("config/", "annotation/", "training/", "manage.py", "dimensions.py"):
         assert f"COPY {part}" in WORKER, part
 
 
 def test_dockerignore_sends_what_the_dockerfiles_copy():
     for name in ("Dockerfile.web", "Dockerfile.worker"):
         ignore = (DOCKER / f"{name}.dockerignore").read_text()
-        for needed in ("!manage.py", "!requirements.txt", "!config/**", "!annotation/**", "!training/**"):
+        for needed in ("!manage.py", "!dimensions.py", "!requirements.txt", "!config/**", "!annotation/**",
+                       "!training/**"):
             assert needed in ignore, (name, needed)
 
 

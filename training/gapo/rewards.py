@@ -25,9 +25,9 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
+from dimensions import KEYS as DIMENSIONS
 from training.reward.handcrafted import baseline_scores, feature_vector, video_features
 
-DIMENSIONS = ("smoothness", "motion", "appeal", "text_video", "image_video", "character")
 Scorer = Callable[[Sequence[np.ndarray], Sequence[str], Sequence[np.ndarray]], object]
 
 ERR_SCORER_SHAPE = (

@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from dimensions import KEYS as DIMENSIONS
 from training.config_io import load_config, save_config
 
 from .handcrafted import COHERENCE_NAMES, FEATURE_NAMES
 from .identity import IDENTITY_FEATURE_NAMES
 from .motion_pattern import MOTION_PATTERN_NAMES
 
-DIMENSIONS = ("smoothness", "motion", "appeal", "text_video", "image_video", "character")
 PRESETS = ("tiny", "cpu", "paper")
 LOSSES = ("bt", "bt_ties", "bt_margin", "bt_gap", "mse", "l1")
 MIXED_PRECISIONS = ("no", "bf16")
