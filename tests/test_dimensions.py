@@ -59,6 +59,12 @@ def test_the_front_end_lists_the_same_keys_in_the_same_order():
     assert frontend_keys() == dimensions.KEYS
 
 
+def test_docs_method_tables_the_six_with_their_groups_and_names_in_order():
+    # | appearance | `smoothness` | Visual smoothness | ... |
+    rows = re.findall(r"^\| (\w+) \| `(\w+)` \| ([^|]+?) \|", (ROOT / "docs" / "method.md").read_text(), flags=re.M)
+    assert rows == [(d.group, d.key, d.name) for d in dimensions.DIMENSIONS]
+
+
 @pytest.mark.django_db
 def test_the_migrations_seed_the_module_s_rows():
     # Migration 0002 holds a frozen copy; a text changed in dimensions.py needs a data migration too.

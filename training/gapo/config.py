@@ -42,7 +42,7 @@ class GapoConfig:
         "prediction (its x0-error weight 1/(1-alphabar_t) is an unweighted v-error; targets.py)", "auto"
     )
     flow_shift: float = _help("timestep shift for flow sampling (1 = uniform t)", 1.0)
-    beta: float = _help("DPO strength; the loss uses beta/2 * delta (method.md)", 5000.0)
+    beta: float = _help("DPO strength; the loss uses beta/2 * delta (docs/method.md)", 5000.0)
     weight: str = _help(f"gap weight: {' | '.join(WEIGHT_NAMES)} (pow2 = paper, none = Diffusion-DPO)", "pow2")
     lr: float = _help("AdamW learning rate for the LoRA parameters", 1e-4)
     weight_decay: float = _help("AdamW weight decay", 0.0)

@@ -1,4 +1,4 @@
-"""training/gapo/losses: hand-computed values for Diffusion-DPO and GAPO (method.md, "GAPO, exactly")."""
+"""training/gapo/losses: hand-computed values for Diffusion-DPO and GAPO (docs/method.md, "GAPO")."""
 
 import math
 

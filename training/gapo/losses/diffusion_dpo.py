@@ -8,7 +8,7 @@ frozen reference, all taken at the same timestep and noise within a pair (see ``
     dpo_i   = -log sigmoid(-(beta / 2) * delta_i)
     loss    = mean_i(dpo_i)
 
-``beta / 2`` follows method.md and the Diffusion-DPO reference code (``-0.5 * beta * (model_diff - ref_diff)``).
+``beta / 2`` follows docs/method.md and the Diffusion-DPO reference code (``-0.5 * beta * (model_diff - ref_diff)``).
 A negative ``delta_i`` means the policy moved toward the winner relative to the reference: that is what
 ``implicit_acc`` counts.
 """
@@ -35,7 +35,7 @@ def pair_terms(
 
 
 def preference_metrics(delta: torch.Tensor, dpo: torch.Tensor, gap: torch.Tensor, beta: float) -> dict:
-    """Detached scalar metrics logged next to the loss (method.md: track accuracy and mean gap)."""
+    """Detached scalar metrics logged next to the loss (docs/method.md: implicit accuracy and mean gap)."""
     with torch.no_grad():
         return {
             "implicit_acc": (delta < 0).float().mean(),

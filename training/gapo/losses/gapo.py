@@ -1,4 +1,4 @@
-"""GAPO, Gap-Aware Preference Optimization (arXiv 2504.10044; restated in /work/shared/method.md).
+"""GAPO, Gap-Aware Preference Optimization (arXiv 2504.10044; restated in docs/method.md).
 
     delta_i = (err_w - ref_err_w) - (err_l - ref_err_l)
     dpo_i   = -log sigmoid(-(beta / 2) * delta_i)          # Diffusion-DPO, per pair

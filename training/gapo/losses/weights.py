@@ -6,10 +6,10 @@ Scores are in [0, 1] (reward-model or human scores divided by 100) and pairs are
 =========  ==========================  ==============  ==========================================
 name       formula                     range           source
 =========  ==========================  ==============  ==========================================
-``pow2``   ``2**s_w - 2**s_l``         [0, 1]          the paper's gap weight (method.md, GAPO)
+``pow2``   ``2**s_w - 2**s_l``         [0, 1]          the paper's gap weight (docs/method.md, GAPO)
 ``pow3``   ``3**s_w - 3**s_l``         [0, 2]          alternative named in the reference code;
-                                                       method.md names it without a formula, we
-                                                       read it as the base-3 analogue of ``pow2``
+                                                       we read it as the base-3 analogue of
+                                                       ``pow2`` (docs/method.md)
 ``ratio``  ``1 - 2**(s_l - s_w)``      [0, 0.5]        alternative from the reference code
 ``linear`` ``s_w - s_l``                 [0, 1]          DPO weighted linearly by the gap: the simplest
                                                        gap-aware control (the decisive benchmarks)
