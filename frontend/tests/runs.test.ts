@@ -1,7 +1,25 @@
 import { describe, expect, it } from "vitest";
 import { comparisonDimensions, comparisonRows, gapoRows, reportRows } from "../src/runs/compare";
-import { ageSeconds, deltaClass, durationText, elapsedSeconds, heartbeatIsLate, interval, isFinal, pct, progressOf, signed, splitError, stepText } from "../src/runs/format";
-import { LIST_ACTIVE_POLL_MS, LIST_IDLE_POLL_MS, listPollDelay, MAX_POLL_MS, RUN_POLL_MS, runPollDelay } from "../src/runs/poll";
+import { MAX_POLL_MS } from "../src/lib/poll";
+import {
+  ageSeconds,
+  deltaClass,
+  durationText,
+  elapsedSeconds,
+  heartbeatIsLate,
+  interval,
+  isFinal,
+  LIST_ACTIVE_POLL_MS,
+  LIST_IDLE_POLL_MS,
+  listPollDelay,
+  pct,
+  progressOf,
+  RUN_POLL_MS,
+  runPollDelay,
+  signed,
+  splitError,
+  stepText,
+} from "../src/runs/format";
 import { sampleParts } from "../src/runs/samples";
 import { latestValues, overallLines, perDimensionLines, pointsOf, seriesDimensions } from "../src/runs/series";
 import type { MetricPoint, RewardModel } from "../src/runs/types";

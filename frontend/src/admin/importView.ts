@@ -3,26 +3,19 @@
  * progress bar, the final summary, and when to poll next. Polling runs every second while videos
  * are pending, backs off while the tab is hidden or requests fail, and stops once none is pending.
  */
-import { backoffDelay } from "../lib/backoff";
 import { h } from "../lib/dom";
 import { t } from "../lib/i18n";
+import { pollDelay, type PollState } from "../lib/poll";
 import type { ErrorGroup, ImportProgress, ImportReport } from "./types";
 
 export const PROGRESS_POLL_MS = 1_000;
 export const MAX_PROGRESS_POLL_MS = 30_000;
 const LINES_SHOWN = 30;
 
-export interface PollState {
-  hiddenPolls: number;
-  failures: number;
-}
-
 /** Milliseconds until the next progress request, or null once nothing is pending. */
 export function progressPollDelay(p: ImportProgress | null, s: PollState, random: () => number = Math.random): number | null {
   if (p !== null && p.pending === 0) return null;
-  let delay = s.hiddenPolls > 0 ? Math.min(MAX_PROGRESS_POLL_MS, PROGRESS_POLL_MS * 2 ** s.hiddenPolls) : PROGRESS_POLL_MS;
-  if (s.failures > 0) delay = Math.max(delay, backoffDelay(s.failures - 1, { baseMs: 2 * PROGRESS_POLL_MS, maxMs: MAX_PROGRESS_POLL_MS }, random));
-  return delay;
+  return pollDelay(PROGRESS_POLL_MS, s, MAX_PROGRESS_POLL_MS, random);
 }
 
 /** "3, 5, 9" — at most LINES_SHOWN numbers, then "and N more". */

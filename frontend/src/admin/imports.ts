@@ -9,7 +9,8 @@ import { ApiError, type Api } from "../lib/api";
 import type { Banners, Toasts } from "../lib/chrome";
 import { h } from "../lib/dom";
 import { t } from "../lib/i18n";
-import { progressPollDelay, renderPreview, renderProgress, renderSummary, type PollState } from "./importView";
+import { Poller } from "../lib/poll";
+import { progressPollDelay, renderPreview, renderProgress, renderSummary } from "./importView";
 import type { AdminConfig, CampaignSettings, ImportFolder, ImportProgress, ImportReport, Page } from "./types";
 
 interface Chrome {
@@ -28,9 +29,9 @@ export class ImportsPage {
   private result: ImportReport | null = null;
   private progress: ImportProgress | null = null;
   private busy: "" | "check" | "import" = "";
-  private poll: PollState = { hiddenPolls: 0, failures: 0 };
-  /** Bumped per import: a poll loop of an earlier import stops instead of running beside the new one. */
-  private importRun = 0;
+  /** The progress of the last import; stopped when its inputs are forgotten, so no loop of an
+   * earlier import runs beside the new one. */
+  private poller: Poller | null = null;
   private readonly form: HTMLFormElement;
   private readonly out = h("div", { class: "import-results" });
 
@@ -78,7 +79,8 @@ export class ImportsPage {
 
   /** The last import's progress and summary belong to other inputs: not shown under a new check. */
   private forgetImport(): void {
-    this.importRun += 1;
+    this.poller?.stop();
+    this.poller = null;
     this.result = null;
     this.progress = null;
   }
@@ -140,25 +142,24 @@ export class ImportsPage {
     this.result = report;
     this.preview = null;
     this.progress = null;
-    this.poll = { hiddenPolls: 0, failures: 0 };
-    this.importRun += 1;
-    void this.pollProgress(this.importRun);
-  }
-
-  private async pollProgress(run: number): Promise<void> {
-    if (!this.result || run !== this.importRun) return;
-    try {
-      const progress = await this.api.post<ImportProgress>("/api/imports/progress/", { videos: this.result.video_ids });
-      if (run !== this.importRun) return;
-      this.progress = progress;
-      this.poll.failures = 0;
-    } catch {
-      this.poll.failures += 1;
-    }
-    this.poll.hiddenPolls = document.hidden ? this.poll.hiddenPolls + 1 : 0;
-    this.renderResults();
-    const delay = progressPollDelay(this.progress, this.poll);
-    if (delay !== null) setTimeout(() => void this.pollProgress(run), delay);
+    this.poller?.stop();
+    const videos = report.video_ids;
+    this.poller = new Poller({
+      tick: async (fresh) => {
+        let ok = true;
+        try {
+          const progress = await this.api.post<ImportProgress>("/api/imports/progress/", { videos });
+          if (!fresh()) return true;
+          this.progress = progress;
+        } catch {
+          ok = false;
+        }
+        this.renderResults();
+        return ok;
+      },
+      delay: (s) => progressPollDelay(this.progress, s),
+    });
+    void this.poller.start();
   }
 
   private render(): void {

@@ -1,14 +1,15 @@
 /**
  * /studio/exports/ (admins): freeze a dataset version from the form, watch its build, read its
  * card and hash, download it as one archive. Polls every 5 s while a build is queued or running,
- * every 30 s otherwise, slower while the tab is hidden (runs/poll.ts).
+ * every 30 s otherwise, slower while the tab is hidden or requests fail (lib/poll.ts).
  */
 import { ApiError, type Api } from "../lib/api";
 import type { Banners, Toasts } from "../lib/chrome";
 import { h } from "../lib/dom";
 import { keepFocus } from "../lib/focus";
 import { t } from "../lib/i18n";
-import { listPollDelay, type PollState } from "../runs/poll";
+import { Poller } from "../lib/poll";
+import { listPollDelay } from "../runs/format";
 import { card } from "../runs/widgets";
 import { archiveUrl, isBuilding } from "./format";
 import { createForm } from "./form";
@@ -30,8 +31,7 @@ interface Ctx {
   readme: Map<number, string>;
   kind: ArchiveKind;
   busy: boolean;
-  poll: PollState;
-  timer?: ReturnType<typeof setTimeout>;
+  poller: Poller;
   slots: { head: HTMLElement; form: HTMLElement; list: HTMLElement; detail: HTMLElement };
 }
 
@@ -79,20 +79,21 @@ async function loadCard(ctx: Ctx): Promise<void> {
   render(ctx);
 }
 
-async function load(ctx: Ctx): Promise<void> {
-  clearTimeout(ctx.timer);
+/** One poll of the versions list; true when it answered. */
+async function load(ctx: Ctx, fresh: () => boolean): Promise<boolean> {
+  let ok = true;
   try {
-    ctx.versions = (await ctx.api.get<{ results: DatasetVersion[] }>("/api/datasets/?limit=50")).results;
-    ctx.poll.failures = 0;
+    const versions = (await ctx.api.get<{ results: DatasetVersion[] }>("/api/datasets/?limit=50")).results;
+    if (!fresh()) return true;
+    ctx.versions = versions;
     ctx.chrome.banners.clear("load");
   } catch (exc) {
-    ctx.poll.failures += 1;
+    ok = false;
     ctx.chrome.banners.show("load", failure(exc), "error");
   }
-  ctx.poll.hiddenPolls = document.hidden ? ctx.poll.hiddenPolls + 1 : 0;
   render(ctx);
   void loadCard(ctx);
-  ctx.timer = setTimeout(() => void load(ctx), listPollDelay(ctx.versions.some(isBuilding), ctx.poll));
+  return ok;
 }
 
 async function create(ctx: Ctx, body: CreateBody): Promise<void> {
@@ -108,7 +109,7 @@ async function create(ctx: Ctx, body: CreateBody): Promise<void> {
     ctx.chrome.banners.show("create", failure(exc), "error");
   }
   ctx.busy = false;
-  await load(ctx);
+  await ctx.poller.now();
 }
 
 /** A failed build queued again (same version, same description). */
@@ -119,20 +120,20 @@ async function buildAgain(ctx: Ctx, version: DatasetVersion): Promise<void> {
   } catch (exc) {
     ctx.chrome.banners.show("create", failure(exc), "error");
   }
-  await load(ctx);
+  await ctx.poller.now();
 }
 
 export function mountExports(root: HTMLElement, config: ExportsConfig, api: Api, chrome: Chrome): { render: () => void } {
   const slots = { head: h("div", { class: "page-head" }), form: h("div"), list: h("div"), detail: h("div") };
   root.replaceChildren(slots.head, slots.form, slots.list, slots.detail);
-  const ctx: Ctx = { config, api, chrome, versions: [], selected: null, readme: new Map(), kind: "zip", busy: false,
-    poll: { hiddenPolls: 0, failures: 0 }, slots };
-  document.addEventListener("visibilitychange", () => {
-    if (!document.hidden) void load(ctx);
+  const poller = new Poller({
+    tick: (fresh) => load(ctx, fresh),
+    delay: (s) => listPollDelay(ctx.versions.some(isBuilding), s),
   });
+  const ctx: Ctx = { config, api, chrome, versions: [], selected: null, readme: new Map(), kind: "zip", busy: false, poller, slots };
   renderForm(ctx);
   render(ctx);
-  void load(ctx);
+  void poller.start();
   return {
     render: () => {
       renderForm(ctx);

@@ -1,10 +1,27 @@
 /** Pure formatting and state helpers of the run pages (no DOM, no i18n lookups: Vitest checks them). */
+import { pollDelay, type PollState } from "../lib/poll";
 import type { Run } from "./types";
 
 export const FINAL_STATES: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled"]);
 
 export const isFinal = (state: string): boolean => FINAL_STATES.has(state);
 export const isActive = (state: string): boolean => state === "queued" || state === "running";
+
+/* The run pages' polling pace (lib/poll.ts slows it while the tab is hidden or requests fail). */
+export const RUN_POLL_MS = 2_000;
+export const LIST_ACTIVE_POLL_MS = 5_000;
+export const LIST_IDLE_POLL_MS = 30_000;
+
+/** Milliseconds until the run page's next poll, or null: the run is final, stop polling. */
+export function runPollDelay(state: string | null, s: PollState, random: () => number = Math.random): number | null {
+  if (state !== null && isFinal(state)) return null;
+  return pollDelay(RUN_POLL_MS, s, undefined, random);
+}
+
+/** Milliseconds until a list's next poll (runs, dataset builds): fast while one is queued or running. */
+export function listPollDelay(anyActive: boolean, s: PollState, random: () => number = Math.random): number {
+  return pollDelay(anyActive ? LIST_ACTIVE_POLL_MS : LIST_IDLE_POLL_MS, s, undefined, random);
+}
 
 const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 
