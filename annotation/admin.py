@@ -106,15 +106,13 @@ class FlagAdmin(admin.ModelAdmin):
     list_editable = ["resolved"]
 
 
-# --- Audit log (annotation/services/audit.py) -----------------------------------------------
+# --- Audited admin pages (studio_platform/audit.py; the log itself: studio_platform/admin.py) ---
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.admin import UserAdmin  # noqa: E402
 
-from annotation.admin_readonly import ReadOnlyAdmin  # noqa: E402
-from annotation.models import AuditLog  # noqa: E402
-from annotation.roles import ADMIN, user_has_role  # noqa: E402
-from annotation.services.audit import acting_as  # noqa: E402
+from studio_platform.admin_readonly import ReadOnlyAdmin  # noqa: E402
+from studio_platform.audit import acting_as  # noqa: E402
 
 
 class AuditedAdminMixin:
@@ -146,22 +144,6 @@ if admin.site.is_registered(_User):
 @admin.register(_User)
 class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
     pass
-
-
-@admin.register(AuditLog)
-class AuditLogAdmin(ReadOnlyAdmin):
-    """Read-only, and only for staff members with the admin role (or superusers)."""
-
-    list_display = ["created_at", "actor_username", "action", "target_type", "target_repr", "ip_address"]
-    list_filter = ["action", "target_type"]
-    search_fields = ["actor_username", "target_repr", "target_id"]
-    date_hierarchy = "created_at"
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff and user_has_role(request.user, ADMIN)
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
 
 
 from annotation.models.quality import AgreementSnapshot  # noqa: E402

@@ -3,7 +3,6 @@ page for reviewers and admins, and "my history" for annotators. The script gets 
 configuration as JSON (filter choices, dimension names) and reads everything else from the API."""
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -11,27 +10,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from annotation.api.serializers import DimensionSerializer
-from annotation.models import Campaign, Dimension, Pair, Video
-from annotation.pages import MSG_NEEDS_ANNOTATOR, MSG_NEEDS_REVIEWER
-from annotation.roles import ANNOTATOR, REVIEWER, ROLES, user_has_role
+from annotation.models import Campaign, Pair, Video
+from annotation.selectors.campaigns import dimension_list
+from studio_platform.pages import MSG_NEEDS_ANNOTATOR, MSG_NEEDS_REVIEWER, forbidden, page_config
+from studio_platform.roles import ANNOTATOR, REVIEWER, ROLES, user_has_role
 
 MSG_NO_PAIR = _("No pair {pair_id}. The data browser lists them all.")
 
 
-def _forbidden(request, message: str, status: int = 403):
-    return render(request, "annotation/forbidden.html", {"message": message}, status=status)
-
-
 def _config(request, page: str, **extra) -> dict:
-    return {
-        "page": page,
-        "user": {"username": request.user.get_username(), "is_reviewer": user_has_role(request.user, REVIEWER)},
-        "urls": {"home": reverse("home"), "login": settings.LOGIN_URL, "api": "/api/",
-                 "data": reverse("data-browser"), "mine": reverse("my-history-page")},
-        "dimensions": DimensionSerializer(Dimension.objects.order_by("order", "key"), many=True).data,
-        **extra,
-    }
+    return page_config(request, page=page, user={"is_reviewer": user_has_role(request.user, REVIEWER)},
+                       urls={"data": reverse("data-browser"), "mine": reverse("my-history-page")},
+                       dimensions=dimension_list(), **extra)
 
 
 def _filter_choices() -> dict:
@@ -49,7 +39,7 @@ def _filter_choices() -> dict:
 @ensure_csrf_cookie
 def data_browser(request):
     if not user_has_role(request.user, REVIEWER):
-        return _forbidden(request, MSG_NEEDS_REVIEWER)
+        return forbidden(request, MSG_NEEDS_REVIEWER)
     return render(request, "annotation/data.html",
                   {"page": "browser", "config": _config(request, "browser", choices=_filter_choices())})
 
@@ -58,9 +48,9 @@ def data_browser(request):
 @ensure_csrf_cookie
 def pair_page(request, pair_id: int):
     if not user_has_role(request.user, REVIEWER):
-        return _forbidden(request, MSG_NEEDS_REVIEWER)
+        return forbidden(request, MSG_NEEDS_REVIEWER)
     if not Pair.objects.filter(pk=pair_id).exists():
-        return _forbidden(request, MSG_NO_PAIR.format(pair_id=pair_id), status=404)
+        return forbidden(request, MSG_NO_PAIR.format(pair_id=pair_id), status=404)
     return render(request, "annotation/data.html",
                   {"page": "pair", "pair_id": pair_id, "config": _config(request, "pair", pair_id=pair_id)})
 
@@ -69,5 +59,5 @@ def pair_page(request, pair_id: int):
 @ensure_csrf_cookie
 def my_history(request):
     if not user_has_role(request.user, ANNOTATOR):
-        return _forbidden(request, MSG_NEEDS_ANNOTATOR)
+        return forbidden(request, MSG_NEEDS_ANNOTATOR)
     return render(request, "annotation/data.html", {"page": "mine", "config": _config(request, "mine")})

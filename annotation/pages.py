@@ -5,40 +5,26 @@ frontend/dist through {% static %}, and hands the script its configuration as JS
 """
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from annotation.api.serializers import DimensionSerializer
-from annotation.roles import ANNOTATOR, REVIEWER, user_has_role
 from annotation.selectors.campaigns import campaign_list_for_user
-
-MSG_NEEDS_ANNOTATOR = _("Labelling needs the annotator role. Ask an admin to add you to the 'annotator' group.")
-MSG_NEEDS_REVIEWER = _("This page is for reviewers and admins. Ask an admin to add you to the 'reviewer' group.")
-
-
-def _forbidden(request, message: str):
-    return render(request, "annotation/forbidden.html", {"message": message}, status=403)
+from studio_platform.pages import MSG_NEEDS_ANNOTATOR, MSG_NEEDS_REVIEWER, forbidden, page_config
+from studio_platform.roles import ANNOTATOR, REVIEWER, user_has_role
 
 
 def _config(request, campaign, **extra) -> dict:
-    return {
-        "campaign": {"id": campaign.pk, "name": campaign.name, "protocol": campaign.protocol,
-                     "instructions": campaign.instructions},
-        "user": {"username": request.user.get_username()},
-        "urls": {"home": reverse("home"), "login": settings.LOGIN_URL, "api": "/api/"},
-        **extra,
-    }
+    return page_config(request, campaign={"id": campaign.pk, "name": campaign.name, "protocol": campaign.protocol,
+                                          "instructions": campaign.instructions}, **extra)
 
 
 @login_required
 @ensure_csrf_cookie
 def label(request, campaign_id: int):
     if not user_has_role(request.user, ANNOTATOR):
-        return _forbidden(request, MSG_NEEDS_ANNOTATOR)
+        return forbidden(request, MSG_NEEDS_ANNOTATOR)
     campaign = get_object_or_404(campaign_list_for_user(user=request.user), pk=campaign_id)
     return render(request, "annotation/label.html", {"campaign": campaign, "config": _config(request, campaign)})
 
@@ -47,7 +33,7 @@ def label(request, campaign_id: int):
 @ensure_csrf_cookie
 def review(request, campaign_id: int):
     if not user_has_role(request.user, REVIEWER):
-        return _forbidden(request, MSG_NEEDS_REVIEWER)
+        return forbidden(request, MSG_NEEDS_REVIEWER)
     campaign = get_object_or_404(campaign_list_for_user(user=request.user), pk=campaign_id)
     dimensions = DimensionSerializer(campaign.dimensions.order_by("order", "key"), many=True).data
     return render(request, "annotation/review.html",

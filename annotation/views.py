@@ -10,8 +10,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from annotation.roles import ADMIN, REVIEWER, user_has_role, user_roles
 from annotation.selectors.campaigns import campaign_list_for_user, campaign_progress
+from studio_platform.roles import ADMIN, REVIEWER, user_has_role, user_roles
 
 logger = logging.getLogger(__name__)
 

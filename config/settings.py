@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "studio_platform",
     "annotation",
     "training",
     "people",
@@ -153,7 +154,7 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # Client IP for lockouts and the audit log: REMOTE_ADDR, or the address TRUSTED_PROXY_COUNT hops from
 # the right of X-Forwarded-For when that many reverse proxies (that set the header) sit in front.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
-AXES_CLIENT_IP_CALLABLE = "annotation.services.audit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "studio_platform.audit.client_ip"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文"), ("ja", "日本語")]

@@ -1,8 +1,8 @@
 """Sign-in links in the admin, read-only (issued and redeemed by people.services; only hashes here)."""
 from django.contrib import admin
 
-from annotation.admin_readonly import ReadOnlyAdmin
 from people.models import SignInLink
+from studio_platform.admin_readonly import ReadOnlyAdmin
 
 
 @admin.register(SignInLink)

@@ -10,10 +10,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.api.permissions import IsStudioAdmin
-from annotation.errors import NotFound
-from annotation.roles import ROLES
 from people import selectors, services
+from studio_platform.errors import NotFound
+from studio_platform.permissions import IsStudioAdmin
+from studio_platform.roles import ROLES
 
 
 class InviteSerializer(serializers.Serializer):

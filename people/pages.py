@@ -6,24 +6,22 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from annotation.errors import StudioError
-from annotation.roles import ADMIN, ROLES, user_has_role
 from people import services
-
-MSG_NEEDS_ADMIN = _("This page is for admins; ask an admin for the role.")
+from studio_platform.errors import StudioError
+from studio_platform.pages import MSG_NEEDS_ADMIN, forbidden, page_config
+from studio_platform.roles import ADMIN, ROLES, user_has_role
 
 
 @login_required
 @ensure_csrf_cookie
 def people(request):
     if not user_has_role(request.user, ADMIN):
-        return render(request, "annotation/forbidden.html", {"message": MSG_NEEDS_ADMIN}, status=403)
-    config = {"user": {"id": request.user.pk, "username": request.user.get_username()},
-              "urls": {"login": settings.LOGIN_URL, "api": "/api/"}, "roles": list(ROLES)}
+        return forbidden(request, MSG_NEEDS_ADMIN)
+    config = page_config(request, user={"id": request.user.pk}, roles=list(ROLES))
     return render(request, "people/people.html", {"config": config})
 
 

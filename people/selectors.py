@@ -10,10 +10,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from annotation.models import AnnotatorState, AnnotatorStatus, Assignment, AssignmentState, Campaign
-from annotation.roles import ADMIN, ROLES
 from annotation.selectors.quality_annotators import campaign_annotator_report
 from annotation.selectors.quality_cache import quality_report_cached
 from people.models import SignInLink
+from studio_platform.roles import ADMIN, ROLES
 
 MAX_PEOPLE = 500
 

@@ -1,5 +1,5 @@
 """Writes of people management. Each takes keyword-only arguments, validates before it stores
-anything, runs in one transaction and writes one audit row (annotation/services/audit.py).
+anything, runs in one transaction and writes one audit row (studio_platform/audit.py).
 
 Sign-in links: a random 256-bit token goes into the URL once; only its sha256 is stored. Issuing
 a link closes the person's open one (one open link each, a partial UNIQUE index), redeeming is a
@@ -20,12 +20,12 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from annotation.errors import StudioError, ValidationFailed
 from annotation.models import AnnotatorState, Campaign, CampaignStatus
-from annotation.roles import ADMIN, ROLES
-from annotation.services.audit import acting_as, audit_record
 from annotation.services.gold import annotator_status_set
 from people.models import LinkPurpose, SignInLink
+from studio_platform.audit import acting_as, audit_record
+from studio_platform.errors import StudioError, ValidationFailed
+from studio_platform.roles import ADMIN, ROLES
 
 LINK_TTL = timedelta(hours=72)
 

@@ -2,8 +2,8 @@
 builds through the same services as the API."""
 from django.contrib import admin, messages
 
-from annotation.admin_readonly import ReadOnlyAdmin
-from annotation.errors import StudioError
+from studio_platform.admin_readonly import ReadOnlyAdmin
+from studio_platform.errors import StudioError
 from training.exports import services
 from training.models import DatasetFile, DatasetVersion
 

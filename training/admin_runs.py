@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from annotation.admin_readonly import ReadOnlyAdmin
-from annotation.errors import StudioError
-from annotation.services.audit import audit_record
+from studio_platform.admin_readonly import ReadOnlyAdmin
+from studio_platform.audit import audit_record
+from studio_platform.errors import StudioError
 from training.models import RetrainPolicy, RewardModelVersion, RunKind, TrainingRun
 from training.runs import registry, retrain, services
 

@@ -10,12 +10,12 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.api.permissions import IsStudioAdmin
 from annotation.api.serializers import ImportRequestSerializer
-from annotation.errors import ImportRejected
 from annotation.import_messages import import_report_display
-from annotation.services.audit import audit_record
 from annotation.services.imports import videos_import_manifest
+from studio_platform.audit import audit_record
+from studio_platform.errors import ImportRejected
+from studio_platform.permissions import IsStudioAdmin
 
 MAX_MANIFEST_BYTES = 50 * 1024 * 1024
 

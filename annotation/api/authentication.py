@@ -3,7 +3,7 @@
 DRF's TokenAuthentication selects the token with its user, and every permission check then asks
 `auth_group` for the roles: two round trips (and two ORM query compilations) on every API call.
 Annotators call `next` and `submit` several times a minute each, so this class reads both in one
-raw statement and leaves the roles where `annotation.roles.user_roles` looks for them. Behaviour is
+raw statement and leaves the roles where `studio_platform.roles.user_roles` looks for them. Behaviour is
 DRF's: the same `Authorization: Token <key>` header, the same 401 messages, inactive users refused.
 Nothing is cached across requests: a revoked token or a removed role applies to the next request.
 """
@@ -19,7 +19,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.authtoken.models import Token
 
 from annotation.db import hot_cursor
-from annotation.roles import ADMIN, ROLES
+from studio_platform.roles import ADMIN, ROLES
 
 _user_sql_cache: tuple[str, list[str]] | None = None
 
@@ -56,7 +56,7 @@ class RoleTokenAuthentication(TokenAuthentication):
         roles = set(row[-1])
         if user.is_superuser:
             roles.add(ADMIN)
-        user._studio_roles = roles  # what annotation.roles.user_roles reads
+        user._studio_roles = roles  # what studio_platform.roles.user_roles reads
         return user, Token(key=key, user=user)
 
 

@@ -14,7 +14,6 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.api.permissions import IsAnnotator, IsReviewer
 from annotation.api.serializers import AnswerSerializer
 from annotation.models import Dimension
 from annotation.selectors.data_browser import AGREEMENT, GOLD, STATUSES, DataFilters, data_row_payload, data_rows
@@ -28,6 +27,7 @@ from annotation.selectors.pair_pages import (
 )
 from annotation.services.answer_edits import assignment_answers_edit
 from annotation.services.comments import MAX_COMMENT, MSG_PAIR_NOT_FOUND, pair_comment_add, pair_visible_to
+from studio_platform.permissions import IsAnnotator, IsReviewer
 
 MAX_ID = 2**62
 PAGE_PARAMETERS = [

@@ -6,8 +6,8 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from annotation.errors import ImportRejected, StudioError
 from annotation.import_messages import import_report_display
+from studio_platform.errors import ImportRejected, StudioError
 
 MSG_BODY_INVALID = _("The request body is invalid; see 'fields'.")
 

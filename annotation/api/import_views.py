@@ -12,12 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation.api.admin_views import import_response, manifest_text
-from annotation.api.permissions import IsStudioAdmin
 from annotation.api.serializers import StrictIntegerField
-from annotation.errors import ImportRejected
 from annotation.models import Campaign
 from annotation.selectors.imports import import_folders, import_progress
 from annotation.services.import_bundles import MAX_BUNDLE_FILES, import_bundle_run
+from studio_platform.errors import ImportRejected
+from studio_platform.permissions import IsStudioAdmin
 
 # The whole upload (manifest + files); larger sets are imported from a server folder.
 MAX_BUNDLE_BYTES = 2 * 1024**3

@@ -18,7 +18,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
-from annotation.roles import ADMIN, user_has_role, user_roles
+from studio_platform.roles import ADMIN, user_has_role, user_roles
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _CHUNK = 256 * 1024

@@ -18,9 +18,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.api.permissions import IsReviewer
 from annotation.api.serializers import StrictIntegerField
-from annotation.models import AuditAction, Campaign
+from annotation.models import Campaign
 from annotation.selectors.quality import campaign_agreement
 from annotation.selectors.quality_annotators import campaign_annotator_report
 from annotation.selectors.quality_cache import quality_report_cached
@@ -31,10 +30,12 @@ from annotation.selectors.quality_leaderboard import (
 )
 from annotation.selectors.quality_review import DEFAULT_MIN_STD, review_queue
 from annotation.services.adjudication import pair_adjudicate
-from annotation.services.audit import audit_record
 from annotation.services.gold import ACTIONS, annotator_status_set
 from annotation.services.quality import DEFAULT_LEADERBOARD_BOOT
 from annotation.tasks import compute_leaderboard, refresh_quality, refresh_quality_reports
+from studio_platform.audit import audit_record
+from studio_platform.models import AuditAction
+from studio_platform.permissions import IsReviewer
 
 
 class LeaderboardQuerySerializer(serializers.Serializer):

@@ -8,7 +8,6 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.api.permissions import IsReviewer
 from annotation.models import Campaign
 from annotation.selectors.quality_history import (
     DEFAULT_HISTORY_DAYS,
@@ -16,6 +15,7 @@ from annotation.selectors.quality_history import (
     campaign_agreement_history,
 )
 from annotation.selectors.review import campaign_annotator_stats
+from studio_platform.permissions import IsReviewer
 
 
 class AnnotatorStatsSerializer(serializers.Serializer):

@@ -16,10 +16,10 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.api.permissions import IsStudioAdmin
 from annotation.models import Campaign, Prompt, Video
-from annotation.services.audit import audit_record
 from annotation.services.uploads import MAX_IMAGE_BYTES, UploadTooLarge, video_upload_create
+from studio_platform.audit import audit_record
+from studio_platform.permissions import IsStudioAdmin
 
 FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries and the small text fields
 

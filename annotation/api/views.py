@@ -11,12 +11,8 @@ from rest_framework.views import APIView
 
 from annotation.api import serializers as s
 from annotation.api.campaign_serializers import CampaignSettingsSerializer, CampaignWriteSerializer
-from annotation.api.permissions import IsAnnotator, IsAnnotatorReadAdminWrite, IsStudioAdmin
-from annotation.models import Campaign
-from annotation.roles import ADMIN, user_has_role, user_roles
-from annotation.services.audit import acting_as
-from annotation.services.campaigns import CampaignSettings, campaign_archive, campaign_create, campaign_update
 from annotation.api.payloads import lease_payload, result_payload
+from annotation.models import Campaign
 from annotation.selectors.assignments import (
     assignment_for_payload,
     assignment_result_rows,
@@ -24,6 +20,7 @@ from annotation.selectors.assignments import (
     pair_media,
 )
 from annotation.selectors.campaigns import campaign_empty_reason, campaign_list_for_user, campaign_progress
+from annotation.services.campaigns import CampaignSettings, campaign_archive, campaign_create, campaign_update
 from annotation.services.leasing import assignment_lease_next
 from annotation.services.submissions import (
     Answer,
@@ -33,6 +30,9 @@ from annotation.services.submissions import (
     assignment_skip,
     judgment_submit,
 )
+from studio_platform.audit import acting_as
+from studio_platform.permissions import IsAnnotator, IsAnnotatorReadAdminWrite, IsStudioAdmin
+from studio_platform.roles import ADMIN, user_has_role, user_roles
 
 
 class MeView(APIView):

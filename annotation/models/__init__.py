@@ -1,4 +1,3 @@
-from annotation.models.audit import AuditAction, AuditLog
 from annotation.models.campaigns import (
     Campaign, CampaignProtocol, CampaignStatus, Dimension, DimensionGroup, PairingStrategy, SelectionPolicy,
 )
@@ -17,7 +16,6 @@ from annotation.models.work import (
 )
 
 __all__ = [
-    "AuditAction", "AuditLog",
     "Adjudication", "AnnotatorState", "AnnotatorStatus", "SelectionPolicy", "VideoScore",
     "Assignment",
     "AssignmentState",

@@ -13,9 +13,9 @@ from django.db import connection
 from django.db.models import Prefetch
 
 from annotation.db import hot_cursor
-from annotation.errors import MSG_LEASE_NOT_YOURS, NotFound
 from annotation.models import Assignment, Campaign, CampaignStatus, Dimension
-from annotation.roles import REVIEWER, user_has_role
+from studio_platform.errors import MSG_LEASE_NOT_YOURS, NotFound
+from studio_platform.roles import REVIEWER, user_has_role
 
 _CAMPAIGN_FIELDS = ("id", "name", "status", "protocol", "lease_ttl_seconds", "gold_rate", "qualification_gold_count",
                     "min_gold_accuracy", "min_gold_answers")

@@ -5,8 +5,8 @@ from datetime import timedelta
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from annotation.models import Assignment, AssignmentState, Campaign, CampaignStatus, Judgment, Pair
-from annotation.roles import REVIEWER, user_has_role
+from annotation.models import Assignment, AssignmentState, Campaign, CampaignStatus, Dimension, Judgment, Pair
+from studio_platform.roles import REVIEWER, user_has_role
 
 
 def campaign_list_for_user(*, user) -> QuerySet[Campaign]:
@@ -76,3 +76,10 @@ def campaign_progress(*, campaign: Campaign, user) -> dict:
             .values_list("dimension__key").annotate(n=Count("id")).values_list("dimension__key", "n")
         )
     return result
+
+
+def dimension_list() -> list[dict]:
+    """Every dimension as the pages' scripts read them (the API's DimensionSerializer fields), in
+    display order; training's pages use it too, so they need nothing from annotation.api."""
+    fields = ("key", "group", "name", "definition", "guideline", "order")
+    return list(Dimension.objects.order_by("order", "key").values(*fields))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from annotation.errors import NotFound, ValidationFailed
 from annotation.models import Adjudication, Pair
 from annotation.services.answer_values import MSG_ANSWERS_EMPTY, strengths_check
 from annotation.services.review_scope import campaign_reviewable_check
+from studio_platform.errors import NotFound, ValidationFailed
 
 MSG_PAIR_NOT_FOUND = "No such pair."
 MSG_ADJUDICATE_GOLD = "Pair {pair} is a gold pair; change its gold answers instead of adjudicating it."

@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from annotation.errors import MSG_LEASE_NOT_YOURS, AnswerNotEditable, NotFound, ValidationFailed
-from annotation.models import Assignment, AssignmentState, AuditAction, CampaignStatus, Judgment, JudgmentRevision
+from annotation.models import Assignment, AssignmentState, CampaignStatus, Judgment, JudgmentRevision
 from annotation.services.answer_values import strengths_check
-from annotation.services.audit import audit_record
+from studio_platform.audit import audit_record
+from studio_platform.errors import MSG_LEASE_NOT_YOURS, AnswerNotEditable, NotFound, ValidationFailed
+from studio_platform.models import AuditAction
 
 MSG_EDIT_DUPLICATE = "Each dimension may be sent once per edit (repeated: {repeated})."
 MSG_EDIT_UNKNOWN = "These dimensions were not answered on this pair: {unknown}."

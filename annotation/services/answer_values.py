@@ -2,7 +2,7 @@
 integers from -2 to 2 (bools refused: JSON true is not a strength), each dimension once. Never imports training."""
 from __future__ import annotations
 
-from annotation.errors import ValidationFailed
+from studio_platform.errors import ValidationFailed
 
 MSG_ANSWERS_EMPTY = "Send at least one answer: [{\"dimension\": key, \"strength\": -2..2}]."
 MSG_ANSWERS_STRENGTH = "strength must be an integer from -2 (A much better) to 2 (B much better) (bad: {bad})."

@@ -15,11 +15,12 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
 
-from annotation.errors import ValidationFailed
 from annotation.models import (
-    AuditAction, Campaign, CampaignProtocol, CampaignStatus, Dimension, Pair, PairingStrategy, SelectionPolicy,
+    Campaign, CampaignProtocol, CampaignStatus, Dimension, Pair, PairingStrategy, SelectionPolicy,
 )
-from annotation.services.audit import audit_record
+from studio_platform.audit import audit_record
+from studio_platform.errors import ValidationFailed
+from studio_platform.models import AuditAction
 
 # Lazy: each is looked up in the request's language (locale/) when formatted; the CLI stays English.
 MSG_INVALID = _("Some campaign settings are invalid; see 'fields'. Nothing was stored.")

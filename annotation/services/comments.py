@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from annotation.errors import NotFound, ValidationFailed
 from annotation.models import AssignmentState, Pair, PairComment
-from annotation.roles import REVIEWER, user_has_role
+from studio_platform.errors import NotFound, ValidationFailed
+from studio_platform.roles import REVIEWER, user_has_role
 
 MAX_COMMENT = 2000
 MSG_COMMENT_EMPTY = "Write something: the comment is empty."

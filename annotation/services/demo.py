@@ -10,9 +10,9 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from annotation.models import Campaign, CampaignStatus, Dimension, Pair, Video, VideoStatus
-from annotation.roles import ADMIN, ANNOTATOR, REVIEWER
 from annotation.services.imports import ImportReport, videos_import_manifest
 from annotation.services.media_pipeline import video_process
+from studio_platform.roles import ADMIN, ANNOTATOR, REVIEWER
 
 DEMO_USERS = [
     ("alice", ANNOTATOR), ("bob", ANNOTATOR), ("rita", REVIEWER), ("admin", ADMIN),

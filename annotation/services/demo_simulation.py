@@ -12,9 +12,9 @@ from django.contrib.auth.models import Group, User
 
 from annotation.demo import SimulatedAnnotator, read_demo_dataset
 from annotation.models import Campaign, Video
-from annotation.roles import ANNOTATOR
 from annotation.services.leasing import assignment_lease_next
 from annotation.services.submissions import Answer, judgment_submit
+from studio_platform.roles import ANNOTATOR
 
 
 def simulated_users(count: int, *, prefix: str = "sim") -> list[User]:

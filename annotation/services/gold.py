@@ -20,11 +20,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from annotation.errors import ReviewerScopeDenied, ValidationFailed
 from annotation.models import AnnotatorState, AnnotatorStatus, Campaign, GoldAnswer, Pair, Video
-from annotation.roles import ADMIN, ANNOTATOR, user_has_role
 from annotation.selectors.quality_gold import gold_scores
 from annotation.services.review_scope import campaign_reviewable_check
+from studio_platform.errors import ReviewerScopeDenied, ValidationFailed
+from studio_platform.roles import ADMIN, ANNOTATOR, user_has_role
 
 # PositiveSmallIntegerField's maximum: in practice "every annotator", and the CHECK still holds.
 GOLD_OVERLAP = 32767

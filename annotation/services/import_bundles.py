@@ -12,11 +12,11 @@ from pathlib import Path
 
 from django.conf import settings
 
-from annotation.errors import ImportRejected
 from annotation.manifests import detect_format, manifest_with_bare_names
 from annotation.models import Campaign
 from annotation.selectors.imports import STAGING_FOLDER
 from annotation.services.imports import ImportReport, videos_import_manifest
+from studio_platform.errors import ImportRejected
 
 MAX_BUNDLE_FILES = 2000
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ -]{0,200}")

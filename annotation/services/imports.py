@@ -23,7 +23,6 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
-from annotation.errors import ImportRejected
 from annotation.manifests import (
     MSG_MISSING_FILE,
     ManifestRow,
@@ -43,6 +42,7 @@ from annotation.services.media_pipeline import (
     videos_enqueue_processing,
 )
 from annotation.services.pairs import pairs_create_for_prompts
+from studio_platform.errors import ImportRejected
 from training.media import sha256_file
 
 logger = logging.getLogger(__name__)

@@ -29,7 +29,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from annotation.db import hot_cursor
-from annotation.errors import (
+from annotation.models import AnnotatorStatus, Assignment, AssignmentState, Campaign, CampaignStatus
+from annotation.selectors.assignments import PAIR_MEDIA_COLUMNS, pair_media_from_row
+from annotation.services.gold import GoldStanding, annotator_gold_check, campaign_uses_gold
+from studio_platform.errors import (
     MSG_ANNOTATOR_PAUSED,
     MSG_CAMPAIGN_NOT_ACTIVE,
     MSG_TOO_MANY_LEASES,
@@ -37,9 +40,6 @@ from annotation.errors import (
     CampaignNotActive,
     TooManyLeases,
 )
-from annotation.models import AnnotatorStatus, Assignment, AssignmentState, Campaign, CampaignStatus
-from annotation.selectors.assignments import PAIR_MEDIA_COLUMNS, pair_media_from_row
-from annotation.services.gold import GoldStanding, annotator_gold_check, campaign_uses_gold
 
 # Namespace of pg_advisory_xact_lock(namespace, annotator_id) so other advisory locks never collide.
 _ANNOTATOR_LOCK_NAMESPACE = 7301

@@ -19,7 +19,6 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from annotation.errors import ValidationFailed
 from annotation.models import Campaign, Pair, SelectionPolicy, VideoScore
 from annotation.quality import (
     BTResult,
@@ -42,6 +41,7 @@ from annotation.selectors.quality_cache import quality_report_cached, warm_lock_
 from annotation.selectors.quality_leaderboard import leaderboard_lock_key, leaderboard_params
 from annotation.selectors.reward_scores import campaign_model_scores
 from annotation.services.gold import annotators_gold_check
+from studio_platform.errors import ValidationFailed
 
 # Pair.priority is an integer; policies give floats (entropy in nats, uniform draws).
 PRIORITY_SCALE = 1_000_000

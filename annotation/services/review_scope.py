@@ -2,9 +2,9 @@
 closed); a draft is still being set up and only admins touch it. Admins act everywhere."""
 from __future__ import annotations
 
-from annotation.errors import ReviewerScopeDenied
 from annotation.models import Campaign, CampaignStatus
-from annotation.roles import ADMIN, user_has_role
+from studio_platform.errors import ReviewerScopeDenied
+from studio_platform.roles import ADMIN, user_has_role
 
 MSG_CAMPAIGN_DRAFT = "Campaign {name!r} is a draft; reviewers act on it once an admin starts it."
 

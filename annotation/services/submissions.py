@@ -14,7 +14,17 @@ from django.db.models import F
 from django.utils import timezone
 
 from annotation.db import hot_cursor
-from annotation.errors import (
+from annotation.models import (
+    AnnotatorState,
+    AnnotatorStatus,
+    Assignment,
+    AssignmentState,
+    Campaign,
+    Flag,
+    FlagReason,
+    Pair,
+)
+from studio_platform.errors import (
     MSG_ANNOTATOR_PAUSED,
     MSG_IDEMPOTENCY_CONFLICT,
     MSG_LEASE_EXPIRED,
@@ -29,16 +39,6 @@ from annotation.errors import (
     LeaseFinished,
     NotFound,
     ValidationFailed,
-)
-from annotation.models import (
-    AnnotatorState,
-    AnnotatorStatus,
-    Assignment,
-    AssignmentState,
-    Campaign,
-    Flag,
-    FlagReason,
-    Pair,
 )
 
 STRENGTH_RANGE = range(-2, 3)

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
-from annotation.errors import StudioError
 from annotation.models import Campaign, Prompt, Video, VideoStatus
 from annotation.services.imports import image_file_check
 from annotation.services.media_pipeline import (
@@ -30,6 +29,7 @@ from annotation.services.media_pipeline import (
     videos_enqueue_processing,
 )
 from annotation.services.pairs import pairs_create_for_prompts
+from studio_platform.errors import StudioError
 from training.media import VideoProbe, sha256_file
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024

@@ -1,7 +1,7 @@
 """`{% load studio_roles %}{% if user|has_role:"admin" %}`: the studio's role check in templates."""
 from django import template
 
-from annotation.roles import user_has_role
+from studio_platform.roles import user_has_role
 
 register = template.Library()
 

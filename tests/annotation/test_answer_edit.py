@@ -7,14 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from annotation.errors import AnswerNotEditable, NotFound, ValidationFailed
-from annotation.models import (
-    AuditAction, AuditLog, CampaignStatus, Dimension, GoldAnswer, Judgment, JudgmentRevision,
-)
+from annotation.models import CampaignStatus, Dimension, GoldAnswer, Judgment, JudgmentRevision
 from annotation.selectors.quality import campaign_consensus
 from annotation.selectors.quality_cache import campaign_quality_version
 from annotation.selectors.quality_gold import gold_scores
 from annotation.services.answer_edits import MSG_EDIT_DISABLED, assignment_answers_edit
+from studio_platform.errors import AnswerNotEditable, NotFound, ValidationFailed
+from studio_platform.models import AuditAction, AuditLog
 from tests.export.conftest import judge
 from tests.export.support import read_table
 from tests.factories import CampaignFactory, make_pairs

@@ -6,9 +6,10 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotation.models import AuditLog, Campaign, CampaignStatus, Dimension, Pair
+from annotation.models import Campaign, CampaignStatus, Dimension, Pair
 from annotation.services import campaigns as svc
 from annotation.services.campaigns import CampaignInvalid, CampaignSettings, campaign_create, campaign_update
+from studio_platform.models import AuditLog
 from tests.factories import CampaignFactory, make_pairs
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from annotation.errors import ImportRejected
-from annotation.models import AuditLog, Pair, Video, VideoStatus
+from annotation.models import Pair, Video, VideoStatus
 from annotation.services.import_bundles import MSG_NOT_UPLOADED
+from studio_platform.errors import ImportRejected
+from studio_platform.models import AuditLog
 from tests.annotation.test_import_preview import _manifest
 from tests.annotation.test_imports import _dataset, _import, _jsonl
 from tests.factories import CampaignFactory

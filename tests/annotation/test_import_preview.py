@@ -10,9 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from annotation.manifests import RowError, errors_grouped
-from annotation.models import AuditLog, Pair, Prompt, Video, VideoStatus
+from annotation.models import Pair, Prompt, Video, VideoStatus
 from annotation.services import imports as import_service
 from annotation.services.media_pipeline import video_process
+from studio_platform.models import AuditLog
 from tests.annotation.test_imports import _dataset, _jsonl
 from tests.factories import CampaignFactory
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotation.errors import ImportRejected
 from annotation.models import Pair, Prompt, Video
 from annotation.services.imports import videos_import_manifest
+from studio_platform.errors import ImportRejected
 from tests.clips import write_clip, write_png
 from tests.factories import CampaignFactory
 

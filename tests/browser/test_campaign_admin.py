@@ -127,7 +127,8 @@ def test_the_admin_pages_are_closed_to_non_admins(admin_world, context_factory):
 
 
 def test_an_archived_campaign_moves_down_without_an_import_link(admin_world, context_factory):
-    from annotation.models import AuditLog, CampaignStatus
+    from annotation.models import CampaignStatus
+    from studio_platform.models import AuditLog
     from tests.factories import CampaignFactory
 
     campaign = CampaignFactory(name="Old spring", slug="old-spring")

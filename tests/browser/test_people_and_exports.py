@@ -26,7 +26,7 @@ def admin_studio(live_server, settings, frontend_dist) -> Studio:
 def test_people_management_invites_an_annotator_who_signs_in_with_the_link_once(admin_studio, context_factory):
     from django.contrib.auth import get_user_model
 
-    from annotation.roles import user_roles
+    from studio_platform.roles import user_roles
 
     admin = context_factory(1280, 900).new_page()
     sign_in(admin, admin_studio, "carol", "/studio/people/")
@@ -79,8 +79,9 @@ def test_the_exports_page_builds_a_version_and_downloads_it_as_one_archive(admin
 def test_people_management_pauses_resumes_resets_and_edits_roles(admin_studio, context_factory):
     from django.contrib.auth import get_user_model
 
-    from annotation.models import AnnotatorState, AnnotatorStatus, AuditLog
-    from annotation.roles import user_roles
+    from annotation.models import AnnotatorState, AnnotatorStatus
+    from studio_platform.models import AuditLog
+    from studio_platform.roles import user_roles
 
     page = context_factory(1280, 900).new_page()
     page.on("dialog", lambda dialog: dialog.accept("answers too fast to have watched") if dialog.type == "prompt"

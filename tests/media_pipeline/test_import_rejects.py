@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from annotation.errors import ImportRejected
 from annotation.models import Pair, Prompt, Video
+from studio_platform.errors import ImportRejected
 from tests.clips import write_png
 from tests.factories import CampaignFactory
 from tests.media.clips import truncate, write_clip

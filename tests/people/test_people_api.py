@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from annotation.models import AuditLog
+from studio_platform.models import AuditLog
 from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db

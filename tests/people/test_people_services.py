@@ -10,11 +10,12 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
-from annotation.errors import ValidationFailed
-from annotation.models import AnnotatorState, AnnotatorStatus, AuditLog, CampaignStatus
-from annotation.roles import user_roles
+from annotation.models import AnnotatorState, AnnotatorStatus, CampaignStatus
 from people import services
 from people.models import SignInLink
+from studio_platform.errors import ValidationFailed
+from studio_platform.models import AuditLog
+from studio_platform.roles import user_roles
 from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from annotation.errors import ValidationFailed
+from studio_platform.errors import ValidationFailed
 from tests.export.conftest import make_judged_campaign
 from training.exports.services import dataset_version_create
 from training.models import RetrainPolicy, RunKind, RunState, TrainingRun

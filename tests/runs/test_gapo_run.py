@@ -69,7 +69,7 @@ def test_run_files_refuse_traversal_and_other_types(promoted_row, client, rita):
 
 
 def test_bad_gapo_options_are_refused_before_anything_is_stored(promoted_row):
-    from annotation.errors import ValidationFailed
+    from studio_platform.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed, match="k >= 2"):
         run_create(kind="gapo", config=GAPO, options={"k": 1}, enqueue=False)

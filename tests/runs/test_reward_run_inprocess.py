@@ -41,7 +41,7 @@ def test_the_cli_runs_a_reward_run_with_a_progress_bar(demo_dataset, capsys):
 
 
 def test_bad_run_requests_are_refused_with_a_clear_message_and_nothing_stored(demo_dataset):
-    from annotation.errors import ValidationFailed
+    from studio_platform.errors import ValidationFailed
     from training.models import TrainingRun
 
     bad = [
@@ -73,7 +73,7 @@ def test_the_api_refuses_annotators_and_validates_input(demo_dataset, client, al
 
 
 def test_config_types_and_sizes_are_checked_before_anything_is_stored(demo_dataset):
-    from annotation.errors import ValidationFailed
+    from studio_platform.errors import ValidationFailed
     from training.models import TrainingRun
 
     for config, message in (({"steps": "abc"}, "steps must be an integer"),
@@ -103,7 +103,7 @@ def test_a_reward_run_on_two_processes_reports_every_step_and_registers_one_vers
 
 
 def test_process_counts_are_validated_before_anything_is_stored(demo_dataset):
-    from annotation.errors import ValidationFailed
+    from studio_platform.errors import ValidationFailed
     from training.models import TrainingRun
 
     for options, message in (({"num_processes": 0}, "between 1 and 64"), ({"num_processes": "2"}, "integer"),

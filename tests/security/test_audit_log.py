@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from annotation.models import AuditLog, Campaign, CampaignStatus
+from annotation.models import Campaign, CampaignStatus
+from studio_platform.models import AuditLog
 from tests.clips import write_clip, write_png
 from tests.factories import CampaignFactory, UserFactory
 
@@ -122,7 +123,7 @@ def test_group_changes_write_rows_with_the_admin_as_actor(db):
 def test_a_campaign_status_change_writes_one_row(db):
     """Any save that changes the status (admin, shell, a future API) records it; the actor is
     whoever acting_as() names (the audited admin pages wrap their views in it)."""
-    from annotation.services.audit import acting_as
+    from studio_platform.audit import acting_as
 
     admin = UserFactory(username="root", is_staff=True, is_superuser=True)
     campaign = CampaignFactory(status=CampaignStatus.ACTIVE)
@@ -177,18 +178,18 @@ def test_the_admin_lists_audit_rows_to_admins_only(db, client_for):
     campaign.save()
     client = Client()
     client.force_login(carol)
-    listing = client.get("/admin/annotation/auditlog/")
+    listing = client.get("/admin/studio_platform/auditlog/")
     assert listing.status_code == 200 and b"campaign.status" in listing.content
     row = AuditLog.objects.filter(action="campaign.status").get()
-    assert client.get(f"/admin/annotation/auditlog/{row.pk}/change/").status_code == 200  # view only
-    assert client.get("/admin/annotation/auditlog/add/").status_code == 403
-    assert client.post(f"/admin/annotation/auditlog/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get(f"/admin/studio_platform/auditlog/{row.pk}/change/").status_code == 200  # view only
+    assert client.get("/admin/studio_platform/auditlog/add/").status_code == 403
+    assert client.post(f"/admin/studio_platform/auditlog/{row.pk}/delete/", {"post": "yes"}).status_code == 403
     client.force_login(staff_reviewer)
-    assert client.get("/admin/annotation/auditlog/").status_code == 403
+    assert client.get("/admin/studio_platform/auditlog/").status_code == 403
 
 
 def test_client_ip_honours_trusted_proxies_only(settings):
-    from annotation.services.audit import client_ip
+    from studio_platform.audit import client_ip
 
     class _Req:
         META = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 198.51.100.4"}

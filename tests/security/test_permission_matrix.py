@@ -250,7 +250,7 @@ def test_a_leaked_assignment_id_does_not_reveal_whether_it_exists(world, client_
 @pytest.mark.parametrize("who", ["alice", "rita"])
 def test_the_django_admin_is_closed_to_non_staff(who, request, client, world):
     client.force_login(request.getfixturevalue(who))
-    for url in ["/admin/", "/admin/annotation/video/", "/admin/annotation/auditlog/", "/admin/auth/user/",
+    for url in ["/admin/", "/admin/annotation/video/", "/admin/studio_platform/auditlog/", "/admin/auth/user/",
                 f"/admin/annotation/video/{world.video.pk}/change/"]:
         response = client.get(url)
         assert response.status_code == 302 and "/admin/login/" in response["Location"], url
@@ -261,7 +261,7 @@ def test_the_audit_log_is_hidden_from_staff_without_the_admin_role(client, db):
 
     staff_reviewer = UserFactory(username="staffrev", roles=["reviewer"], is_staff=True)
     client.force_login(staff_reviewer)
-    assert client.get("/admin/annotation/auditlog/").status_code == 403
+    assert client.get("/admin/studio_platform/auditlog/").status_code == 403
 
 
 def test_media_files_need_a_signed_in_user(client, media_root, db):

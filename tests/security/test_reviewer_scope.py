@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from annotation.models import AnnotatorStatus, Assignment, AssignmentState, AuditLog, CampaignStatus, Pair
+from annotation.models import AnnotatorStatus, Assignment, AssignmentState, CampaignStatus, Pair
+from studio_platform.models import AuditLog
 from tests.annotation.support import lease_next, submit_body
 from tests.factories import CampaignFactory, make_pairs
 

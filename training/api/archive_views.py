@@ -6,8 +6,8 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
-from annotation.api.permissions import IsReviewer
-from annotation.errors import ValidationFailed
+from studio_platform.errors import ValidationFailed
+from studio_platform.permissions import IsReviewer
 from training.api.views import _version_or_404
 from training.artifacts import ArtifactError
 from training.exports import archive, services

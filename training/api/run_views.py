@@ -9,9 +9,9 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.api.permissions import IsReviewer, IsStudioAdmin
-from annotation.errors import NotFound
-from annotation.services.audit import audit_record
+from studio_platform.audit import audit_record
+from studio_platform.errors import NotFound
+from studio_platform.permissions import IsReviewer, IsStudioAdmin
 from training.api import run_serializers as s
 from training.models import RetrainPolicy, RewardModelVersion, RunKind, RunState
 from training.runs import registry, retrain, selectors, services

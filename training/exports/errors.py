@@ -1,7 +1,7 @@
 """Domain errors of dataset exports (rendered by the API's one error handler)."""
 from __future__ import annotations
 
-from annotation.errors import StudioError
+from studio_platform.errors import StudioError
 
 
 class DatasetStateConflict(StudioError):

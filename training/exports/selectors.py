@@ -18,7 +18,7 @@ from typing import Iterator
 from django.db import connection
 from django.db.models import QuerySet
 
-from annotation.roles import REVIEWER, user_has_role
+from studio_platform.roles import REVIEWER, user_has_role
 from training.exports.description import DatasetDescription
 from training.models import DatasetVersion
 

@@ -25,8 +25,8 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from annotation.errors import ValidationFailed
 from annotation.models import Campaign, Dimension, Judgment, Prompt
+from studio_platform.errors import ValidationFailed
 from training.exports.build import BuildResult, dataset_build_files
 from training.exports.description import DEFAULT_SPLIT_SALT, DEFAULT_TEST_FRACTION, DatasetDescription, version_sha256
 from training.exports.errors import (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from annotation.errors import ValidationFailed
+from studio_platform.errors import ValidationFailed
 
 MSG_MANAGED_FIELDS = ("config fields {fields} are set by the studio for every run (checkpoints go to "
                       "RUNS_ROOT/<run id>/, checkpoint_every is an option); remove them from the config.")

@@ -1,7 +1,7 @@
 """Domain errors of training runs (the API's error handler renders StudioError subclasses)."""
 from __future__ import annotations
 
-from annotation.errors import StudioError
+from studio_platform.errors import StudioError
 
 
 class RunStateConflict(StudioError):

@@ -15,9 +15,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from annotation.errors import ValidationFailed
+from studio_platform.errors import ValidationFailed
 from training.models import DatasetStatus, DatasetVersion, RewardModelVersion, RunKind, RunState, RunTrigger, TrainingRun
-from training.runs.finite import finite_json
+from training.runs.config_limits import (
+    check_option_limits,
+    confine_gapo_models,
+    confine_reward_models,
+    refuse_managed_fields,
+)
 from training.runs.errors import (
     MSG_BAD_CONFIG,
     MSG_NO_DATASET,
@@ -26,12 +31,7 @@ from training.runs.errors import (
     MSG_WORKER_LOST,
     RunStateConflict,
 )
-from training.runs.config_limits import (
-    check_option_limits,
-    confine_gapo_models,
-    confine_reward_models,
-    refuse_managed_fields,
-)
+from training.runs.finite import finite_json
 
 # Config fields the orchestration owns: where checkpoints go is decided per run, not by the caller.
 _MANAGED_REWARD_FIELDS = {"output_dir", "checkpoint_every", "cache_dir"}

@@ -3,10 +3,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotation.errors import ImportRejected
 from annotation.manifests import QUOTED, RowError, error_cause
 from annotation.models import Campaign
 from annotation.services.imports import MSG_ALREADY_IMPORTED, videos_import_manifest
+from studio_platform.errors import ImportRejected
 
 MSG_CLI_REJECTED = "{count} problem(s) in the manifest; nothing was imported. Fix the lines listed above and run again."
 MSG_CLI_DUPLICATES_HINT = ("Hint: {count} video(s) are already in the studio; add --skip-duplicates to leave them out "

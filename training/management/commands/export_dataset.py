@@ -11,8 +11,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
-from annotation.errors import StudioError
 from annotation.models import Campaign
+from studio_platform.errors import StudioError
 from training.exports import services
 from training.exports.description import DEFAULT_SPLIT_SALT, DEFAULT_TEST_FRACTION
 from training.models import DatasetStatus

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotation.errors import StudioError
+from studio_platform.errors import StudioError
 from training.models import DatasetVersion, RewardModelVersion, RunKind, RunState, RunTrigger, TrainingRun
 from training.runs.execution import run_execute
 from training.runs.services import run_create, run_take_over_stale

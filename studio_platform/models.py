@@ -1,11 +1,13 @@
 """AuditLog: who did what to which object, for admin actions (imports, uploads, dataset builds,
 role changes, campaign status changes) and reviewer actions (pause/resume/override, adjudication).
-Rows are append-only; the admin shows them read-only."""
+Rows are append-only; the admin shows them read-only. Written by studio_platform/audit.py.
+
+The table was created by the annotation app (migrations 0006, 0011-0013) and keeps its name;
+studio_platform's migration 0001 only takes the model over in Django's state."""
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.signals import m2m_changed, post_save, pre_save
 
 
 class AuditAction(models.TextChoices):
@@ -40,38 +42,8 @@ class AuditLog(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        db_table = "annotation_auditlog"
         indexes = [models.Index(fields=["target_type", "target_id"], name="auditlog_target_idx")]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_username or 'system'} {self.action} {self.target_repr}"
-
-
-# Signals: role changes through any path (admin, shell, API) and campaign status changes. The
-# actor comes from the request the admin is serving (annotation.services.audit.acting_as).
-
-def _on_groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
-    from annotation.services import audit
-
-    audit.groups_changed(instance=instance, action=action, reverse=reverse, pk_set=pk_set)
-
-
-def _campaign_pre_save(sender, instance, raw=False, **kwargs):
-    if raw or instance.pk is None:
-        instance._audit_old_status = None
-        return
-    instance._audit_old_status = sender.objects.filter(pk=instance.pk).values_list("status", flat=True).first()
-
-
-def _campaign_post_save(sender, instance, created, raw=False, **kwargs):
-    from annotation.services import audit
-
-    old = getattr(instance, "_audit_old_status", None)
-    if not raw and not created and old is not None and old != instance.status:
-        audit.audit_record(action=AuditAction.CAMPAIGN_STATUS, target=instance,
-                           details={"from": old, "to": instance.status})
-
-
-# Lazy senders ("app_label.Model"): connected once the models are registered, without an AppConfig.ready().
-m2m_changed.connect(_on_groups_changed, sender=f"{settings.AUTH_USER_MODEL}_groups", dispatch_uid="audit_groups")
-pre_save.connect(_campaign_pre_save, sender="annotation.Campaign", dispatch_uid="audit_campaign_pre")
-post_save.connect(_campaign_post_save, sender="annotation.Campaign", dispatch_uid="audit_campaign_post")

@@ -1,6 +1,7 @@
 """Audit log writes. Views call `audit_record(request=..., ...)` after an admin action succeeds;
-signals (annotation/models/audit.py) record role and campaign status changes, taking the actor
-from `acting_as(request)`, which the audited admin pages wrap around their views."""
+signals record role changes (connected here, from StudioPlatformConfig.ready) and campaign status
+changes (annotation/signals.py), taking the actor from `acting_as(request)`, which the audited
+admin pages wrap around their views."""
 from __future__ import annotations
 
 import contextvars
@@ -9,8 +10,9 @@ import logging
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.db.models.signals import m2m_changed
 
-from annotation.models.audit import AuditAction, AuditLog
+from studio_platform.models import AuditAction, AuditLog
 
 log = logging.getLogger(__name__)
 
@@ -85,3 +87,13 @@ def groups_changed(*, instance, action: str, reverse: bool, pk_set) -> None:
     else:
         for user in get_user_model().objects.filter(pk__in=pk_set):
             audit_record(action=kind, target=user, details={"groups": [instance.name]})
+
+
+def _on_groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    groups_changed(instance=instance, action=action, reverse=reverse, pk_set=pk_set)
+
+
+def connect_signals() -> None:
+    """Role changes through any path (admin, shell, API) are audited; the lazy sender is resolved
+    once the user model is registered."""
+    m2m_changed.connect(_on_groups_changed, sender=f"{settings.AUTH_USER_MODEL}_groups", dispatch_uid="audit_groups")

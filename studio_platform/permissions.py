@@ -1,6 +1,6 @@
 from rest_framework.permissions import BasePermission
 
-from annotation.roles import ADMIN, ANNOTATOR, REVIEWER, user_has_role
+from studio_platform.roles import ADMIN, ANNOTATOR, REVIEWER, user_has_role
 
 
 class IsAnnotator(BasePermission):
