@@ -1,4 +1,4 @@
-"""Benchmark training/media: frame sampling against its floor, seeking, the frame cache, transcoding.
+"""Benchmark media_io: frame sampling against its floor, seeking, the frame cache, transcoding.
 
     .venv/bin/python benchmarks/bench_media.py                # 5 repeats, writes benchmarks/results/media.md
     .venv/bin/python benchmarks/bench_media.py --repeats 9 --no-write
@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere in the repo
 
-from training.media import (  # noqa: E402
+from media_io import (  # noqa: E402
     FrameCache,
     bare_decode,
     index_packets,
@@ -35,7 +35,7 @@ from training.media import (  # noqa: E402
     seek_sample,
     sha256_file,
 )
-from training.media.inputs import open_input  # noqa: E402
+from media_io.inputs import open_input  # noqa: E402
 
 TARGETS = {"sampling / bare": ("<=", 1.3), "seek / sampling": (">=", 5.0), "sampling / cache": (">=", 10.0)}
 
@@ -141,7 +141,7 @@ def render(rows, ratios, repeats: int, command: str) -> str:
     versions = av.library_versions
     libs = ", ".join(f"{k} {'.'.join(map(str, versions[k]))}" for k in ("libavcodec", "libavformat"))
     lines = [
-        "# Media benchmark (training/media)",
+        "# Media benchmark (media_io)",
         "",
         f"- Date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
         f"- Machine: `{uname}`, {os.cpu_count()} cores visible, load average {load} at the end "

@@ -46,7 +46,7 @@ def main() -> None:
     from annotation.models import Video
     from annotation.services import media_pipeline
     from benchmarks.bench_media import make_clip
-    from training.media import sha256_file
+    from media_io import sha256_file
 
     lines = []
     for label, spec in CLIPS.items():

@@ -257,7 +257,7 @@ def import_through_studio(clips_dir: Path) -> tuple[Path, list[Path]]:
     rows = []
     for raw in manifest.read_text().splitlines():
         r = json.loads(raw)
-        sha = __import__("training.media", fromlist=["sha256_file"]).sha256_file(clips_dir / r["video"])
+        sha = __import__("media_io", fromlist=["sha256_file"]).sha256_file(clips_dir / r["video"])
         video = Video.objects.select_related("prompt").get(sha256=sha)
         rows.append({**r, "video": default_storage.path(video.file.name),
                      "initial_image": default_storage.path(video.prompt.initial_image.name)})

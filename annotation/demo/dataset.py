@@ -6,7 +6,7 @@ Layout under out_dir (all paths in the JSONL files are relative to out_dir):
     manifest.jsonl       what the platform imports (annotation.manifests reads these keys)
     ground_truth.jsonl   what the platform must never see; tests and benchmarks score against it
 
-Same arguments, same bytes: rendering is seeded and x264 runs single-threaded (see video_io).
+Same arguments, same bytes: rendering is seeded and x264 runs single-threaded (see media_io/encode.py).
 Files from an earlier build with other arguments are not deleted; use a fresh directory.
 
     python -m annotation.demo /tmp/demo --prompts 8 --videos-per-generator 2
@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from media_io import write_mp4, write_png
+
 from .catalog import DIMENSIONS, GENERATORS, GeneratorProfile, demo_prompts
 from .render import render_clip, render_initial_image
-from .video_io import write_mp4, write_png
 
 MANIFEST_KEYS = ("prompt", "initial_image", "video", "generator", "seed", "action_label", "prompt_key")
 TRUTH_KEYS = ("video", "generator", "prompt_key") + DIMENSIONS

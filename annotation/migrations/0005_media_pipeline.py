@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
             model_name="video",
             name="failure_code",
             field=models.CharField(
-                blank=True, help_text="Stable reason code (training.media.REASON_CODES or the pipeline's).",
+                blank=True, help_text="Stable reason code (media_io.REASON_CODES or the pipeline's).",
                 max_length=32,
             ),
         ),

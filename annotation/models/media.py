@@ -61,7 +61,7 @@ class Video(models.Model):
     source_name = models.CharField(max_length=255, blank=True, help_text="The uploaded file's name; never served.")
     status = models.CharField(max_length=16, choices=VideoStatus.choices, default=VideoStatus.PENDING, db_index=True)
     failure_code = models.CharField(
-        max_length=32, blank=True, help_text="Stable reason code (training.media.REASON_CODES or the pipeline's)."
+        max_length=32, blank=True, help_text="Stable reason code (media_io.REASON_CODES or the pipeline's)."
     )
     failure_reason = models.CharField(max_length=300, blank=True)
     # Browser-facing outputs of the media pipeline (annotation/services/media_pipeline.py), named after

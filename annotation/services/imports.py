@@ -42,8 +42,8 @@ from annotation.services.media_pipeline import (
     videos_enqueue_processing,
 )
 from annotation.services.pairs import pairs_create_for_prompts
+from media_io import sha256_file
 from studio_platform.errors import ImportRejected
-from training.media import sha256_file
 
 logger = logging.getLogger(__name__)
 MAX_IMAGE_PIXELS = 4096 * 4096

@@ -52,7 +52,7 @@ from django.utils import timezone
 
 from annotation.models import Campaign, Pair, Video, VideoStatus
 from annotation.services.pairs import pairs_create_for_prompts
-from training.media import (
+from media_io import (
     FrameCache,
     InvalidVideo,
     VideoProbe,
@@ -71,7 +71,7 @@ PIPELINE_VERSION = 2
 STRIP_FRAMES, STRIP_HEIGHT = 8, 64
 _LOCK_NAMESPACE = 7302  # pg advisory lock (namespace, video id); leasing uses 7301
 
-# Reason codes the pipeline adds to training.media.REASON_CODES (stable: the UI maps them to help).
+# Reason codes the pipeline adds to media_io.REASON_CODES (stable: the UI maps them to help).
 FILE_TOO_BIG = "file_too_big"
 MISSING_ORIGINAL = "missing_original"
 CHECKSUM_MISMATCH = "checksum_mismatch"
@@ -135,7 +135,7 @@ def media_file_check(path: str | os.PathLike, *, limits: MediaLimits | None = No
         raise MediaRejected.from_invalid(exc) from exc
 
 
-# Stored suffix of an original by the demuxer that opened it (training.media.inputs allows only
+# Stored suffix of an original by the demuxer that opened it (media_io.inputs allows only
 # these): neither the stored name nor the Content-Type /media/ derives from it come from the source.
 _SUFFIX_BY_CONTAINER = {"mov,mp4,m4a,3gp,3g2,mj2": ".mp4", "matroska,webm": ".mkv", "avi": ".avi", "gif": ".gif"}
 _WEBM_CODECS = {"vp8", "vp9", "av1", "libdav1d", "libvpx-vp9"}

@@ -29,8 +29,8 @@ from annotation.services.media_pipeline import (
     videos_enqueue_processing,
 )
 from annotation.services.pairs import pairs_create_for_prompts
+from media_io import VideoProbe, sha256_file
 from studio_platform.errors import StudioError
-from training.media import VideoProbe, sha256_file
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 
@@ -46,7 +46,7 @@ class UploadRejected(StudioError):
 
 
 class VideoRejected(StudioError):
-    """The uploaded file is not a usable video; `reason` is a stable code (training.media.REASON_CODES)."""
+    """The uploaded file is not a usable video; `reason` is a stable code (media_io.REASON_CODES)."""
 
     status_code = 400
     code = "invalid_video"

@@ -223,7 +223,7 @@ def gapo_run(seeded, settings, tmp_path):
     whose base and trained clips (real MP4s) are served by the run file view."""
     import numpy as np
 
-    from annotation.demo.video_io import write_mp4
+    from media_io import write_mp4
     from training.models import RunState, TrainingRun
 
     settings.RUNS_ROOT = tmp_path / "runs"

@@ -4,7 +4,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from annotation.demo import DIMENSIONS, GENERATORS, build_demo_dataset, read_demo_dataset, read_frames
+from annotation.demo import DIMENSIONS, GENERATORS, build_demo_dataset, read_demo_dataset
+from media_io import read_frames
 from annotation.demo.__main__ import main
 from annotation.demo.dataset import MANIFEST_KEYS
 

@@ -2,8 +2,8 @@ import av
 import numpy as np
 import pytest
 
-from annotation.demo import GENERATORS, read_frames, render_clip, write_mp4, write_png
-from annotation.demo.video_io import probe
+from annotation.demo import GENERATORS, render_clip
+from media_io import probe_video, read_frames, write_mp4, write_png
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +20,9 @@ def test_mp4_reads_back_with_every_frame_at_the_right_size(tmp_path, frames):
 
 
 def test_mp4_is_h264_yuv420p_main_profile_at_the_given_rate(tmp_path, frames):
-    info = probe(write_mp4(frames, tmp_path / "v.mp4", 12))
-    assert info == {"codec": "h264", "pix_fmt": "yuv420p", "width": 96, "height": 64, "frames": 12, "fps": 12.0}
+    info = probe_video(write_mp4(frames, tmp_path / "v.mp4", 12))
+    assert (info.codec, info.pix_fmt, info.width, info.height, info.frame_count, info.fps) == (
+        "h264", "yuv420p", 96, 64, 12, 12.0)
     with av.open(str(tmp_path / "v.mp4")) as container:
         assert container.streams.video[0].codec_context.profile in ("Main", "Constrained Baseline", "Baseline")
 
@@ -66,7 +67,7 @@ def test_png_round_trips_exactly(tmp_path, frames):
 
 def test_encoding_a_small_clip_repeatedly_never_changes_the_bytes(tmp_path):
     # This clip made x264's lookahead give 14 different bitstreams in 60 runs before the
-    # lookahead was switched off (see video_io's docstring).
+    # lookahead was switched off (see media_io/encode.py's docstring).
     from annotation.demo import demo_prompts
 
     frames = render_clip(demo_prompts(2, seed=1)[0], GENERATORS[0], 0, width=64, height=48, num_frames=8, fps=8)[0]

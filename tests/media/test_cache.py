@@ -1,4 +1,4 @@
-"""training/media/cache.py: exact round trips, keys that follow the parameters, atomic writes."""
+"""media_io/cache.py: exact round trips, keys that follow the parameters, atomic writes."""
 
 import hashlib
 import os
@@ -6,9 +6,9 @@ import os
 import numpy as np
 import pytest
 
+from media_io import FrameCache, sha256_file, uniform_indices
+from media_io import cache as cache_module
 from tests.media.clips import grey_indices
-from training.media import FrameCache, sha256_file, uniform_indices
-from training.media import cache as cache_module
 
 SHA = "ab" * 32
 

@@ -1,15 +1,13 @@
-"""training/media/frames.py: the right frames, whichever strategy decodes them."""
+"""media_io/frames.py: the right frames, whichever strategy decodes them."""
 
 import dataclasses
 
 import numpy as np
 import pytest
 
-from tests.media.clips import MARKER, frame_pixels, grey_indices
-from tests.media.conftest import GOOD_CLIPS
-from training.media import decoding
-from training.media import frames as frames_module
-from training.media import (
+from media_io import decoding
+from media_io import frames as frames_module
+from media_io import (
     InvalidVideo,
     PacketIndex,
     bare_decode,
@@ -21,6 +19,8 @@ from training.media import (
     seek_sample,
     uniform_indices,
 )
+from tests.media.clips import MARKER, frame_pixels, grey_indices
+from tests.media.conftest import GOOD_CLIPS
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""training/media/probe.py: facts about good clips, a specific reason for every bad one."""
+"""media_io/probe.py: facts about good clips, a specific reason for every bad one."""
 
 import pickle
 
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from media_io import InvalidVideo, probe_video, validate_probe
 from tests.media.clips import truncate, write_audio_only, write_clip
-from training.media import InvalidVideo, probe_video, validate_probe
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""training/media/transcode.py: renditions browsers play, posters and strips of the right frames."""
+"""media_io/transcode.py: renditions browsers play, posters and strips of the right frames."""
 
 import os
 
@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.media.clips import MARKER, grey_index, grey_indices, mp4_top_level_boxes, write_clip
-from training.media import (
+from media_io import (
     InvalidVideo,
     make_poster,
     make_rendition,
@@ -18,6 +17,7 @@ from training.media import (
     sample_frames,
     uniform_indices,
 )
+from tests.media.clips import MARKER, grey_index, grey_indices, mp4_top_level_boxes, write_clip
 
 
 def _stream_facts(path):

@@ -24,11 +24,11 @@ from PIL import Image
 
 from annotation.models import Prompt, Video
 from annotation.services.media_pipeline import video_process
+from media_io import InvalidVideo, probe_video
+from media_io import inputs as media_inputs
 from tests.clips import write_png
 from tests.factories import CampaignFactory
 from tests.media_pipeline.conftest import good_clips, pipeline, stored_files  # noqa: F401  (fixtures)
-from training.media import InvalidVideo, probe_video
-from training.media import inputs as media_inputs
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -378,7 +378,7 @@ def test_an_oversized_picture_is_refused_from_its_headers_without_decoding_it(hu
     """In a fresh process, so its peak memory is the probe's own (decoding cost 115 MiB here)."""
     script = (
         "import resource, sys\n"
-        "from training.media import InvalidVideo, probe_video\n"
+        "from media_io import InvalidVideo, probe_video\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "try:\n"
         "    probe_video(sys.argv[1], max_width=1920, max_height=1080, max_duration_s=60, max_frames=1000)\n"

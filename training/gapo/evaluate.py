@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from annotation.demo.video_io import write_mp4
+from media_io import write_mp4
 
 from .denoiser import Denoiser
 from .onpolicy import Decode, PromptItem, generate

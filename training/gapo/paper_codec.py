@@ -100,7 +100,7 @@ class PaperCodec:
 
     def encode_frames(self, frames: np.ndarray) -> torch.Tensor:
         """A video (uint8 ``(T', H', W', 3)``) -> latents ``(C, T, h, w)`` at the codec's size and length."""
-        from training.media import sample_frames_from_array
+        from media_io import sample_frames_from_array
 
         small = sample_frames_from_array(frames, self.frames, size=(self.width, self.height))
         pixels = torch.from_numpy(small).float().div(127.5).sub(1.0).permute(3, 0, 1, 2)[None]

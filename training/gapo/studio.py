@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 import torch
 
-from training.media import sample_frames_from_array
+from media_io import sample_frames_from_array
 from training.text_words import prompt_words
 
 from .config import GapoConfig

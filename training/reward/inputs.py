@@ -1,6 +1,6 @@
 """From a video (path or uint8 frames), prompt and initial image to the tensors the scorers read.
 
-Frames always come from ``training.media``: ``sample_frames`` / ``FrameCache.get_or_sample`` for files,
+Frames always come from ``media_io``: ``sample_frames`` / ``FrameCache.get_or_sample`` for files,
 ``sample_frames_from_array`` for in-memory frames, so training and scoring see the same frames.
 One prepared video is a dict of numpy arrays (``PreparedVideo``); ``collate`` stacks them into a batch:
 
@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 import torch
 
-from training.media import FrameCache, sample_frames, sample_frames_from_array, uniform_indices
+from media_io import FrameCache, sample_frames, sample_frames_from_array, uniform_indices
 from training.text_words import bag_of_words
 
 from .backbones import PIXEL_MEAN, PIXEL_STD

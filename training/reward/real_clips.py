@@ -6,8 +6,8 @@
 
 Clips are read the way the importer reads them: ``annotation.manifests.parse_manifest`` (the manifest parser of
 ``manage.py import_manifest``, pure, no ORM) resolves and checks every row inside the clips folder, and
-``training.media.probe_video`` (what the importer's ``media_file_check`` runs) probes each video before
-``training.media.sample_frames`` decodes it. ``benchmarks/bench_reward_real.py --import-db`` goes further and
+``media_io.probe_video`` (what the importer's ``media_file_check`` runs) probes each video before
+``media_io.sample_frames`` decodes it. ``benchmarks/bench_reward_real.py --import-db`` goes further and
 imports the manifest into a throwaway campaign through ``videos_import_manifest`` and scores the stored copies.
 
 Scoring: for every clip, the clean clip and each degradation of ``degradations.DEGRADATIONS`` are scored together;
@@ -25,7 +25,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from training.media import probe_video, sample_frames
+from media_io import probe_video, sample_frames
 
 from .degradations import DEGRADATIONS, Clip, degrade
 from .inputs import read_image

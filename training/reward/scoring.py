@@ -16,7 +16,7 @@ from contextlib import nullcontext
 
 import torch
 
-from training.media import FrameCache
+from media_io import FrameCache
 
 from .calibration import Calibration
 from .checkpoint import read_checkpoint, save_checkpoint

@@ -12,7 +12,7 @@ text_video (other dimensions NaN, masked): slowing a clip toward standing still 
 and a still clip cannot show the action its prompt names (the demo's own text_video truth counts frozen against
 it); the demo world has no still video for those heads to learn that from.
 
-All videos are prepared once (frames via training.media, handcrafted features) and kept in memory; a step
+All videos are prepared once (frames via media_io, handcrafted features) and kept in memory; a step
 only runs the networks. Resume: ``output_dir`` holds ``step-N/`` folders; a new trainer on the same folder
 loads the latest and continues from step N (data order is a function of the step, so it is reproducible).
 """
@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from accelerate import Accelerator, DistributedDataParallelKwargs
 
-from training.media import FrameCache
+from media_io import FrameCache
 from training.step_folders import step_folder_name
 
 from .checkpoint import OPTIMIZER, latest_checkpoint, read_checkpoint, save_checkpoint
@@ -56,7 +56,7 @@ def prepare_all(pairset: PairSet, config: RewardConfig, cache: FrameCache | None
 
 def prepare_static(pairset: PairSet, config: RewardConfig, keys=None) -> dict[str, dict]:
     """``<key>~freeze`` and ``<key>~near_static`` inputs for the videos ``keys`` (default all) of ``pairset``."""
-    from training.media import sample_frames
+    from media_io import sample_frames
 
     from .degradations import Clip, degrade
 

@@ -4,7 +4,7 @@ import json
 
 import torch
 
-from annotation.demo.video_io import probe
+from media_io import probe_video
 from training.gapo.evaluate import evaluate_samples, upscale, win_rates
 from .test_onpolicy import BrightnessScorer, brightness_decode, tiny
 
@@ -18,9 +18,9 @@ def test_fresh_lora_ties_the_base_everywhere_and_writes_h264_videos(tmp_path):
     assert metrics["win_rate"] == {"appeal": 0.5, "overall": 0.5}
     index = json.loads((tmp_path / "index.json").read_text())
     assert len(index["rows"]) == 4
-    info = probe(tmp_path / index["rows"][0]["trained_video"])
-    assert (info["codec"], info["pix_fmt"]) == ("h264", "yuv420p")
-    assert info["width"] % 2 == 0 and info["height"] % 2 == 0 and info["width"] >= 16
+    info = probe_video(tmp_path / index["rows"][0]["trained_video"])
+    assert (info.codec, info.pix_fmt) == ("h264", "yuv420p")
+    assert info.width % 2 == 0 and info.height % 2 == 0 and info.width >= 16
 
 
 def test_a_changed_adapter_changes_trained_samples_but_not_the_base(tmp_path):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from annotation.demo import read_demo_dataset
-from training.media import sample_frames
+from media_io import sample_frames
 from training.reward.handcrafted import FEATURE_NAMES, baseline_scores, feature_vector, video_features
 
 

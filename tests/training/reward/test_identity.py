@@ -7,7 +7,7 @@ import pytest
 from annotation.demo.catalog import GeneratorProfile, demo_prompts, look_for
 from annotation.demo.render import render_clip, render_initial_image
 from annotation.demo.scene import POSE_KEYS, character_layer
-from training.media import sample_frames_from_array
+from media_io import sample_frames_from_array
 from training.reward.identity import (IDENTITY_FEATURE_NAMES, align_colours, identity_features, subject_box,
                                       subject_mask)
 

@@ -5,7 +5,7 @@ import pytest
 
 from annotation.demo.catalog import DemoPrompt, GeneratorProfile
 from annotation.demo.render import render_clip, render_initial_image
-from training.media import sample_frames_from_array
+from media_io import sample_frames_from_array
 from training.reward.motion_pattern import MOTION_PATTERN_NAMES, motion_pattern
 
 CLEAN, FROZEN = GeneratorProfile("clean"), GeneratorProfile("still", frozen=1.0)

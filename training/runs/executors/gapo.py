@@ -15,10 +15,10 @@ import cv2
 from django.conf import settings
 
 from annotation.models import Pair, Prompt
-from training.models import TrainingRun
-from training.runs.errors import RunFailure
 from training.artifacts import artifact_url, publish_folder
+from training.models import TrainingRun
 from training.runs.checkpoints import CheckpointSync, local_checkpoint
+from training.runs.errors import RunFailure
 from training.runs.executors.common import local_media, media_root, run_folder
 from training.runs.reporter import RunReporter
 from training.runs.services import run_succeed
@@ -70,9 +70,9 @@ def _prompts(run: TrainingRun):
 def _human_source(run: TrainingRun, train: list, dimension: str, min_gap: float, clip_frames: int):
     """The campaigns' judged pairs whose prompt is a training prompt, encoded from their videos."""
     from annotation.models import Campaign, Dimension, Video
+    from media_io import sample_frames
     from training.gapo.human import human_pairs
     from training.gapo.studio import HumanPairSource
-    from training.media import sample_frames
     from training.runs.human_pairs import campaign_human_pair_inputs
 
     prompts = {p.key: p for p in train}
@@ -100,8 +100,8 @@ def _demo_generator(run: TrainingRun, reporter: RunReporter) -> Path:
     """The demo generator for the run's campaigns: pretrained on their videos once, then cached
     (GENERATORS_ROOT/demo-<key>/, the key hashes the config and the videos' sha256)."""
     from annotation.models import Video
+    from media_io import sample_frames
     from training.gapo.demo_generator import DemoGeneratorConfig, TrainingClip, generator_ensure
-    from training.media import sample_frames
 
     config = DemoGeneratorConfig(steps=settings.DEMO_GENERATOR_STEPS)
     ids = set()

@@ -13,10 +13,10 @@ import av
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
-from training.media import errors as E
-from training.media.errors import InvalidVideo
-from training.media.inputs import open_input
-from training.media.probe import PacketIndex, frame_rotation
+from media_io import errors as E
+from media_io.errors import InvalidVideo
+from media_io.inputs import open_input
+from media_io.probe import PacketIndex, frame_rotation
 
 # swscale's bilinear widens its filter with the scale factor, so downscales do not alias; "AREA"
 # measured 2.5-10x slower per frame here (its cost stays even when only converting YUV to RGB).

@@ -23,11 +23,11 @@ from fractions import Fraction
 import av
 import numpy as np
 
-from training.media import errors as E
-from training.media.errors import InvalidVideo
-from training.media.frames import sample_frames, sample_frames_at, uniform_indices
-from training.media.inputs import open_input
-from training.media.probe import VideoProbe, probe_video
+from media_io import errors as E
+from media_io.errors import InvalidVideo
+from media_io.frames import sample_frames, sample_frames_at, uniform_indices
+from media_io.inputs import open_input
+from media_io.probe import VideoProbe, probe_video
 
 # Encoder settings per output codec. CRF keeps quality steady; the VBV / target-bitrate cap bounds
 # file size on noisy content, where CRF alone can balloon.

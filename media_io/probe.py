@@ -18,9 +18,9 @@ from fractions import Fraction
 
 import av
 
-from training.media import errors as E
-from training.media.errors import InvalidVideo
-from training.media.inputs import DEFAULT_MAX_PIXELS, open_input
+from media_io import errors as E
+from media_io.errors import InvalidVideo
+from media_io.inputs import DEFAULT_MAX_PIXELS, open_input
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ class VideoProbe:
     has_audio: bool
     keyframe_count: int
     size_bytes: int
+    pix_fmt: str | None = None  # FFmpeg pixel format of the stored stream, e.g. "yuv420p"
 
     @property
     def display_width(self) -> int:
@@ -139,7 +140,7 @@ def probe_video(
                 path=path, container=container.format.name, codec=stream.codec_context.name, fps=fps,
                 frame_count=frame_count, width=stream.codec_context.width, height=stream.codec_context.height,
                 duration_s=duration_s, rotation=rotation, has_audio=bool(container.streams.audio),
-                keyframe_count=0, size_bytes=os.path.getsize(path),
+                keyframe_count=0, size_bytes=os.path.getsize(path), pix_fmt=stream.codec_context.pix_fmt,
             )
 
         validate_probe(facts(declared_frames, declared_s), **limits)  # headers only: nothing demuxed yet

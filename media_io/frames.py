@@ -18,13 +18,14 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+import av
 import numpy as np
 
-from training.media import errors as E
-from training.media.decoding import Size, decode_seeking, decode_sequential, open_decoding, output_size
-from training.media.errors import InvalidVideo
-from training.media.inputs import open_input
-from training.media.probe import PacketIndex, index_packets
+from media_io import errors as E
+from media_io.decoding import Size, decode_seeking, decode_sequential, open_decoding, output_size
+from media_io.errors import InvalidVideo
+from media_io.inputs import open_input
+from media_io.probe import PacketIndex, index_packets
 
 # Bump when the index rule, resizing or colour handling changes: FrameCache keys include it, so
 # cached training frames are resampled instead of silently mixing two conventions.
@@ -168,6 +169,16 @@ def bare_decode(path: str | os.PathLike) -> int:
     container, stream = open_decoding(os.fspath(path))
     with container:
         return sum(1 for _ in container.decode(stream))
+
+
+def read_frames(path: str | os.PathLike) -> np.ndarray:
+    """Every frame of a video as (T, H, W, 3) uint8 RGB, as stored (no rotation, no resizing): the
+    demo's and the tests' read-back of clips written by `media_io.encode.write_mp4`."""
+    with av.open(str(path)) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    if not frames:
+        raise ValueError(f"{path}: no video frames decoded")
+    return np.stack(frames)
 
 
 def sample_frames_from_array(frames, num_frames: int = 24, *, size: Size = None, output: str = "numpy"):

@@ -1,9 +1,9 @@
-"""MP4 and PNG files for the demo data set.
+"""RGB frames and images to files: H.264 MP4 (the demo data set, GAPO's evaluation samples) and PNG.
 
 Videos are H.264 (libx264), yuv420p, with the moov atom at the front (``movflags=+faststart``) so
 Chromium's <video> can start before the whole file arrives.
 
-The data set promises byte-identical files for identical arguments, and x264 needs help to keep
+The demo data set promises byte-identical files for identical arguments, and x264 needs help to keep
 it: frame threads make the bitstream depend on scheduling (so threads=1), and even single-threaded
 its lookahead (B-frame placement, macroblock tree, scene cuts) gave differing bitstreams for the
 same input on small clips (64x48: 14 distinct outputs in 60 runs with x264 core 165). With
@@ -76,22 +76,3 @@ def write_png(image: np.ndarray, path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(image).save(path, format="PNG")
     return path
-
-
-def read_frames(path) -> np.ndarray:
-    """Decode every frame of a video to (T, H, W, 3) uint8 RGB."""
-    with av.open(str(path)) as container:
-        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
-    if not frames:
-        raise ValueError(f"{path}: no video frames decoded")
-    return np.stack(frames)
-
-
-def probe(path) -> dict:
-    """Codec, pixel format, size and frame count of a video's first stream (for tests and the CLI)."""
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        ctx = stream.codec_context
-        count = sum(1 for _ in container.demux(stream) if _.size)
-        return {"codec": ctx.name, "pix_fmt": ctx.pix_fmt, "width": ctx.width, "height": ctx.height,
-                "frames": count, "fps": float(stream.average_rate or 0)}

@@ -22,8 +22,8 @@ import struct
 
 import av
 
-from training.media import errors as E
-from training.media.errors import InvalidVideo
+from media_io import errors as E
+from media_io.errors import InvalidVideo
 
 # Demuxers FFmpeg may run on untrusted input, by the container the first bytes announce.
 # Full FFmpeg names, so `container.format.name` reads as it does after probing.

@@ -20,7 +20,7 @@ import numpy as np
 from safetensors import safe_open
 from safetensors.numpy import save
 
-from training.media.frames import SAMPLING_VERSION, Size, sample_frames
+from media_io.frames import SAMPLING_VERSION, Size, sample_frames
 
 _CHUNK = 1 << 20
 
