@@ -66,43 +66,45 @@ export function csrfFromCookie(cookie: string): string {
   return "";
 }
 
+/** A response body: JSON, else the start of the text as a detail (an HTML error page), else null. */
+function parseBody(text: string): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { detail: text.slice(0, 200) };
+  }
+}
+
+/** One HTTP exchange, never throwing for HTTP statuses (the queue classifies them itself). */
+async function exchange(deps: ApiDeps, method: string, path: string, opts: RequestOptions = {}): Promise<RawResponse> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  // A FormData body (file uploads) is sent as multipart; the browser writes its boundary header.
+  const isForm = typeof FormData !== "undefined" && opts.body instanceof FormData;
+  if (method !== "GET") {
+    if (!isForm) headers["Content-Type"] = "application/json";
+    headers["X-CSRFToken"] = deps.csrfToken();
+  }
+  let response: Response;
+  try {
+    response = await deps.fetch(path, {
+      method,
+      headers,
+      credentials: "same-origin",
+      body: opts.body === undefined ? undefined : isForm ? (opts.body as FormData) : JSON.stringify(opts.body),
+      signal: opts.signal,
+    });
+  } catch (exc) {
+    if (exc instanceof DOMException && exc.name === "AbortError") throw exc;
+    throw new NetworkError(exc);
+  }
+  return { status: response.status, data: parseBody(await response.text().catch(() => "")) };
+}
+
 export function createApi(deps: ApiDeps) {
   const sleep = deps.sleep ?? realSleep;
   const random = deps.random ?? Math.random;
-
-  /** One HTTP exchange, never throwing for HTTP statuses (the queue classifies them itself). */
-  async function raw(method: string, path: string, opts: RequestOptions = {}): Promise<RawResponse> {
-    const headers: Record<string, string> = { Accept: "application/json" };
-    // A FormData body (file uploads) is sent as multipart; the browser writes its boundary header.
-    const isForm = typeof FormData !== "undefined" && opts.body instanceof FormData;
-    if (method !== "GET") {
-      if (!isForm) headers["Content-Type"] = "application/json";
-      headers["X-CSRFToken"] = deps.csrfToken();
-    }
-    let response: Response;
-    try {
-      response = await deps.fetch(path, {
-        method,
-        headers,
-        credentials: "same-origin",
-        body: opts.body === undefined ? undefined : isForm ? (opts.body as FormData) : JSON.stringify(opts.body),
-        signal: opts.signal,
-      });
-    } catch (exc) {
-      if (exc instanceof DOMException && exc.name === "AbortError") throw exc;
-      throw new NetworkError(exc);
-    }
-    let data: unknown = null;
-    const text = await response.text().catch(() => "");
-    if (text) {
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = { detail: text.slice(0, 200) };
-      }
-    }
-    return { status: response.status, data };
-  }
+  const raw = (method: string, path: string, opts: RequestOptions = {}): Promise<RawResponse> => exchange(deps, method, path, opts);
 
   async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const retries = opts.retries ?? (method === "GET" ? 2 : 0);

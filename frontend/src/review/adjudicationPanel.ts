@@ -7,19 +7,9 @@
  */
 import { ApiError, type Api } from "../lib/api";
 import { h, icon } from "../lib/dom";
-import { t, type MessageKey } from "../lib/i18n";
-import {
-  adjudicationBody,
-  answerColumns,
-  consensusOf,
-  initialChoices,
-  nearestStrength,
-  STRENGTHS,
-  strengthKey,
-  type QueueAdjudication,
-  type QueueItem,
-  type Strength,
-} from "./adjudication";
+import { t } from "../lib/i18n";
+import { adjudicationBody, type QueueAdjudication, type QueueItem } from "./adjudication";
+import { adjudicationVideo, answersTable, pickedStrengths } from "./adjudicationView";
 
 export interface PanelContext {
   api: Api;
@@ -95,48 +85,8 @@ export class AdjudicationPanel {
 
   private content(item: QueueItem): Node[] {
     const { dimensions, dimName } = this.ctx;
-    const answers = answerColumns(item);
-    const disputed = new Map(item.disputes.map((d) => [d.dimension, d]));
-    const choices = initialChoices(item, dimensions);
-    const firstDisputed = dimensions.find((d) => disputed.has(d)) ?? dimensions[0];
-    const words = (s: number) => t(strengthKey(s));
-
-    const video = (side: "a" | "b", info: { url: string } | undefined) =>
-      h(
-        "figure",
-        { class: `adj-video adj-video-${side}` },
-        h("figcaption", {}, t(side === "a" ? "review.adj.videoA" : "review.adj.videoB")),
-        info ? h("video", { src: info.url, controls: true, loop: true, muted: true, playsinline: true, preload: "metadata", "data-side": side }) : h("p", { class: "muted" }, "—"),
-      );
+    const { table, selects } = answersTable(item, dimensions, dimName);
     const playBoth = h("button", { type: "button", class: "btn btn-ghost", onclick: () => this.panel.querySelectorAll("video").forEach((v) => void v.play().catch(() => undefined)) }, icon("play", "icon icon-sm"), t("review.adj.playBoth"));
-
-    const selects = new Map<string, HTMLSelectElement>();
-    const rows = dimensions.map((key) => {
-      const dispute = disputed.get(key);
-      const consensus = consensusOf(answers, key);
-      const select = h(
-        "select",
-        { id: `adj-${key}`, class: "select", "aria-label": t("review.adj.answerFor", { dimension: dimName(key) }), "data-dimension": key, "data-autofocus": key === firstDisputed ? true : null },
-        h("option", { value: "", selected: choices[key] === null }, t("review.adj.keep")),
-        ...STRENGTHS.map((s) => h("option", { value: String(s), selected: choices[key] === s }, words(s))),
-      );
-      selects.set(key, select);
-      const consensusText = consensus
-        ? t("review.adj.consensusText", { words: words(consensus.direction === "tie" ? 0 : nearestStrength(consensus.mean)), mean: (consensus.mean > 0 ? "+" : "") + consensus.mean.toFixed(2), a: consensus.nA, same: consensus.nTie, b: consensus.nB })
-        : "—";
-      return h(
-        "tr",
-        { class: dispute ? "is-disputed" : "", "data-dimension": key },
-        h("th", { scope: "row" }, h("span", { class: "adj-dim" }, dimName(key), dispute ? h("span", { class: `chip dispute dispute-${dispute.reason}` }, t(`review.reason.${dispute.reason}` as MessageKey)) : null)),
-        ...answers.map((a) => {
-          const s = a.strengths[key];
-          return h("td", { class: `adj-answer${typeof s === "number" ? ` strength-${s < 0 ? "a" : s > 0 ? "b" : "same"}` : ""}` }, typeof s === "number" ? words(s) : "—");
-        }),
-        h("td", { class: "adj-consensus" }, consensusText),
-        h("td", {}, select),
-      );
-    });
-
     const note = h("textarea", { id: "adj-note", class: "adj-note", maxlength: 1000, rows: 2 });
     note.value = item.adjudications?.find((a) => a.note)?.note ?? "";
     const status = h("p", { class: "adj-status", role: "status", "aria-live": "polite" });
@@ -144,28 +94,7 @@ export class AdjudicationPanel {
     const form = h(
       "form",
       { class: "adj-form" },
-      h(
-        "div",
-        { class: "table-wrap" },
-        h(
-          "table",
-          { class: "table table-compact adj-table" },
-          h("caption", { class: "sr-only" }, t("review.adj.answersCaption")),
-          h(
-            "thead",
-            {},
-            h(
-              "tr",
-              {},
-              h("th", { scope: "col" }, t("review.col.dimension")),
-              ...answers.map((a) => h("th", { scope: "col" }, a.annotator.username, a.paused ? h("span", { class: "muted" }, ` (${t("review.status.paused")})`) : null)),
-              h("th", { scope: "col" }, t("review.adj.consensus")),
-              h("th", { scope: "col" }, t("review.adj.yourAnswer")),
-            ),
-          ),
-          h("tbody", {}, ...rows),
-        ),
-      ),
+      table,
       h("label", { for: "adj-note", class: "adj-label" }, t("review.adj.note")),
       note,
       status,
@@ -173,16 +102,13 @@ export class AdjudicationPanel {
     );
     form.addEventListener("submit", (e) => {
       e.preventDefault();
-      const picked: Record<string, Strength | null> = {};
-      for (const [key, select] of selects) picked[key] = select.value === "" ? null : (Number(select.value) as Strength);
-      void this.save(item, adjudicationBody(picked, note.value, dimensions), status, save);
+      void this.save(item, adjudicationBody(pickedStrengths(selects), note.value, dimensions), status, save);
     });
-
     const close = h("button", { type: "button", class: "overlay-close", "aria-label": t("help.close"), title: "Esc", onclick: () => this.close() }, icon("close"));
     return [
       h("header", { class: "overlay-head" }, h("h2", { id: "adj-title" }, t("review.adj.title", { id: item.pair })), close),
       h("p", { class: "adj-prompt" }, h("span", { class: "muted" }, `${t("review.adj.prompt")} `), item.prompt?.text ?? "—"),
-      h("div", { class: "adj-videos" }, video("a", item.video_a), video("b", item.video_b)),
+      h("div", { class: "adj-videos" }, adjudicationVideo("a", item.video_a), adjudicationVideo("b", item.video_b)),
       h("div", { class: "adj-video-tools" }, playBoth, h("span", { class: "muted help" }, t("review.adj.convention"))),
       form,
     ];
