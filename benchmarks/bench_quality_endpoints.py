@@ -71,9 +71,9 @@ def seed(*, n_prompts: int, n_annotators: int, n_gold: int):
     from django.db.models import F
     from django.utils import timezone
 
-    from annotation.demo import DIMENSIONS, GENERATORS, SimulatedAnnotator, demo_prompts, ground_truth, video_severities
     from annotation.models import Assignment, Campaign, Dimension, Judgment, Pair, Prompt, Video
     from annotation.services.gold import pair_mark_gold
+    from demo import DIMENSIONS, GENERATORS, SimulatedAnnotator, demo_prompts, ground_truth, video_severities
 
     campaign = Campaign.objects.create(name="Quality bench", slug="quality-bench", overlap=4, gold_rate=0.05,
                                        min_gold_accuracy=0.6, min_gold_answers=10)

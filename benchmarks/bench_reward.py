@@ -3,7 +3,7 @@ and scoring throughput.
 
     .venv/bin/python benchmarks/bench_reward.py --prompts 40 --steps 300 --out benchmarks/results/reward.md
 
-Data: ``annotation.demo.build_demo_dataset`` clips (prompts x 5 generators), every same-prompt pair judged by
+Data: ``demo.build_demo_dataset`` clips (prompts x 5 generators), every same-prompt pair judged by
 a low-noise SimulatedAnnotator straight from the demo ground truth (``training.reward.data.demo_pairset``;
 this skips the studio database and the DatasetVersion export), split by prompt (initial image).
 """
@@ -58,7 +58,7 @@ def main(argv=None) -> int:
     if args.dataset:
         data = Path(args.dataset)
     elif not (data / "manifest.jsonl").exists():
-        from annotation.demo import build_demo_dataset
+        from demo import build_demo_dataset
 
         build_demo_dataset(data, n_prompts=args.prompts)
     build_s = time.perf_counter() - t0

@@ -6,7 +6,7 @@ degradation suite (real footage), for trained seeds, ablation rows and the handc
     # leave-one-generator-out (train on 4 demo generators' pairs, test on pairs involving the fifth):
     .venv/bin/python benchmarks/bench_reward_real.py --demo /tmp/rw17/demo40 --seeds 0 --logo --variants both,features
 
-Data: the demo export (``python -m annotation.demo DIR --prompts 40``; every same-prompt pair judged by a
+Data: the demo export (``python -m demo DIR --prompts 40``; every same-prompt pair judged by a
 low-noise SimulatedAnnotator, split by prompt) for training and the synthetic held-out numbers; the real clips of
 ``../shared/clips`` (read through the importer's manifest parser and probe, ``training.reward.real_clips``) with the
 degradations of ``training.reward.degradations`` for the real-footage numbers. ``--import-db`` imports the clips
@@ -271,7 +271,7 @@ def markdown(result: dict, args) -> str:
              f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; machine: "
              f"{platform.machine()}, {os.cpu_count()} cores visible, torch {torch.__version__}, {args.threads} thread(s)",
              f"- command: `python benchmarks/bench_reward_real.py {' '.join(sys.argv[1:])}`",
-             f"- demo: {result['demo']} (synthetic: annotation.demo renderer + simulated annotator); "
+             f"- demo: {result['demo']} (synthetic: demo renderer + simulated annotator); "
              f"real clips: {result['clips']} (real footage, degradations of training/reward/degradations.py)", ""]
     head = "| row | seed | " + " | ".join(dims) + " | mean |"
     sep = "|---|---:|" + "---:|" * (len(dims) + 1)
@@ -316,7 +316,7 @@ def _logo_markdown(result: dict, head: str, sep: str, fmt, dims: list[str]) -> s
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--demo", required=True, help="annotation.demo folder (python -m annotation.demo DIR --prompts 40)")
+    ap.add_argument("--demo", required=True, help="demo folder (python -m demo DIR --prompts 40)")
     ap.add_argument("--clips", default=str(DEFAULT_CLIPS), help="real clips folder (manifest.jsonl)")
     ap.add_argument("--clip-limit", type=int, default=None)
     ap.add_argument("--seeds", default="0")

@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/bench_selection.py --modes single platform --prompts 40 --seeds 5
 
 World, per seed: --prompts demo prompts x the 5 simulated generators, ground truth per video
-from `annotation.demo` (per-video severities, so two videos of one generator differ a little),
+from `demo` (per-video severities, so two videos of one generator differ a little),
 every pair of videos within a prompt (10 per prompt); a pool of --annotators
 `SimulatedAnnotator`s, noise drawn uniformly from [--noise-min, --noise-max].
 
@@ -87,7 +87,7 @@ class World:
 
 
 def build_world(n_prompts: int, seed: int) -> World:
-    from annotation.demo import GENERATORS, demo_prompts, ground_truth, video_severities
+    from demo import GENERATORS, demo_prompts, ground_truth, video_severities
 
     truth, prompt_videos = [], []
     for prompt in demo_prompts(n_prompts, seed=seed):
@@ -127,9 +127,9 @@ def scores_tau(truth: dict, prompt_videos: list[list], scores: dict[str, dict], 
 
 def run(world: World, policy: str, mode: str, args, seed: int) -> list[tuple[int, float]]:
     """One labelling run; returns the (judgments so far, tau) curve at every refit."""
-    from annotation.demo import DIMENSIONS, SimulatedAnnotator
     from annotation.quality import Vote
     from annotation.services.quality import campaign_fits, uncertainty_priorities
+    from demo import DIMENSIONS, SimulatedAnnotator
 
     rng = np.random.default_rng([seed, POLICIES.index(policy), 7])
     noises = rng.uniform(args.noise_min, args.noise_max, args.annotators)

@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 from benchmarks.rawhttp import Connection, TransportError
 
 try:  # the demo's simulated annotator answers from (made-up) ground truth with noise
-    from annotation.demo import SimulatedAnnotator as _SimulatedAnnotator
+    from demo import SimulatedAnnotator as _SimulatedAnnotator
 except Exception:  # noqa: BLE001 - the package is optional for this client; fall back to uniform answers
     _SimulatedAnnotator = None
 
@@ -116,7 +116,7 @@ class LoadConfig:
     request_timeout_s: float = 30.0
     empty_backoff_s: float = 0.05  # wait before asking again when every open pair is leased by others
     seed: int = 0
-    use_simulated_annotator: bool = True  # use annotation.demo.SimulatedAnnotator when importable
+    use_simulated_annotator: bool = True  # use demo.SimulatedAnnotator when importable
     resubmit_on_error: bool = False  # resend a submit with an unknown outcome (same key) until answered
     timeout_fraction: float = 0.0  # share of clients that use short_timeout_s per request
     short_timeout_s: float = 0.05

@@ -37,12 +37,12 @@ class DbWorld:
 
 
 def build_db_world(n_prompts: int, seed: int, n_annotators: int) -> DbWorld:
-    """Prompts x the 5 simulated generators of `annotation.demo` for this seed (the same truth as
+    """Prompts x the 5 simulated generators of `demo` for this seed (the same truth as
     the pure simulation's world), plus the annotator accounts (created once per database)."""
     from django.contrib.auth.models import User
 
-    from annotation.demo import GENERATORS, demo_prompts, ground_truth, video_severities
     from annotation.models import Prompt, Video
+    from demo import GENERATORS, demo_prompts, ground_truth, video_severities
 
     world = DbWorld()
     prompts = demo_prompts(n_prompts, seed=seed)
@@ -97,8 +97,8 @@ def promote_simulated_model(world: DbWorld, campaign, noise: float, seed: int):
 
 def stored_scores(campaign) -> dict[str, dict[int, float]]:
     """The Bradley-Terry scores the refresh stored (VideoScore), per dimension key."""
-    from annotation.demo import DIMENSIONS
     from annotation.models import VideoScore
+    from demo import DIMENSIONS
 
     scores: dict[str, dict[int, float]] = {key: {} for key in DIMENSIONS}
     for key, video_id, score in (VideoScore.objects.filter(campaign=campaign, bt_score__isnull=False)
@@ -110,12 +110,12 @@ def stored_scores(campaign) -> dict[str, dict[int, float]]:
 def run_db(world: DbWorld, config: Config, args, seed: int, ranking_tau) -> tuple[list[tuple[int, float]], dict]:
     """One campaign labelled until the last target is reached or no pair is left.
     Returns the (judgments so far, tau) curve and run statistics."""
-    from annotation.demo import DIMENSIONS, SimulatedAnnotator
     from annotation.models import Pair
     from annotation.selectors.invariants import annotation_invariant_violations
     from annotation.services.leasing import assignment_lease_next
     from annotation.services.quality import campaign_quality_refresh
     from annotation.services.submissions import Answer, judgment_submit
+    from demo import DIMENSIONS, SimulatedAnnotator
 
     rng = np.random.default_rng([seed, 3])  # same annotators and noise for every config of a seed
     noises = rng.uniform(args.noise_min, args.noise_max, len(world.annotators))

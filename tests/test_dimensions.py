@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 import dimensions
-from annotation.demo import catalog
 from annotation.models import Dimension, DimensionGroup
+from demo import catalog
 from training.gapo import rewards as gapo_rewards
 from training.reward import config as reward_config
 

@@ -69,7 +69,7 @@ def demo_campaign_ensure() -> Campaign:
 
 def demo_seed(*, n_prompts: int = DEMO_PROMPTS, dataset_dir: Path | None = None) -> DemoSeedResult:
     """Idempotent: re-running imports nothing new and keeps existing users' passwords."""
-    from annotation.demo import build_demo_dataset
+    from demo import build_demo_dataset
 
     dataset_dir = dataset_dir or Path(settings.IMPORT_ROOTS[0]) / "demo"
     manifest = dataset_dir / "manifest.jsonl"

@@ -1,6 +1,6 @@
 """Simulated annotators labelling a demo campaign through the real lease and submit services.
 
-The demo data set ships its ground truth (annotation.demo); a SimulatedAnnotator per user turns
+The demo data set ships its ground truth (demo); a SimulatedAnnotator per user turns
 it into -2..+2 answers with a known noise. The judgments then travel the same path as a person's
 (lease -> submit, overlap, idempotency), so everything downstream — agreement, exports, reward
 training, retraining — runs on the demo exactly as on real data."""
@@ -10,10 +10,10 @@ from pathlib import Path
 
 from django.contrib.auth.models import Group, User
 
-from annotation.demo import SimulatedAnnotator, read_demo_dataset
 from annotation.models import Campaign, Video
 from annotation.services.leasing import assignment_lease_next
 from annotation.services.submissions import Answer, judgment_submit
+from demo import SimulatedAnnotator, read_demo_dataset
 from studio_platform.roles import ANNOTATOR
 
 
@@ -24,7 +24,7 @@ def simulated_users(count: int, *, prefix: str = "sim") -> list[User]:
         user, created = User.objects.get_or_create(username=f"{prefix}-{i}")
         if created:
             user.set_unusable_password()  # simulated people never sign in
-            # marked wherever people are listed: these judgments come from annotation.demo's ground truth
+            # marked wherever people are listed: these judgments come from demo's ground truth
             user.first_name, user.last_name = "Simulated", f"annotator {i}"
             user.save(update_fields=["password", "first_name", "last_name"])
         user.groups.add(group)

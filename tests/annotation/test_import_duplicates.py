@@ -122,8 +122,8 @@ def test_the_command_names_the_import_roots_once_and_how_to_list_them(import_roo
 
 def test_the_seeded_demo_manifest_pairs_into_a_second_campaign(import_root, carol, client_for):
     """The acceptance walk: `scripts/run` seeds the demo, then its manifest goes into a new campaign."""
-    from annotation.demo import GENERATORS, build_demo_dataset
     from annotation.services.demo import demo_seed
+    from demo import GENERATORS, build_demo_dataset
 
     dataset = import_root / "demo"
     build_demo_dataset(dataset, n_prompts=2, generators=GENERATORS[:3], num_frames=12, fps=12, width=64, height=48)

@@ -74,7 +74,7 @@ def chromium():
 @pytest.fixture(scope="session")
 def demo_dataset(tmp_path_factory) -> Path:
     """2 prompts × 3 simulated generators → 6 clips (36 frames, 12 fps, 256×144) → 6 pairs."""
-    from annotation.demo import GENERATORS, build_demo_dataset
+    from demo import GENERATORS, build_demo_dataset
 
     out = tmp_path_factory.mktemp("demo-dataset")
     build_demo_dataset(out, n_prompts=2, generators=GENERATORS[:3], num_frames=36, fps=12, width=256, height=144)

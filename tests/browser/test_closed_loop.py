@@ -28,7 +28,7 @@ FAST_GENERATOR_STEPS = 20
 @pytest.fixture(scope="module")
 def small_demo(tmp_path_factory):
     """The demo renderer at test size (6 prompts x 5 generators, 128x72, 24 frames)."""
-    from annotation.demo import build_demo_dataset
+    from demo import build_demo_dataset
 
     out = tmp_path_factory.mktemp("loop-demo")
     build_demo_dataset(out, n_prompts=6, width=128, height=72, num_frames=24)

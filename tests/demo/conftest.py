@@ -1,6 +1,6 @@
 import pytest
 
-from annotation.demo import GeneratorProfile, demo_prompts
+from demo import GeneratorProfile, demo_prompts
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """Pixel measurements the artefact tests share."""
 import numpy as np
 
-from annotation.demo import GeneratorProfile
+from demo import GeneratorProfile
 
 SMALL = {"width": 128, "height": 72, "num_frames": 24, "fps": 12}
 

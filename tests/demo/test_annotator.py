@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from annotation.demo import DIMENSIONS, SimulatedAnnotator
+from demo import DIMENSIONS, SimulatedAnnotator
 
 GOOD = dict.fromkeys(DIMENSIONS, 0.9)
 

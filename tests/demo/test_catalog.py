@@ -2,8 +2,8 @@ import dataclasses
 
 import pytest
 
-from annotation.demo import ACTIONS, DIMENSIONS, GENERATORS, DemoPrompt, GeneratorProfile, demo_prompts, look_for
-from annotation.demo.catalog import generator_by_name
+from demo import ACTIONS, DIMENSIONS, GENERATORS, DemoPrompt, GeneratorProfile, demo_prompts, look_for
+from demo.catalog import generator_by_name
 
 
 def test_dimensions_are_the_six_keys_in_order():

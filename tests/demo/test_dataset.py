@@ -4,10 +4,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from annotation.demo import DIMENSIONS, GENERATORS, build_demo_dataset, read_demo_dataset
+from demo import DIMENSIONS, GENERATORS, build_demo_dataset, read_demo_dataset
+from demo.__main__ import main
+from demo.dataset import MANIFEST_KEYS
 from media_io import read_frames
-from annotation.demo.__main__ import main
-from annotation.demo.dataset import MANIFEST_KEYS
 
 TINY = dict(n_prompts=2, generators=GENERATORS[:2], videos_per_generator=2, width=64, height=48,
             num_frames=8, fps=8, seed=1)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from annotation.demo import ARTEFACTS, DIMENSIONS, GENERATORS, expected_truth, ground_truth, video_severities
+from demo import ARTEFACTS, DIMENSIONS, GENERATORS, expected_truth, ground_truth, video_severities
 
 WORST = {"smoothness": "bolt", "motion": "cel", "appeal": "ember", "text_video": "dusk",
          "image_video": "cel", "character": "dusk"}

@@ -3,7 +3,7 @@ import time
 import numpy as np
 import pytest
 
-from annotation.demo import ACTIONS, GENERATORS, render_clip, render_initial_image
+from demo import ACTIONS, GENERATORS, render_clip, render_initial_image
 
 from .pixels import SMALL, frame_motion, luminance_jumps, only
 

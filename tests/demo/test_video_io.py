@@ -2,7 +2,7 @@ import av
 import numpy as np
 import pytest
 
-from annotation.demo import GENERATORS, render_clip
+from demo import GENERATORS, render_clip
 from media_io import probe_video, read_frames, write_mp4, write_png
 
 
@@ -68,7 +68,7 @@ def test_png_round_trips_exactly(tmp_path, frames):
 def test_encoding_a_small_clip_repeatedly_never_changes_the_bytes(tmp_path):
     # This clip made x264's lookahead give 14 different bitstreams in 60 runs before the
     # lookahead was switched off (see media_io/encode.py's docstring).
-    from annotation.demo import demo_prompts
+    from demo import demo_prompts
 
     frames = render_clip(demo_prompts(2, seed=1)[0], GENERATORS[0], 0, width=64, height=48, num_frames=8, fps=8)[0]
     digests = {write_mp4(frames, tmp_path / f"{i}.mp4", 8).read_bytes() for i in range(12)}

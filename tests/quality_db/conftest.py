@@ -20,7 +20,7 @@ def quick_leaderboard(monkeypatch):
 @pytest.fixture
 def make_raters(db):
     """n annotators (users) paired with simulated annotators of the given noise."""
-    from annotation.demo import SimulatedAnnotator
+    from demo import SimulatedAnnotator
     from tests.factories import UserFactory
 
     def make(n: int, *, noise: float, seed: int = 0, bad: int = 0, prefix: str = "rater"):

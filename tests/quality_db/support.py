@@ -9,8 +9,8 @@ from itertools import combinations
 from django.db.models import F
 from django.utils import timezone
 
-from annotation.demo import DIMENSIONS, GENERATORS, SimulatedAnnotator, demo_prompts, ground_truth, video_severities
 from annotation.models import Assignment, AssignmentState, Dimension, Judgment, Pair, Rating
+from demo import DIMENSIONS, GENERATORS, SimulatedAnnotator, demo_prompts, ground_truth, video_severities
 from tests.factories import PromptFactory, VideoFactory
 
 

@@ -5,13 +5,13 @@ import uuid
 
 import pytest
 
-from annotation.demo import DIMENSIONS, SimulatedAnnotator
 from annotation.models import AnnotatorState, AnnotatorStatus, Assignment, Pair
 from annotation.selectors.invariants import annotation_invariant_violations
 from annotation.services import leasing
 from annotation.services.gold import GOLD_OVERLAP, pair_mark_gold
 from annotation.services.leasing import assignment_lease_next
 from annotation.services.submissions import Answer, judgment_submit
+from demo import DIMENSIONS, SimulatedAnnotator
 from studio_platform.errors import AnnotatorPaused
 from tests.annotation.support import lease_next, submit_body
 from tests.factories import CampaignFactory, UserFactory

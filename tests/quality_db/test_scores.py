@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
-from annotation.demo import DIMENSIONS, GENERATORS, expected_truth
 from annotation.models import CampaignProtocol, VideoScore
 from annotation.services.quality import campaign_quality_refresh
 from annotation.tasks import compute_leaderboard, refresh_quality
+from demo import DIMENSIONS, GENERATORS, expected_truth
 from tests.factories import CampaignFactory
 from tests.quality_db.support import build_world, judge_pairs
 

@@ -15,7 +15,7 @@ TINY_REWARD = {"preset": "tiny", "steps": 24, "batch_size": 8, "device": "cpu", 
 @pytest.fixture(scope="session")
 def demo_clips(tmp_path_factory) -> Path:
     """6 prompts x 5 generators, 128x72, 24 frames (built once per session)."""
-    from annotation.demo import build_demo_dataset
+    from demo import build_demo_dataset
 
     out = tmp_path_factory.mktemp("runs_demo")
     build_demo_dataset(out, n_prompts=6, width=128, height=72, num_frames=24)

@@ -10,12 +10,12 @@ import uuid
 
 import pytest
 
-from annotation.demo import SimulatedAnnotator
 from annotation.models import AnnotatorState, AnnotatorStatus
 from annotation.selectors.invariants import annotation_invariant_violations
 from annotation.services.gold import pair_mark_gold
 from annotation.services.leasing import assignment_lease_next
 from annotation.services.submissions import Answer, assignment_skip, judgment_submit
+from demo import SimulatedAnnotator
 from studio_platform.errors import AnnotatorPaused
 from tests.annotation.support import lease_next, submit_body
 from tests.factories import CampaignFactory

@@ -11,9 +11,9 @@ import pytest
 
 import annotation.quality.leaderboard as leaderboard_module
 from annotation.api import quality_views
-from annotation.demo import SimulatedAnnotator
 from annotation.selectors import quality_leaderboard
 from annotation.tasks import compute_leaderboard
+from demo import SimulatedAnnotator
 from tests.factories import CampaignFactory, UserFactory
 from tests.quality_db.support import build_world, judge_pairs
 

@@ -1,6 +1,6 @@
 """The video-toy world of the decisive benchmark (``decisive_video``): demo clips, prompt sets and the true reward.
 
-The demo renderer (``annotation.demo``) draws every clip; ``CLEAN`` draws a prompt with every artefact
+The demo renderer (``demo``) draws every clip; ``CLEAN`` draws a prompt with every artefact
 absent, the reference the true reward measures against (``decisive_video``'s docstring says why).
 """
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from annotation.demo import GENERATORS, GeneratorProfile, demo_prompts, render_clip, render_initial_image
+from demo import GENERATORS, GeneratorProfile, demo_prompts, render_clip, render_initial_image
 
 from .demo_generator import DemoGeneratorConfig, TrainingClip
 from .onpolicy import PromptItem

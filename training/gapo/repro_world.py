@@ -1,6 +1,6 @@
 """The reproduction's small world: demo clips in pixel space, a CPU-sized CogVideoX-I2V base, a reward head.
 
-* **Data**: ``annotation.demo`` clips rendered at 32x32 and ``frames`` frames (no MP4 round trip), area-resized
+* **Data**: ``demo`` clips rendered at 32x32 and ``frames`` frames (no MP4 round trip), area-resized
   to ``size x size`` (16: with patch 4 that is 128 tokens per clip, what 2 shared cores can train in minutes),
   from every generator (aurora, bolt, cel, dusk, ember) so the data mixes good and bad videos.
   Training prompts come from demo seed 0, held-out prompts from demo seed 1: their initial images never
@@ -32,7 +32,7 @@ import cv2
 import numpy as np
 import torch
 
-from annotation.demo import GENERATORS, demo_prompts, look_for, render_clip, render_initial_image
+from demo import GENERATORS, demo_prompts, look_for, render_clip, render_initial_image
 
 from .denoiser import CogVideoXDenoiser, Condition
 from .models import add_lora, build_transformer, default_alphas_cumprod, pixel_i2v_overrides

@@ -7,7 +7,7 @@ Train on a studio DatasetVersion folder (media paths in its tables are relative 
 
 Train on the demo world instead (labels from a SimulatedAnnotator on the demo ground truth):
 
-    python -m annotation.demo /tmp/demo --prompts 24
+    python -m demo /tmp/demo --prompts 24
     python -m training.reward train --demo /tmp/demo --preset cpu --steps 300 --output-dir runs/reward
 
 Resume: run the same train command again with a larger --steps; it continues from the latest step-N.
@@ -57,7 +57,7 @@ def _pairset(args):
 def _data_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", help="DatasetVersion folder (data/<table>/<split>-*.parquet)")
     p.add_argument("--media-root", help="folder the tables' media paths are relative to (default: --data)")
-    p.add_argument("--demo", help="annotation.demo folder (manifest.jsonl + ground_truth.jsonl)")
+    p.add_argument("--demo", help="demo folder (manifest.jsonl + ground_truth.jsonl)")
     p.add_argument("--noise", type=float, default=0.05, help="demo: simulated annotator noise")
     p.add_argument("--test-fraction", type=float, default=0.25, help="demo: share of prompts held out")
     p.add_argument("--split-seed", type=int, default=0, help="demo: split and annotator seed")

@@ -114,10 +114,10 @@ def load_dataset_version(folder, media_root=None) -> PairSet:
 
 def demo_pairset(demo_dir, *, noise: float = 0.05, judges: int = 1, test_fraction: float = 0.25, seed: int = 0,
                  tie_threshold: float = 0.05) -> PairSet:
-    """Every same-prompt pair of a demo data set (annotation.demo), judged by ``judges`` SimulatedAnnotators
+    """Every same-prompt pair of a demo data set (demo), judged by ``judges`` SimulatedAnnotators
     (strength = mean of their -2..+2 answers); split by prompt (the initial image) with a crc32 rule, so
     no initial image is in both splits. Video ``truth`` is the demo ground truth (for Spearman)."""
-    from annotation.demo import SimulatedAnnotator, read_demo_dataset
+    from demo import SimulatedAnnotator, read_demo_dataset
 
     root = Path(demo_dir)
     rows = read_demo_dataset(root)

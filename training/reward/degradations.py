@@ -6,7 +6,7 @@ returns a new ``Clip`` and leaves the input untouched. Sizes (shift, blur, regio
 height, so the same degradation means the same thing at any decode size.
 
 These are the project's *test* artefacts on real footage. They are deliberately not the demo renderer's
-(``annotation/demo/render.py``: frame-wide gain, global shift, full-frame sinusoid, affine colour drift): the
+(``demo/render.py``: frame-wide gain, global shift, full-frame sinusoid, affine colour drift): the
 temporal artefacts here are local (one region) or structural (held, repeated or shuffled frames), so the
 handcrafted features, whose scales were fitted on the demo renderer, do not read them by construction.
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from annotation.demo import GENERATORS, demo_prompts
+from demo import GENERATORS, demo_prompts
 from training.gapo import decisive_video as v
 from training.gapo import decisive_video_world as vw
 from training.gapo.decisive import METHODS

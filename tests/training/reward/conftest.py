@@ -8,7 +8,7 @@ torch.set_num_threads(1)
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory):
     """2 prompts x 5 demo generators, small clips (about 1 s to build)."""
-    from annotation.demo import build_demo_dataset
+    from demo import build_demo_dataset
 
     out = tmp_path_factory.mktemp("reward_demo")
     build_demo_dataset(out, n_prompts=2, width=128, height=72, num_frames=24)

@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from annotation.demo import read_demo_dataset
+from demo import read_demo_dataset
 from media_io import sample_frames
 from training.reward.handcrafted import FEATURE_NAMES, baseline_scores, feature_vector, video_features
 

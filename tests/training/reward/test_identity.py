@@ -4,9 +4,9 @@ colour drift, not motion) is what moves the features."""
 import numpy as np
 import pytest
 
-from annotation.demo.catalog import GeneratorProfile, demo_prompts, look_for
-from annotation.demo.render import render_clip, render_initial_image
-from annotation.demo.scene import POSE_KEYS, character_layer
+from demo.catalog import GeneratorProfile, demo_prompts, look_for
+from demo.render import render_clip, render_initial_image
+from demo.scene import POSE_KEYS, character_layer
 from media_io import sample_frames_from_array
 from training.reward.identity import (IDENTITY_FEATURE_NAMES, align_colours, identity_features, subject_box,
                                       subject_mask)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from annotation.demo.catalog import DemoPrompt, GeneratorProfile
-from annotation.demo.render import render_clip, render_initial_image
+from demo.catalog import DemoPrompt, GeneratorProfile
+from demo.render import render_clip, render_initial_image
 from media_io import sample_frames_from_array
 from training.reward.motion_pattern import MOTION_PATTERN_NAMES, motion_pattern
 

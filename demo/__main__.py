@@ -1,4 +1,4 @@
-"""python -m annotation.demo OUT_DIR [--prompts 8] [--generators aurora,bolt] [--videos-per-generator 1]
+"""python -m demo OUT_DIR [--prompts 8] [--generators aurora,bolt] [--videos-per-generator 1]
 [--width 256] [--height 144] [--frames 48] [--fps 12] [--seed 0]"""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .dataset import MANIFEST_NAME, TRUTH_NAME, build_demo_dataset
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m annotation.demo", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__.split("\n")[0])
     parser.add_argument("out_dir", help="directory to write initial/, videos/ and the JSONL files into")
     parser.add_argument("--prompts", type=int, default=8, help="number of prompts (initial images)")
     parser.add_argument("--generators", default=",".join(g.name for g in GENERATORS),

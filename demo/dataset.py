@@ -9,7 +9,7 @@ Layout under out_dir (all paths in the JSONL files are relative to out_dir):
 Same arguments, same bytes: rendering is seeded and x264 runs single-threaded (see media_io/encode.py).
 Files from an earlier build with other arguments are not deleted; use a fresh directory.
 
-    python -m annotation.demo /tmp/demo --prompts 8 --videos-per-generator 2
+    python -m demo /tmp/demo --prompts 8 --videos-per-generator 2
 """
 from __future__ import annotations
 
