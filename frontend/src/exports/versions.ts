@@ -25,7 +25,7 @@ export function progress(v: DatasetVersion): HTMLElement {
 export function versionsTable(versions: DatasetVersion[], selected: number | null, onSelect: (id: number) => void): HTMLElement {
   if (versions.length === 0) return empty(t("exports.none"));
   const open = (v: DatasetVersion) =>
-    h("button", { type: "button", class: "linkbtn", "aria-pressed": v.id === selected, "data-version": v.id, onclick: () => onSelect(v.id) },
+    h("button", { type: "button", class: "linkbtn", "aria-pressed": String(v.id === selected), "data-version": v.id, onclick: () => onSelect(v.id) },
       `#${v.id}${v.name ? ` ${v.name}` : ""}`);
   return table(
     [t("exports.col.version"), t("exports.col.status"), t("exports.col.progress"), t("exports.col.hash"), t("exports.col.created")],
