@@ -4,7 +4,12 @@ from celery import shared_task
 from annotation.models import Campaign, CampaignStatus
 from annotation.services.agreement_history import agreement_snapshot_take
 from annotation.services.leasing import leases_reap_expired
-from annotation.services.quality import campaign_quality_refresh, leaderboard_report_warm, quality_reports_warm
+from annotation.services.quality import (
+    campaign_model_scores,
+    campaign_quality_refresh,
+    leaderboard_report_warm,
+    quality_reports_warm,
+)
 
 
 @shared_task(name="annotation.tasks.reap_expired_leases", ignore_result=True)
@@ -14,11 +19,12 @@ def reap_expired_leases() -> int:
 
 @shared_task(name="annotation.tasks.refresh_quality", ignore_result=True)
 def refresh_quality(campaign_id: int | None = None) -> list[dict]:
-    """Gold check, per-video scores, pair priorities and warm report caches for one campaign,
-    or for every active campaign (the beat schedule's call)."""
+    """Gold check, per-video scores, pair priorities (with the configured reward model's scores)
+    and warm report caches for one campaign, or for every active campaign (the beat schedule's call)."""
     campaigns = Campaign.objects.filter(pk=campaign_id) if campaign_id is not None else \
         Campaign.objects.filter(status=CampaignStatus.ACTIVE)
-    return [campaign_quality_refresh(campaign=campaign) for campaign in campaigns.order_by("id")]
+    return [campaign_quality_refresh(campaign=campaign, model_scores=campaign_model_scores(campaign=campaign))
+            for campaign in campaigns.order_by("id")]
 
 
 @shared_task(name="annotation.tasks.refresh_quality_reports", ignore_result=True)

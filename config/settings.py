@@ -214,6 +214,10 @@ MEDIA_RENDITION_LONG_SIDE = env_int("MEDIA_RENDITION_LONG_SIDE", 1280, minimum=6
 # Queue media.process_video when an import or upload commits (off: only the admin's "re-process" queues).
 MEDIA_PROCESS_ON_IMPORT = env_bool("MEDIA_PROCESS_ON_IMPORT", True)
 FRAME_CACHE_ROOT = Path(env_str("FRAME_CACHE_ROOT", str(DATA_DIR / "frame-cache")))
+# Active pair selection's reward-model scores: a dotted path to f(*, campaign, dimension_keys) ->
+# {video id: {dimension: score}}. The annotation app never imports training; this wires the promoted
+# reward model's scores into the quality refresh (annotation.tasks.refresh_quality). Empty: no model.
+QUALITY_MODEL_SCORES = "training.runs.selectors.campaign_model_scores"
 # Built dataset versions (training/exports); a shared volume when media workers run on several hosts.
 DATASETS_ROOT = Path(env_str("DATASETS_ROOT", str(DATA_DIR / "datasets")))
 # Training runs: checkpoints and logs under RUNS_ROOT/<run id>/ (a shared volume, or published to

@@ -7,3 +7,9 @@ class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = "Training"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from annotation.signals import demo_seeded
+        from training.runs.retrain import demo_retrain_policy_on_seed
+
+        demo_seeded.connect(demo_retrain_policy_on_seed, dispatch_uid="training_demo_retrain_policy")

@@ -2,6 +2,10 @@
 selection policy, adaptive overlap (how many votes each pair gets), and the refresh that runs
 them all (Celery: `annotation.tasks.refresh_quality`).
 
+A reward model's per-video scores (uncertainty selection) come in as an argument, `model_scores`:
+annotation does not know where models live. The task asks the provider settings.QUALITY_MODEL_SCORES
+names (config wires training's promoted model) through `campaign_model_scores`.
+
 Per-video scores fit one Bradley-Terry-with-ties model per dimension over every video of the
 campaign (Davidson ties, strength-weighted votes, the scoring votes of `selectors.quality`).
 Pairs never cross prompts, so each prompt is its own component: scores compare videos of one
@@ -10,14 +14,17 @@ prompt, which is what GAPO's pairs are.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from annotation.models import Campaign, Pair, SelectionPolicy, VideoScore
 from annotation.quality import (
@@ -39,13 +46,13 @@ from annotation.selectors.quality import (
 from annotation.selectors.quality_annotators import campaign_annotator_report
 from annotation.selectors.quality_cache import quality_report_cached, warm_lock_key
 from annotation.selectors.quality_leaderboard import leaderboard_lock_key, leaderboard_params
-from annotation.selectors.reward_scores import campaign_model_scores
 from annotation.services.gold import annotators_gold_check
 from studio_platform.errors import ValidationFailed
 
 # Pair.priority is an integer; policies give floats (entropy in nats, uniform draws).
 PRIORITY_SCALE = 1_000_000
 PRIORITY_BATCH = 500
+ModelScores = Mapping[int, Mapping[str, float]]  # video id -> {dimension key: score in [0, 1]}
 DEFAULT_LEADERBOARD_BOOT = 200
 
 MSG_UNKNOWN_POLICY = "selection_policy must be one of {valid} (got {policy!r})."
@@ -117,7 +124,7 @@ def video_scores_refresh(*, campaign: Campaign, fits: dict[str, DimensionFit] | 
 
 
 def uncertainty_priorities(candidates, fits: dict[str, DimensionFit],
-                           model_scores: dict[int, dict[str, float]] | None = None) -> dict[int, float]:
+                           model_scores: ModelScores | None = None) -> dict[int, float]:
     """Mean over dimensions of the outcome entropy under each dimension's fit; a video's score
     uncertainty shrinks as 1 / sqrt(1 + votes on it) (selection.py moderates d by it). With a
     reward model's per-video scores, its own uncertainty about the pair (selection.model_hardness)
@@ -135,9 +142,20 @@ def uncertainty_priorities(candidates, fits: dict[str, DimensionFit],
     return totals
 
 
+def campaign_model_scores(*, campaign: Campaign) -> ModelScores | None:
+    """A reward model's scores of the campaign's videos for its dimensions, from the provider
+    settings.QUALITY_MODEL_SCORES names (a dotted path to `f(*, campaign, dimension_keys)`); None
+    when none is configured or the campaign's policy does not read them (only `uncertainty` does)."""
+    path = getattr(settings, "QUALITY_MODEL_SCORES", "")
+    if not path or campaign.selection_policy != SelectionPolicy.UNCERTAINTY:
+        return None
+    return import_string(path)(campaign=campaign, dimension_keys=campaign_dimension_keys(campaign=campaign).values())
+
+
 def pair_priorities_refresh(*, campaign: Campaign, fits: dict[str, DimensionFit] | None = None,
-                            seed: int | None = None) -> int:
-    """Write Pair.priority of the campaign's open real pairs from its selection policy.
+                            seed: int | None = None, model_scores: ModelScores | None = None) -> int:
+    """Write Pair.priority of the campaign's open real pairs from its selection policy
+    (`uncertainty` also reads `model_scores`, a reward model's per-video scores, when given).
 
     Leasing still hands out in-progress pairs first (ORDER BY taken DESC, priority DESC), so the
     policy decides which pair is started next. Written in small batches: the claim skips rows
@@ -157,8 +175,6 @@ def pair_priorities_refresh(*, campaign: Campaign, fits: dict[str, DimensionFit]
         values = pair_priorities(candidates, "breadth_first", votes_so_far={p: n for p, _, _, n in open_pairs})
     else:
         fits = campaign_fits(campaign=campaign) if fits is None else fits
-        model_scores = campaign_model_scores(campaign=campaign,
-                                             dimension_keys=campaign_dimension_keys(campaign=campaign).values())
         values = uncertainty_priorities(candidates, fits, model_scores)
     # breadth_first values are already whole (minus votes so far); the others are fractions.
     scale = 1 if policy == SelectionPolicy.BREADTH_FIRST else PRIORITY_SCALE
@@ -231,15 +247,17 @@ def leaderboard_report_warm(*, campaign: Campaign, n_boot: int) -> None:
         cache.delete(leaderboard_lock_key(campaign.pk))
 
 
-def campaign_quality_refresh(*, campaign: Campaign, warm_cache: bool = True) -> dict:
+def campaign_quality_refresh(*, campaign: Campaign, warm_cache: bool = True,
+                             model_scores: ModelScores | None = None) -> dict:
     """Gold check for everyone (so newly paused votes drop out), then scores, then overlaps (which
-    pairs are still open), then priorities of the open pairs."""
+    pairs are still open), then priorities of the open pairs (with `model_scores`, see
+    pair_priorities_refresh)."""
     paused = annotators_gold_check(campaign=campaign)
     votes = campaign_votes(campaign=campaign, scoring=True)
     fits = campaign_fits(campaign=campaign, votes=votes)
     scores = video_scores_refresh(campaign=campaign, fits=fits)
     overlaps = pair_overlaps_refresh(campaign=campaign, votes=votes)
-    changed = pair_priorities_refresh(campaign=campaign, fits=fits)
+    changed = pair_priorities_refresh(campaign=campaign, fits=fits, model_scores=model_scores)
     if warm_cache:
         quality_reports_warm(campaign=campaign)
     return {"campaign": campaign.pk, "paused": paused, "video_scores": scores, "overlaps_changed": overlaps,

@@ -4,7 +4,8 @@ import pytest
 
 from annotation.models import Pair, SelectionPolicy
 from annotation.services.leasing import assignment_lease_next
-from annotation.services.quality import pair_priorities_refresh
+from annotation.services.quality import campaign_model_scores, pair_priorities_refresh
+from annotation.tasks import refresh_quality
 from tests.factories import CampaignFactory
 from tests.quality_db.support import build_world, judge_pairs
 
@@ -78,7 +79,7 @@ def test_before_any_vote_uncertainty_asks_about_the_pairs_the_reward_model_finds
     model[hard.video_b_id] = dict(model[hard.video_a_id])
     _promote_model_scores(campaign, model)
 
-    pair_priorities_refresh(campaign=campaign)
+    refresh_quality.apply(args=[campaign.pk]).get()  # the task passes the model's scores (QUALITY_MODEL_SCORES)
 
     priorities = _priorities(campaign)
     assert max(priorities, key=priorities.get) == hard.pk
@@ -92,5 +93,18 @@ def test_scores_of_a_model_that_is_not_promoted_are_ignored():
     world = build_world(campaign, n_prompts=1)
     _promote_model_scores(campaign, {v: {"motion": 0.5} for v in world.truth})
     RewardModelVersion.objects.update(promoted=False)
-    pair_priorities_refresh(campaign=campaign)
+    assert campaign_model_scores(campaign=campaign) == {}
+    pair_priorities_refresh(campaign=campaign, model_scores=campaign_model_scores(campaign=campaign))
     assert len(set(_priorities(campaign).values())) == 1  # no votes, no model: every pair alike
+
+
+def test_model_scores_are_read_only_for_uncertainty_and_only_from_the_configured_provider(settings):
+    campaign = CampaignFactory(overlap=3, selection_policy=SelectionPolicy.UNCERTAINTY)
+    world = build_world(campaign, n_prompts=1)
+    _promote_model_scores(campaign, {v: {"motion": 0.25} for v in world.truth})
+    assert campaign_model_scores(campaign=campaign) == {v: {"motion": 0.25} for v in world.truth}
+    settings.QUALITY_MODEL_SCORES = ""
+    assert campaign_model_scores(campaign=campaign) is None
+    settings.QUALITY_MODEL_SCORES = "training.runs.selectors.campaign_model_scores"
+    campaign.selection_policy = SelectionPolicy.RANDOM
+    assert campaign_model_scores(campaign=campaign) is None

@@ -25,6 +25,7 @@ def test_simulated_annotators_label_the_demo_through_the_services(run_roots, dem
     assert annotation_invariant_violations() == {}
     policy = RetrainPolicy.objects.get()
     assert policy.enabled and policy.reward_config["preset"] == "tiny"
+    assert f"retrain policy {policy.name!r}: every 30 new judgments" in out  # training answered demo_seeded
 
     call_command("seed_demo", "--dataset-dir", str(demo_clips))  # idempotent: nothing duplicated
     assert RetrainPolicy.objects.count() == 1

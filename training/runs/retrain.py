@@ -122,3 +122,10 @@ def demo_retrain_policy_ensure(*, campaign) -> RetrainPolicy:
         "reward_config": {"preset": "tiny", "steps": 60, "batch_size": 8, "device": "cpu"}, "chain_scoring": True,
     })
     return policy
+
+
+def demo_retrain_policy_on_seed(sender, *, campaign, **kwargs) -> str:
+    """Receiver of annotation.signals.demo_seeded (connected in TrainingConfig.ready): `seed_demo`
+    ends with the demo's retrain policy in place. Returns the line the command prints."""
+    policy = demo_retrain_policy_ensure(campaign=campaign)
+    return f"retrain policy {policy.name!r}: every {policy.min_new_judgments} new judgments"

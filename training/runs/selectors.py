@@ -1,9 +1,12 @@
 """Reads of runs and reward models for the API and the run pages."""
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
 
-from training.models import RetrainPolicy, RewardModelVersion, RunMetric, TrainingRun
+from django.db.models import Q, QuerySet
+
+from annotation.models import Campaign, Pair
+from training.models import RetrainPolicy, RewardModelScore, RewardModelVersion, RunMetric, TrainingRun
 
 MAX_SERIES_POINTS = 500
 
@@ -41,3 +44,21 @@ def reward_model_list() -> QuerySet[RewardModelVersion]:
 
 def retrain_policy_list() -> QuerySet[RetrainPolicy]:
     return RetrainPolicy.objects.order_by("name")
+
+
+def campaign_model_scores(*, campaign: Campaign, dimension_keys: Iterable[str]) -> dict[int, dict[str, float]]:
+    """video id -> {dimension key: score in [0, 1]} of the promoted reward model, for the videos
+    of the campaign's pairs and the given dimensions; {} when no model is promoted. Active pair
+    selection's model scores: settings.QUALITY_MODEL_SCORES names this function, and the quality
+    refresh task (annotation.tasks.refresh_quality) passes its result to the refresh."""
+    keys = set(dimension_keys)
+    pairs = Pair.objects.filter(campaign=campaign)
+    rows = (RewardModelScore.objects.filter(model_version__promoted=True)
+            .filter(Q(video__in=pairs.values("video_a")) | Q(video__in=pairs.values("video_b")))
+            .values_list("video_id", "scores"))
+    out = {}
+    for video_id, scores in rows:
+        picked = {k: float(v) for k, v in (scores or {}).items() if k in keys and isinstance(v, (int, float))}
+        if picked:
+            out[video_id] = picked
+    return out

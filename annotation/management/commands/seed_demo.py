@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from annotation.services.demo import DEMO_PROMPTS, DEMO_USERS, demo_password, demo_seed
+from annotation.signals import demo_seeded
 
 
 class Command(BaseCommand):
@@ -26,10 +27,10 @@ class Command(BaseCommand):
             f"demo campaign {result.campaign.name!r}: {report.videos_created} new videos, "
             f"{report.duplicates_skipped} already present, {report.pairs_created} new pairs"
         ))
-        from training.runs.retrain import demo_retrain_policy_ensure
-
-        policy = demo_retrain_policy_ensure(campaign=result.campaign)
-        self.stdout.write(f"  retrain policy {policy.name!r}: every {policy.min_new_judgments} new judgments")
+        # Apps above annotation add their part (training: the demo retrain policy) and say what they did.
+        for _receiver, line in demo_seeded.send(sender=self.__class__, campaign=result.campaign):
+            if line:
+                self.stdout.write(f"  {line}")
         if simulate:
             from annotation.services.demo_simulation import demo_simulate_judgments
 
