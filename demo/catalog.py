@@ -1,4 +1,4 @@
-"""What the demo world contains: dimensions, actions, simulated generators and prompts.
+"""What the demo world contains: actions, simulated generators and prompts, judged on the six dimensions.
 
 Everything here is plain data so that load tests, training smoke tests and the CLI share one
 definition of "what a generator gets wrong" and can check the reward model against it.
@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-DIMENSIONS = ("smoothness", "motion", "appeal", "text_video", "image_video", "character")
+from dimensions import KEYS as DIMENSIONS  # the six keys in canonical order (dimensions.py)
 
 # label -> verb phrase used in prompt text. The renderer in render.py gives each label its own
 # pose trajectory (see _ACTION_POSES there); keep the two in step when adding one.
