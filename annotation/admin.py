@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from annotation.models import Assignment, Campaign, Dimension, Flag, GoldAnswer, Judgment, Pair, Prompt, Rating, Video
-from annotation.services.media_pipeline import videos_reprocess
+from annotation.services.media_queue import videos_reprocess
 
 
 @admin.register(Dimension)

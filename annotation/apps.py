@@ -7,6 +7,7 @@ class AnnotationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from annotation import signals
+        from annotation import media_tasks, signals
 
         signals.connect_signals()
+        signals.videos_to_process.connect(media_tasks.enqueue_videos, dispatch_uid="media_process_video")

@@ -12,6 +12,13 @@ logger = logging.getLogger(__name__)
 MAX_RETRIES = 3
 
 
+def enqueue_videos(sender, *, videos, force: bool = False, **kwargs) -> int:
+    """Receiver of annotation.signals.videos_to_process (connected in AnnotationConfig.ready)."""
+    for pk, sha256 in videos:
+        process_video.delay(pk, sha256, force)
+    return len(videos)
+
+
 @shared_task(name="media.process_video", bind=True, ignore_result=True, acks_late=True, max_retries=MAX_RETRIES)
 def process_video(self, video_id: int, sha256: str | None = None, force: bool = False) -> str:
     """Unusable files are marked failed by the service; anything else (storage, database, a killed

@@ -1,4 +1,5 @@
-"""The annotation app's signals: what it announces to apps above it, and the campaign status audit.
+"""The annotation app's signals: what it announces to apps and adapters above its services, and the
+campaign status audit.
 
 `demo_seeded` is sent by `manage.py seed_demo` once the demo campaign and its labels exist; the
 training app listens (training/apps.py) to make sure the demo retrain policy exists, so annotation
@@ -12,6 +13,9 @@ from studio_platform.audit import audit_record
 from studio_platform.models import AuditAction
 
 demo_seeded = Signal()  # kwargs: campaign (the demo Campaign)
+# Sent once a transaction that registered or reset videos commits (services/media_queue.py); the
+# Celery adapter annotation/media_tasks.py answers by queueing media.process_video for each.
+videos_to_process = Signal()  # kwargs: videos [(id, sha256)], force (rebuild every output)
 
 
 def _campaign_pre_save(sender, instance, raw=False, **kwargs):

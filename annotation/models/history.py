@@ -5,9 +5,19 @@ dataset exports read the latest answer without knowing about edits; every change
 JudgmentRevision row (strength before and after, who, when), so the original answer is the
 `from_strength` of a judgment's first revision and nothing is ever lost.
 """
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+
+def edit_deadline(*, finished_at: datetime | None, edit_window_minutes: int) -> datetime | None:
+    """Until when a submitted answer may be edited; None when it never may (services/answer_edits.py
+    enforces it, selectors/pair_pages.py shows it)."""
+    if finished_at is None or edit_window_minutes <= 0:
+        return None
+    return finished_at + timedelta(minutes=edit_window_minutes)
 
 
 class JudgmentRevision(models.Model):

@@ -22,8 +22,8 @@ from annotation.models import (
     Prompt,
     Video,
 )
+from annotation.models.history import edit_deadline
 from annotation.selectors.quality import campaign_dimension_keys, campaign_paused_annotator_ids
-from annotation.services.answer_edits import edit_deadline
 
 
 def _url(field: str, model, name: str) -> str | None:

@@ -9,12 +9,13 @@ check scores the answer as first submitted (selectors/quality_gold.py), so an ed
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from annotation.models import Assignment, AssignmentState, CampaignStatus, Judgment, JudgmentRevision
+from annotation.models.history import edit_deadline
 from annotation.services.answer_values import strengths_check
 from studio_platform.audit import audit_record
 from studio_platform.errors import MSG_LEASE_NOT_YOURS, AnswerNotEditable, NotFound, ValidationFailed
@@ -32,13 +33,6 @@ MSG_EDIT_CLOSED = "Campaign {name!r} is closed; its answers can no longer be cha
 class AnswerEdit:
     assignment: Assignment
     changed: dict[str, tuple[int, int]]  # dimension key -> (from, to); empty when nothing changed
-
-
-def edit_deadline(*, finished_at: datetime | None, edit_window_minutes: int) -> datetime | None:
-    """Until when a submitted answer may be edited; None when it never may."""
-    if finished_at is None or edit_window_minutes <= 0:
-        return None
-    return finished_at + timedelta(minutes=edit_window_minutes)
 
 
 def _check_editable(assignment: Assignment, now: datetime) -> None:

@@ -39,8 +39,8 @@ from annotation.services.media_pipeline import (
     media_limits,
     storage_put,
     stored_video_suffix,
-    videos_enqueue_processing,
 )
+from annotation.services.media_queue import videos_enqueue_processing
 from annotation.services.pairs import pairs_create_for_prompts
 from media_io import sha256_file
 from studio_platform.errors import ImportRejected

@@ -3,7 +3,7 @@ video becomes before annotators and training use it.
 
     media_file_check(path)                 # import/upload: size, probe, limits -> VideoProbe or MediaRejected
     video_process(video_id=7)              # media.process_video: rendition, poster, strip, frame cache, ready
-    videos_reprocess(video_ids=[7, 8])     # admin action: back to pending and queued again
+    videos_reprocess(video_ids=[7, 8])     # admin action: back to pending and queued again (media_queue.py)
 
 States: `pending` (registered, not processed yet) -> `ready` (rendition, poster and strip stored and
 recorded in one transaction) or `failed` (`failure_code` + `failure_reason`). A video is never
@@ -372,30 +372,3 @@ def _pairs_restore(video: Video) -> None:
 
 # Videos that may be paired when registered; leasing offers a pair only once both of its videos are ready.
 PAIRABLE_STATUSES = (VideoStatus.PENDING, VideoStatus.READY)
-
-
-# --- queueing --------------------------------------------------------------------------------------
-
-def videos_enqueue_processing(*, video_ids: Iterable[int], force: bool = False) -> None:
-    """Queue media.process_video for each video once the current transaction commits."""
-    from annotation.media_tasks import process_video
-
-    items = list(Video.objects.filter(pk__in=list(video_ids)).order_by("id").values_list("pk", "sha256"))
-
-    def send():
-        for pk, sha256 in items:
-            process_video.delay(pk, sha256, force)
-
-    # robust: a broker outage must not turn a committed import into an error; the videos stay
-    # pending and the admin's "re-process" action queues them again.
-    transaction.on_commit(send, robust=True)
-
-
-def videos_reprocess(*, video_ids: Iterable[int]) -> int:
-    """Put videos back to pending and queue them, rebuilding every output. Returns how many.
-    failure_code/failure_reason keep the last failure until a run succeeds."""
-    ids = list(video_ids)
-    with transaction.atomic():
-        count = Video.objects.filter(pk__in=ids).update(status=VideoStatus.PENDING)
-        videos_enqueue_processing(video_ids=ids, force=True)
-    return count

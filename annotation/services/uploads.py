@@ -26,8 +26,8 @@ from annotation.services.media_pipeline import (
     storage_delete_quietly,
     storage_put,
     stored_video_suffix,
-    videos_enqueue_processing,
 )
+from annotation.services.media_queue import videos_enqueue_processing
 from annotation.services.pairs import pairs_create_for_prompts
 from media_io import VideoProbe, sha256_file
 from studio_platform.errors import StudioError

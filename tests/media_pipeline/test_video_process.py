@@ -17,8 +17,8 @@ from annotation.services.media_pipeline import (
     output_names,
     rendition_max_side,
     video_process,
-    videos_reprocess,
 )
+from annotation.services.media_queue import videos_reprocess
 from tests.factories import CampaignFactory, UserFactory
 from tests.media.clips import mp4_top_level_boxes
 from tests.media_pipeline.conftest import import_rows, manifest_rows, stored_files
