@@ -31,7 +31,7 @@ def execute_run(run_id: int) -> str | None:
 
 @shared_task(name="training.requeue_stale_runs", ignore_result=True)
 def requeue_stale_runs() -> list[int]:
-    from training.runs.services import runs_requeue_stale
+    from training.runs.resume import runs_requeue_stale
 
     return runs_requeue_stale()
 

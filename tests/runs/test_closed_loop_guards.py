@@ -137,7 +137,8 @@ def _stale_run(settings, *, age_seconds: int) -> TrainingRun:
 
 
 def test_a_stale_cli_run_can_be_failed_or_taken_over_without_beat(db, settings, capsys):
-    from training.runs.services import run_claim, run_take_over_stale
+    from training.runs.resume import run_take_over_stale
+    from training.runs.services import run_claim
 
     settings.RUN_STALE_SECONDS = 60
     dead = _stale_run(settings, age_seconds=120)

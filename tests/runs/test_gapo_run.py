@@ -86,11 +86,12 @@ def test_every_gapo_job_option_is_an_accepted_run_option():
     import dataclasses
 
     from training.gapo.studio import JobOptions
-    from training.runs.services import OPTION_KEYS
+    from training.runs.options import GapoRunOptions, option_names
 
-    assert {f.name for f in dataclasses.fields(JobOptions)} <= OPTION_KEYS
-    options = JobOptions.from_options({"k": 3, "checkpoint_every": 5, "max_prompts": 2})
-    assert options.k == 3
+    assert {f.name for f in dataclasses.fields(JobOptions)} <= set(option_names("gapo"))
+    options = GapoRunOptions(k=3, checkpoint_every=5, max_prompts=2)
+    assert isinstance(options, JobOptions) and options.k == 3, "the executor hands the run's options to the job"
+    assert JobOptions.from_options({"k": 3, "checkpoint_every": 5, "max_prompts": 2}).k == 3
 
 
 def test_a_gapo_run_on_human_pairs_uses_the_judged_videos_and_their_scores(promoted_reward, labelled_demo):
@@ -112,9 +113,12 @@ def test_run_gapo_without_a_config_takes_the_deployments_default_setup(promoted_
     settings.GAPO_DEFAULT_OPTIONS = {"base_generator": "demo", "k": 3, "dimension": "appeal"}
     run = run_create(kind="gapo", options={"k": 5}, enqueue=False)  # the /runs/ button sends no config
     assert run.config["steps"] == 7 and run.total_steps == 7
-    assert run.options == {"base_generator": "demo", "k": 5, "dimension": "appeal"}, "given options win"
+    run.refresh_from_db()
+    assert {k: run.options[k] for k in ("base_generator", "k", "dimension")} == {
+        "base_generator": "demo", "k": 5, "dimension": "appeal"}, "given options win"
+    assert run.options["sample_steps"] == 12, "every option is stored with its value"
     explicit = run_create(kind="gapo", config=GAPO, enqueue=False)
-    assert "base_generator" not in explicit.options and explicit.config["steps"] == GAPO["steps"]
+    assert explicit.options["base_generator"] == "" and explicit.config["steps"] == GAPO["steps"]
     with pytest.raises(Exception, match="base_generator"):
         run_create(kind="gapo", config=GAPO, options={"base_generator": "mine"}, enqueue=False)
 

@@ -66,15 +66,27 @@ def test_the_chained_gapo_config_is_checked_when_the_reward_run_is_created(clien
     assert not TrainingRun.objects.exists()
 
 
-@pytest.mark.parametrize(("options", "message"), [
-    ({"k": 10_000}, "option k must be an integer between 1 and 16"),
-    ({"frames": 100_000}, "option frames must be"),
-    ({"batch_size": 10**9}, "option batch_size must be"),
+@pytest.fixture
+def promoted(dataset):
+    """A promoted model's registry row: what a GAPO or scoring run needs to be created."""
+    from training.models import RewardModelVersion, RunKind, RunState
+
+    run = TrainingRun.objects.create(kind=RunKind.REWARD, state=RunState.SUCCEEDED, dataset_version=dataset)
+    return RewardModelVersion.objects.create(run=run, dataset_version=dataset, dataset_sha256="0" * 64,
+                                             checkpoint_uri="nowhere", metrics={}, accuracy=0.8, promoted=True)
+
+
+@pytest.mark.parametrize(("kind", "options", "message"), [
+    ("gapo", {"k": 10_000}, "option k must be an integer between 1 and 16"),
+    ("gapo", {"frames": 100_000}, "option frames must be"),
+    ("gapo", {"max_prompts": 10**9}, "option max_prompts must be"),
+    ("scoring", {"batch_size": 10**9}, "option batch_size must be"),
 ])
-def test_job_options_have_upper_bounds(client_for, carol, dataset, options, message):
-    response = _create(client_for(carol), kind="reward", config={"preset": "tiny"}, dataset_version=dataset.pk,
-                       options=options)
+def test_job_options_have_upper_bounds(client_for, carol, promoted, kind, options, message):
+    config = {"preset": "tiny", "steps": 2, "device": "cpu"} if kind == "gapo" else {}
+    response = _create(client_for(carol), kind=kind, config=config, options=options)
     assert response.status_code == 400 and message in response.json()["detail"]
+    assert not TrainingRun.objects.filter(kind=kind).exists()
 
 
 def test_model_folders_under_model_roots_and_shipped_hub_ids_are_accepted(client_for, carol, dataset, model_roots):

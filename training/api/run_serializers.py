@@ -8,12 +8,17 @@ from rest_framework import serializers
 from training.models import DatasetVersion, RetrainPolicy, RewardModelVersion, RunKind, RunState, TrainingRun
 
 
+MSG_KIND_CHOICE = ('"{input}" is not a run kind; use reward, gapo or scoring (there are no generation runs: '
+                   'every gapo run samples base vs trained videos on held-out prompts).')
+
+
 class RunCreateSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=RunKind.choices)
+    kind = serializers.ChoiceField(choices=RunKind.choices, error_messages={"invalid_choice": MSG_KIND_CHOICE})
     config = serializers.DictField(required=False, default=dict,
                                    help_text="Trainer config: RewardConfig fields (reward) or GapoConfig fields (gapo).")
     options = serializers.DictField(required=False, default=dict,
-                                    help_text="checkpoint_every, auto_promote, promotion_epsilon, campaign_ids, ...")
+                                    help_text="The kind's options (training/runs/options.py): reward "
+                                              "RewardRunOptions, gapo GapoRunOptions, scoring ScoringRunOptions.")
     dataset_version = serializers.PrimaryKeyRelatedField(queryset=DatasetVersion.objects.all(), required=False,
                                                          allow_null=True, default=None)
     reward_model = serializers.PrimaryKeyRelatedField(queryset=RewardModelVersion.objects.all(), required=False,
@@ -73,7 +78,7 @@ class RunDetailSerializer(RunSerializer):
         return MetricPointSerializer(run_metric_series(run=obj), many=True).data
 
     def get_samples(self, obj) -> list[dict]:
-        """GAPO/generation runs: evaluation videos, base vs trained, with their scores."""
+        """GAPO runs: evaluation videos, base vs trained, with their scores."""
         samples = obj.metrics.get("samples") if isinstance(obj.metrics, dict) else None
         # gapo/evaluate.py reports the sample *count* as "samples": only a list holds the samples.
         return [s for s in samples if isinstance(s, dict)] if isinstance(samples, list) else []

@@ -16,7 +16,18 @@ Pure ML: this package never imports Django. Modules, in the order a run uses the
 Commands: ``python -m training.gapo train|reproduce`` (exact lines in ``training/gapo/__main__.py``).
 """
 
-from .config import GapoConfig
-from .losses import diffusion_dpo_loss, gapo_loss
-
 __all__ = ["GapoConfig", "diffusion_dpo_loss", "gapo_loss"]
+
+
+def __getattr__(name: str):
+    """Lazy exports: importing a torch-free module of the package (``job_options``, which the web
+    process checks run options with) must not import torch."""
+    if name == "GapoConfig":
+        from .config import GapoConfig
+
+        return GapoConfig
+    if name in ("diffusion_dpo_loss", "gapo_loss"):
+        from . import losses
+
+        return getattr(losses, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -35,6 +35,7 @@ from .denoiser import Condition
 from .data import INDEX, write_pairs
 from .evaluate import evaluate_samples
 from .human import human_pair_tensors
+from .job_options import PAIR_SOURCES, JobOptions  # noqa: F401  (PAIR_SOURCES: importers of studio)
 from .lora_io import ADAPTER, load_lora
 from .denoiser import CogVideoXDenoiser
 from .models import add_lora, build_denoiser, default_alphas_cumprod, pixel_i2v_overrides
@@ -65,39 +66,6 @@ class HumanPairSource:
     records: list[dict]
     prompts: dict[str, StudioPrompt]
     frames: Callable[[object], np.ndarray]
-
-
-PAIR_SOURCES = ("onpolicy", "human")  # where a GAPO run's preference pairs come from
-
-
-@dataclass
-class JobOptions:
-    k: int = 4  # candidates per prompt
-    sample_steps: int = 12  # denoising steps when generating candidates and evaluation samples
-    min_gap: float = 0.0
-    dimension: str = "overall"
-    eval_samples_per_prompt: int = 1
-    size: int = 32  # tiny preset: frame side
-    frames: int = 8  # tiny preset: frames
-    # paper preset: the clip the checkpoint generates (CogVideoX-5B I2V: 49 frames of 480x720)
-    height: int = 480
-    width: int = 720
-    paper_frames: int = 49
-
-    def __post_init__(self):
-        if self.k < 2 or self.sample_steps < 1 or self.size < 8 or self.size % 4 or self.frames < 2:
-            raise ValueError("k >= 2, sample_steps >= 1, size a multiple of 4 (>= 8) and frames >= 2 are required")
-        if self.height < 8 or self.width < 8 or self.height % 8 or self.width % 8 or self.paper_frames < 1:
-            raise ValueError("height and width must be multiples of 8 (the VAE's downsampling) and paper_frames >= 1")
-
-    @classmethod
-    def from_options(cls, options: dict) -> "JobOptions":
-        """The entries of a run's options that are JobOptions fields (the rest are orchestration keys)."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in options.items() if k in names})
-
-    def clip_frames(self, preset: str) -> int:
-        return self.paper_frames if preset == "paper" else self.frames
 
 
 def hashed_text_embedding(text: str, tokens: int = TEXT_TOKENS, dim: int = TEXT_DIM) -> torch.Tensor:

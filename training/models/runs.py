@@ -1,6 +1,6 @@
 """Training runs, the reward-model registry and retrain policies.
 
-A TrainingRun is one job on the gpu queue (reward training, GAPO, scoring, generation). Its state
+A TrainingRun is one job on the gpu queue (reward training, GAPO, scoring). Its state
 machine is queued -> running -> succeeded | failed | cancelled, with running -> queued when its
 worker stops heartbeating (the reaper re-queues it and the next worker resumes from the last
 checkpoint). `attempt` is a fencing token: a worker only writes progress while the row still
@@ -21,7 +21,6 @@ class RunKind(models.TextChoices):
     REWARD = "reward", "Reward model training"
     GAPO = "gapo", "GAPO fine-tuning"
     SCORING = "scoring", "Scoring videos"
-    GENERATION = "generation", "Generation"
 
 
 class RunState(models.TextChoices):
@@ -47,8 +46,7 @@ class TrainingRun(models.Model):
     state = models.CharField(max_length=16, choices=RunState.choices, default=RunState.QUEUED, db_index=True)
     config = models.JSONField(default=dict, help_text="Validated config of the run's trainer (as a dict).")
     options = models.JSONField(default=dict, blank=True, help_text=(
-        "Orchestration options: checkpoint_every, auto_promote, promotion_epsilon, campaign_ids (scoring), "
-        "chain_scoring, chain_gapo, gapo_config."))
+        "Orchestration options of the run's kind, every field with its value (training/runs/options.py)."))
     dataset_version = models.ForeignKey("training.DatasetVersion", on_delete=models.PROTECT, null=True, blank=True,
                                         related_name="runs")
     reward_model = models.ForeignKey("training.RewardModelVersion", on_delete=models.PROTECT, null=True, blank=True,

@@ -5,6 +5,7 @@ point, the CLIs included. A run created through the API or a retrain policy also
 outside the studio: model weights are loaded only from folders under MODEL_ROOTS (or, for the
 reward backbones, the hub ids the code ships with), and the folders the orchestration decides per
 run (output and checkpoint folders, the frame cache) are refused instead of silently dropped.
+The upper bounds on a run's options (GAPO sizes, the scoring batch) are in options.py.
 """
 from __future__ import annotations
 
@@ -20,14 +21,6 @@ MSG_MODEL_PATH = ("{field}={value!r} is not allowed: name a folder under one of 
                   "(absolute, or relative to the first){hub}. Ask an operator to place the weights there.")
 MSG_MODEL_PATH_TYPE = "{field} must be a string naming a model folder (got {value!r})."
 MSG_BACKBONE_PATHS = "backbone_paths must be an object mapping scorer kinds to model folders (got {value!r})."
-
-# GAPO job options (training/gapo/studio.py JobOptions): upper bounds on the work one run may ask for.
-GAPO_OPTION_LIMITS = {
-    "k": 16, "sample_steps": 1000, "eval_samples_per_prompt": 16, "size": 512, "frames": 256,
-    "height": 2048, "width": 2048, "paper_frames": 256, "max_prompts": 100_000,
-}
-MAX_SCORING_BATCH = 1024
-
 
 def model_roots() -> list[Path]:
     return [Path(root).resolve() for root in settings.MODEL_ROOTS]
@@ -76,14 +69,3 @@ def confine_gapo_models(config: dict) -> dict:
     if config.get("model_path") is None:
         return config
     return {**config, "model_path": confined_model_path(config["model_path"], field="model_path")}
-
-
-def check_option_limits(options: dict) -> None:
-    """Integer GAPO options and the scoring batch size within their bounds."""
-    limits = {**GAPO_OPTION_LIMITS, "batch_size": MAX_SCORING_BATCH}
-    for name, limit in limits.items():
-        value = options.get(name)
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
-            raise ValidationFailed(f"option {name} must be an integer between 1 and {limit:,} (got {value!r}).")

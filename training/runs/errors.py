@@ -27,5 +27,7 @@ MSG_NOT_CANCELLABLE = "Run {id} is {state}; only queued or running runs can be c
 MSG_NO_DATASET = "A {kind} run needs a dataset version; pass dataset_version (see /api/datasets/)."
 MSG_DATASET_FAILED = "Dataset version {id} failed to build ({error}); build it again or choose another version."
 MSG_NO_PROMOTED = "No promoted reward model yet; train one (kind 'reward') or pass reward_model."
+MSG_UNKNOWN_KIND = ("kind must be one of reward, gapo, scoring (got {kind!r}); there are no generation runs: every "
+                    "gapo run samples base vs trained videos on held-out prompts.")
 MSG_BAD_CONFIG = "Invalid config for a {kind} run: {error}"
 MSG_WORKER_LOST = "The worker stopped sending heartbeats {times} time(s); gave up after {max} attempts."

@@ -20,7 +20,7 @@ def _executor(kind: str) -> Callable[[TrainingRun, RunReporter], None]:
         from training.runs.executors.reward import execute
     elif kind == RunKind.SCORING:
         from training.runs.executors.scoring import execute
-    elif kind in (RunKind.GAPO, RunKind.GENERATION):
+    elif kind == RunKind.GAPO:
         from training.runs.executors.gapo import execute
     else:
         raise RunFailure(f"no executor for run kind {kind!r}")

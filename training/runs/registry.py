@@ -31,16 +31,16 @@ def _promote_locked(version: RewardModelVersion, *, note: str) -> None:
 
 
 def _chain_after_promotion(run: TrainingRun, version: RewardModelVersion) -> None:
+    from training.runs.options import run_options
     from training.runs.services import run_create
 
-    options = run.options
     policy = run.policy
-    if options.get("chain_scoring", policy.chain_scoring if policy else False):
+    chain_scoring, chain_gapo, gapo_config = run_options(run).chains_for(policy)
+    if chain_scoring:
         run_create(kind=RunKind.SCORING, reward_model=version, parent=run, trigger=RunTrigger.CHAIN, policy=policy,
                    options={"campaign_ids": list(version.dataset_version.campaign_ids)})
-    if options.get("chain_gapo", policy.chain_gapo if policy else False):
-        gapo = options.get("gapo_config", policy.gapo_config if policy else {}) or {}
-        run_create(kind=RunKind.GAPO, config=gapo, reward_model=version, parent=run, trigger=RunTrigger.CHAIN,
+    if chain_gapo:
+        run_create(kind=RunKind.GAPO, config=gapo_config, reward_model=version, parent=run, trigger=RunTrigger.CHAIN,
                    policy=policy, dataset_version=version.dataset_version)
 
 

@@ -125,7 +125,7 @@ function playTogether(event: Event): void {
 
 export function samplesCard(run: RunDetail, names: Names): HTMLElement | null {
   const samples = Array.isArray(run.samples) ? run.samples : [];
-  if (!samples.length && run.kind !== "gapo" && run.kind !== "generation") return null;
+  if (!samples.length && run.kind !== "gapo") return null;
   if (!samples.length) return card("samples", t("run.samples"), empty(isFinal(run.state) ? t("run.noSamples") : t("run.samplesPending")));
   return card(
     "samples",

@@ -1,7 +1,7 @@
 /** Shapes of the run, reward-model and retrain-policy JSON (training/api/run_serializers.py). */
 import type { Dimension } from "../lib/types";
 
-export const RUN_KINDS = ["reward", "gapo", "scoring", "generation"] as const;
+export const RUN_KINDS = ["reward", "gapo", "scoring"] as const;
 export const RUN_STATES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 export type RunState = (typeof RUN_STATES)[number];

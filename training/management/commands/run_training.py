@@ -23,7 +23,8 @@ from django.core.management.base import BaseCommand, CommandError
 from studio_platform.errors import StudioError
 from training.models import DatasetVersion, RewardModelVersion, RunKind, RunState, RunTrigger, TrainingRun
 from training.runs.execution import run_execute
-from training.runs.services import run_create, run_take_over_stale
+from training.runs.resume import run_take_over_stale
+from training.runs.services import run_create
 
 
 def _json_arg(value: str | None, what: str) -> dict:

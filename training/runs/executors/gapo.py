@@ -17,19 +17,18 @@ from django.conf import settings
 from annotation.models import Pair, Prompt
 from training.artifacts import artifact_url, publish_folder
 from training.models import TrainingRun
-from training.runs.checkpoints import CheckpointSync, local_checkpoint
+from training.runs.checkpoints import local_checkpoint
 from training.runs.errors import RunFailure
 from training.runs.executors.common import local_media, media_root, run_folder
+from training.runs.options import GapoRunOptions, run_options
 from training.runs.reporter import RunReporter
+from training.runs.resume import checkpoints_restore
 from training.runs.services import run_succeed
 
-DEFAULT_EVAL_FRACTION = 0.25
-DEFAULT_MAX_PROMPTS = 64
 
-
-def _campaign_ids(run: TrainingRun) -> list[int]:
-    if run.options.get("campaign_ids"):
-        return list(run.options["campaign_ids"])
+def _campaign_ids(run: TrainingRun, options: GapoRunOptions) -> list[int]:
+    if options.campaign_ids:
+        return list(options.campaign_ids)
     dataset = run.dataset_version or run.reward_model.dataset_version
     return list(dataset.campaign_ids)
 
@@ -44,14 +43,14 @@ def _studio_prompt(prompt: Prompt, root: Path):
     return StudioPrompt(str(prompt.pk), prompt.text, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
 
 
-def _prompts(run: TrainingRun):
-    pairs = Pair.objects.filter(campaign_id__in=_campaign_ids(run))
+def _prompts(campaign_ids: list[int], options: GapoRunOptions):
+    pairs = Pair.objects.filter(campaign_id__in=campaign_ids)
     prompt_ids = set(pairs.values_list("video_a__prompt_id", flat=True))
     prompts = list(Prompt.objects.filter(pk__in=prompt_ids).exclude(initial_image="").order_by("pk"))
-    prompts = prompts[: int(run.options.get("max_prompts", DEFAULT_MAX_PROMPTS))]
+    prompts = prompts[: options.max_prompts]
     local_media([p.initial_image.name for p in prompts])
     root = media_root()
-    fraction = float(run.options.get("eval_fraction", DEFAULT_EVAL_FRACTION))
+    fraction = float(options.eval_fraction)
     items = []
     for prompt in prompts:
         bucket = zlib.crc32(f"gapo:{prompt.split_key or prompt.pk}".encode()) % 1000 / 1000.0
@@ -63,11 +62,11 @@ def _prompts(run: TrainingRun):
     held_out = [item for _, _, item in items[:count]]
     train = [item for _, _, item in items[count:]]
     if not train or not held_out:
-        raise RunFailure(f"GAPO needs at least 2 prompts with initial images in campaigns {_campaign_ids(run)}")
+        raise RunFailure(f"GAPO needs at least 2 prompts with initial images in campaigns {campaign_ids}")
     return train, held_out
 
 
-def _human_source(run: TrainingRun, train: list, dimension: str, min_gap: float, clip_frames: int):
+def _human_source(campaign_ids: list[int], train: list, dimension: str, min_gap: float, clip_frames: int):
     """The campaigns' judged pairs whose prompt is a training prompt, encoded from their videos."""
     from annotation.models import Campaign, Dimension, Video
     from media_io import sample_frames
@@ -77,7 +76,7 @@ def _human_source(run: TrainingRun, train: list, dimension: str, min_gap: float,
 
     prompts = {p.key: p for p in train}
     records, dropped = [], {}
-    for campaign in Campaign.objects.filter(pk__in=_campaign_ids(run)).order_by("pk"):
+    for campaign in Campaign.objects.filter(pk__in=campaign_ids).order_by("pk"):
         pairs, scores = campaign_human_pair_inputs(campaign=campaign)
         weights = {key: 1.0 for key in Dimension.objects.filter(campaigns=campaign).values_list("key", flat=True)}
         result = human_pairs([p for p in pairs if p["prompt"] in prompts], scores, dimension=dimension,
@@ -96,7 +95,7 @@ def _human_source(run: TrainingRun, train: list, dimension: str, min_gap: float,
     return HumanPairSource(records, prompts, frames), dropped
 
 
-def _demo_generator(run: TrainingRun, reporter: RunReporter) -> Path:
+def _demo_generator(campaign_ids: list[int], reporter: RunReporter) -> Path:
     """The demo generator for the run's campaigns: pretrained on their videos once, then cached
     (GENERATORS_ROOT/demo-<key>/, the key hashes the config and the videos' sha256)."""
     from annotation.models import Video
@@ -105,12 +104,12 @@ def _demo_generator(run: TrainingRun, reporter: RunReporter) -> Path:
 
     config = DemoGeneratorConfig(steps=settings.DEMO_GENERATOR_STEPS)
     ids = set()
-    for a, b in Pair.objects.filter(campaign_id__in=_campaign_ids(run)).values_list("video_a_id", "video_b_id"):
+    for a, b in Pair.objects.filter(campaign_id__in=campaign_ids).values_list("video_a_id", "video_b_id"):
         ids.update((a, b))
     videos = list(Video.objects.filter(pk__in=ids).exclude(prompt__initial_image="").select_related("prompt")
                   .order_by("pk"))
     if not videos:
-        raise RunFailure(f"the demo generator needs videos with initial images in campaigns {_campaign_ids(run)}")
+        raise RunFailure(f"the demo generator needs videos with initial images in campaigns {campaign_ids}")
     local_media([v.file.name for v in videos] + sorted({v.prompt.initial_image.name for v in videos}))
     root = media_root()
     prompts = {}
@@ -150,20 +149,17 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
     import json
 
     from training.gapo.config import GapoConfig
-    from training.gapo.studio import JobOptions, run_studio_job
+    from training.gapo.studio import run_studio_job
     from training.reward.scoring import AnimeReward
 
     version = run.reward_model
     reward = AnimeReward.from_checkpoint(local_checkpoint(version.checkpoint_uri), cache_dir=str(Path(settings.FRAME_CACHE_ROOT) / "reward"))
-    train, held_out = _prompts(run)
-    every = int(run.options.get("checkpoint_every") or max(1, int(run.config.get("steps", 1)) // 10))
-    config = GapoConfig(**{**run.config, "checkpoint_every": every})
-    options = JobOptions.from_options(run.options)
+    options: GapoRunOptions = run_options(run)  # also the studio job's JobOptions
+    campaign_ids = _campaign_ids(run, options)
+    train, held_out = _prompts(campaign_ids, options)
+    config = GapoConfig(**{**run.config, "checkpoint_every": options.checkpoint_every_for(int(run.config["steps"]))})
     out = run_folder(run.pk) / "gapo"
-    sync = CheckpointSync(run, out / "checkpoints")
-    sync.restore()
-    if not sync.remote:
-        TrainingRun.objects.filter(pk=run.pk).update(checkpoint_uri=str(out / "checkpoints"))
+    sync = checkpoints_restore(run, out / "checkpoints")  # what an earlier attempt saved (resume.py)
 
     def on_step(record: dict) -> None:
         sync.sync()
@@ -171,11 +167,10 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
 
     reporter.log(f"GAPO ({config.weight} weight) with reward model {version.pk}: {len(train)} training prompts, "
                  f"{len(held_out)} held-out")
-    generator_dir = _demo_generator(run, reporter) if run.options.get("base_generator") == "demo" else None
+    generator_dir = _demo_generator(campaign_ids, reporter) if options.base_generator == "demo" else None
     human, dropped = None, None
-    if run.options.get("pair_source", "onpolicy") == "human":
-        human, dropped = _human_source(run, train, run.options.get("human_dimension", "overall"),
-                                       float(run.options.get("human_min_gap", 0.05)),
+    if options.pair_source == "human":
+        human, dropped = _human_source(campaign_ids, train, options.human_dimension, float(options.human_min_gap),
                                        options.clip_frames(config.preset))
         reporter.log(f"{len(human.records)} human pairs kept; dropped: {dropped}")
     result = run_studio_job(config, train_prompts=train, eval_prompts=held_out, scorer=reward.score, out_dir=out,

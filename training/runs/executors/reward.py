@@ -14,16 +14,15 @@ from django.conf import settings
 from training.artifacts import ArtifactError
 from training.models import RewardModelVersion, TrainingRun
 from training.runs.errors import RunFailure
-from training.runs.checkpoints import CheckpointSync, local_checkpoint
+from training.runs.checkpoints import local_checkpoint
 from training.runs.executors.common import dataset_folder, local_media, media_root, ready_dataset, run_folder
 from training.runs.executors.processes import train_in_processes
+from training.runs.options import RewardRunOptions, run_options
 from training.runs.promotion import promotion_decision
 from training.runs.registry import reward_version_register
 from training.runs.reporter import RunReporter
+from training.runs.resume import checkpoints_restore
 from training.step_folders import step_folder_name
-
-DEFAULT_CHECKPOINTS_PER_RUN = 10
-
 
 def corrupt_labels(pairs, how: str, *, seed: int = 0):
     """A copy of the train split with shuffled (strengths permuted across pairs) or flipped labels."""
@@ -92,32 +91,29 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
     from training.reward.scoring import AnimeReward
     from training.reward.train import RewardTrainer
 
+    options: RewardRunOptions = run_options(run)
     dataset = ready_dataset(run.dataset_version, reporter)
     root = media_root()
     pairset = load_dataset_version(dataset_folder(dataset), root)
     local_media([str(Path(p).relative_to(root)) for v in pairset.videos.values()
                  for p in (v.path, v.initial_image) if p])
     train, test = pairset.split("train"), pairset.split("test")
-    if run.options.get("corrupt_labels"):
-        train = corrupt_labels(train, run.options["corrupt_labels"])
-        reporter.log(f"training on corrupted labels ({run.options['corrupt_labels']}): a negative control")
+    if options.corrupt_labels:
+        train = corrupt_labels(train, options.corrupt_labels)
+        reporter.log(f"training on corrupted labels ({options.corrupt_labels}): a negative control")
     reporter.log(f"dataset {dataset.pk}: {len(train.pairs)} train pairs, {len(test.pairs)} test pairs")
     checkpoints = run_folder(run.pk) / "checkpoints"
-    steps = int(run.config.get("steps", 1))
-    every = int(run.options.get("checkpoint_every") or max(1, steps // DEFAULT_CHECKPOINTS_PER_RUN))
+    every = options.checkpoint_every_for(int(run.config["steps"]))
     config = RewardConfig(**{**run.config, "output_dir": str(checkpoints), "checkpoint_every": every,
                              "cache_dir": str(Path(settings.FRAME_CACHE_ROOT) / "reward")})
-    sync = CheckpointSync(run, checkpoints)
-    sync.restore()  # a checkpoint an earlier attempt published (possibly from another host)
-    if not sync.remote:
-        TrainingRun.objects.filter(pk=run.pk).update(checkpoint_uri=str(checkpoints))
+    sync = checkpoints_restore(run, checkpoints)  # what an earlier attempt saved (resume.py)
     reporter.check()
 
     def on_step(record: dict) -> None:
         sync.sync()  # the folder saved after the previous step is complete now
         reporter.on_step(record)
 
-    processes = int(run.options.get("num_processes") or 1)
+    processes = options.num_processes
     reporter.log(f"training {config.preset} preset for {config.steps} steps, checkpoint every {every}"
                  + (f", {processes} processes" if processes > 1 else ""))
     if processes > 1:
@@ -145,9 +141,9 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
     candidate = _accuracy(report)
     promoted = RewardModelVersion.objects.filter(promoted=True).first()
     bar, bar_model, measured = _bar(test, reporter)
-    epsilon = float(run.options.get("promotion_epsilon", run.policy.promotion_epsilon if run.policy else 0.01))
+    epsilon = options.epsilon_for(run.policy)
     promote, note = promotion_decision(candidate, bar, epsilon, bar_model=bar_model, pairs=report.get("pairs"))
-    if not run.options.get("auto_promote", True):
+    if not options.auto_promote:
         promote, note = False, f"not promoted automatically (auto_promote off); {note}"
     reporter.log(note)
     promoted_accuracy = measured.get(str(promoted.pk)) if promoted else None

@@ -11,10 +11,9 @@ from annotation.models import Pair, Video
 from training.models import RewardModelScore, TrainingRun
 from training.runs.checkpoints import local_checkpoint
 from training.runs.executors.common import local_media, media_root
+from training.runs.options import ScoringRunOptions, run_options
 from training.runs.reporter import RunReporter
 from training.runs.services import run_succeed
-
-DEFAULT_BATCH = 16
 
 
 def _videos(campaign_ids: list[int]) -> list[Video]:
@@ -27,8 +26,9 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
     from training.reward.scoring import AnimeReward
 
     version = run.reward_model
-    campaign_ids = run.options.get("campaign_ids") or list(version.dataset_version.campaign_ids)
-    batch = int(run.options.get("batch_size") or DEFAULT_BATCH)
+    options: ScoringRunOptions = run_options(run)
+    campaign_ids = options.campaign_ids or list(version.dataset_version.campaign_ids)
+    batch = options.batch_size
     reward = AnimeReward.from_checkpoint(local_checkpoint(version.checkpoint_uri), cache_dir=str(Path(settings.FRAME_CACHE_ROOT) / "reward"))
     videos = _videos(campaign_ids)
     done = set(RewardModelScore.objects.filter(model_version=version, video__in=videos).values_list("video_id", flat=True))

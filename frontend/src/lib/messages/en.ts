@@ -199,7 +199,6 @@ export const en = {
   "runs.kind.reward": "Reward model",
   "runs.kind.gapo": "GAPO",
   "runs.kind.scoring": "Scoring",
-  "runs.kind.generation": "Generation",
   "runs.state.queued": "queued",
   "runs.state.running": "running",
   "runs.state.succeeded": "succeeded",

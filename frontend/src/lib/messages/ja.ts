@@ -201,7 +201,6 @@ export const ja: Record<MessageKey, string> = {
   "runs.kind.reward": "報酬モデル",
   "runs.kind.gapo": "GAPO",
   "runs.kind.scoring": "スコアリング",
-  "runs.kind.generation": "生成",
   "runs.state.queued": "待機中",
   "runs.state.running": "実行中",
   "runs.state.succeeded": "成功",

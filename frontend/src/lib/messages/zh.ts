@@ -200,7 +200,6 @@ export const zh: Record<MessageKey, string> = {
   "runs.kind.reward": "奖励模型",
   "runs.kind.gapo": "GAPO",
   "runs.kind.scoring": "打分",
-  "runs.kind.generation": "生成",
   "runs.state.queued": "排队中",
   "runs.state.running": "运行中",
   "runs.state.succeeded": "已成功",
