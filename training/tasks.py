@@ -4,8 +4,19 @@ Dataset builds are CPU work named `media.*` (the media queue). Runs are `gpu.*` 
 one job per GPU, `celery -A config worker -Q gpu --concurrency 1` per GPU). The periodic checks are
 `training.*` (the default queue)."""
 from celery import shared_task
+from django.conf import settings
 
 from training.exports.services import dataset_version_build, dataset_versions_fail_stale
+
+
+def enqueue_dataset_build(sender, *, version_id: int, **kwargs) -> None:
+    """Receiver of training.signals.dataset_version_queued (connected in TrainingConfig.ready)."""
+    build_dataset_version.delay(version_id)
+
+
+def enqueue_run(sender, *, run_id: int, **kwargs) -> None:
+    """Receiver of training.signals.run_queued (connected in TrainingConfig.ready)."""
+    execute_run.apply_async(args=[run_id], queue=settings.RUNS_QUEUE)
 
 
 @shared_task(name="media.build_dataset_version", acks_late=True, ignore_result=True)

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 import pytest
 
 from annotation.quality.consensus import DEFAULT_TIE_BAND
-from training.exports.description import (
+from training.dataset_description import (
     DEFAULT_TIE_BAND as EXPORT_TIE_BAND,
     MSG_MIN_AGREEMENT,
     MSG_NAIVE_CUTOFF,

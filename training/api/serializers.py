@@ -4,7 +4,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from annotation.models import Campaign
-from training.exports.description import DEFAULT_SPLIT_SALT, DEFAULT_TEST_FRACTION
+from training.dataset_description import DEFAULT_SPLIT_SALT, DEFAULT_TEST_FRACTION
 from training.models import DatasetFile, DatasetStatus, DatasetVersion
 
 

@@ -20,9 +20,9 @@ import pyarrow.compute as pc
 from django.apps import apps
 from django.db import connection, transaction
 
+from training.dataset_description import DatasetDescription
 from training.exports import schema, selectors
 from training.exports.card import AgreementTally, DimensionAgreement, card_render
-from training.exports.description import DatasetDescription
 from training.exports.errors import MSG_TOO_FEW_PROMPTS
 from training.exports.splits import MIN_SPLIT_GROUPS, TEST, split_assign, split_group_count
 from training.exports.writer import TableWriter, WrittenFile, file_digest

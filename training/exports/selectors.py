@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from studio_platform.roles import REVIEWER, user_has_role
-from training.exports.description import DatasetDescription
+from training.dataset_description import DatasetDescription
 from training.models import DatasetVersion
 
 FETCH_ROWS = 50_000

@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from annotation.models import Campaign, Dimension, Judgment, Prompt
 from studio_platform.errors import ValidationFailed
+from training.dataset_description import DEFAULT_SPLIT_SALT, DEFAULT_TEST_FRACTION, DatasetDescription, version_sha256
 from training.exports.build import BuildResult, dataset_build_files
-from training.exports.description import DEFAULT_SPLIT_SALT, DEFAULT_TEST_FRACTION, DatasetDescription, version_sha256
 from training.exports.errors import (
     MSG_NO_CAMPAIGNS,
     MSG_NOT_BUILDING,
@@ -48,6 +48,7 @@ from training.exports.storage import (
     datasets_published,
 )
 from training.models import DatasetFile, DatasetStatus, DatasetVersion
+from training.signals import dataset_version_queued, queue_send
 
 logger = logging.getLogger(__name__)
 
@@ -72,9 +73,8 @@ def annotator_salt() -> str:
 
 
 def _enqueue(version_id: int) -> None:
-    from training.tasks import build_dataset_version
-
-    build_dataset_version.delay(version_id)
+    """media.build_dataset_version: training/tasks.py answers the signal (no import of the tasks here)."""
+    queue_send(dataset_version_queued, version_id=version_id)
 
 
 def _campaign_dimension_keys(campaigns: Sequence[Campaign]) -> list[str]:

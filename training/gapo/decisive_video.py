@@ -57,7 +57,7 @@ from .models import add_lora
 from .onpolicy import PromptItem, stack_condition
 from .rewards import FeatureRidgeReward
 from .sampling import sample
-from .studio import PixelCodec
+from .pixel_codec import PixelCodec
 from .trainer import GapoTrainer
 
 CALIBRATION_NOISE, CALIBRATION_SAMPLES = 5, 4  # base samples per prompt that fix fidelity_reward's scale

@@ -14,7 +14,8 @@ from demo import GENERATORS, GeneratorProfile, demo_prompts, render_clip, render
 
 from .demo_generator import DemoGeneratorConfig, TrainingClip
 from .onpolicy import PromptItem
-from .studio import PixelCodec, StudioPrompt
+from .pixel_codec import PixelCodec
+from .studio import StudioPrompt
 
 CLEAN = GeneratorProfile("clean")  # every artefact severity 0: the renderer's intended clip
 CLIP_SECONDS = 4.0  # the demo campaign's clips: 48 frames at 12 fps; T frames span the same 4 s here

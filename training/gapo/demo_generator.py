@@ -2,7 +2,7 @@
 
 A randomly initialised tiny CogVideoX-I2V samples coloured noise, so a GAPO run on it cannot show
 anything a person would recognise. This module pretrains the same architecture the ``tiny`` studio
-preset uses (``CogVideoXTransformer3DModel`` in pixel space, the residual codec of ``studio.PixelCodec``:
+preset uses (``CogVideoXTransformer3DModel`` in pixel space, the residual codec of ``pixel_codec.PixelCodec``:
 latent = 4 x (frame - first frame), so every sample starts from the initial image and the model only
 has to learn how the picture moves) on clips the platform holds — the demo campaign's videos — with
 plain v-prediction MSE, and caches the result under ``cache_dir/<key>/``:
@@ -32,6 +32,7 @@ import torch
 
 from .denoiser import CogVideoXDenoiser
 from .models import build_transformer, default_alphas_cumprod, pixel_i2v_overrides
+from .pixel_codec import TEXT_DIM, TEXT_TOKENS, PixelCodec
 from .pretraining import fit_denoiser
 from .targets import NoiseProcess
 
@@ -60,8 +61,6 @@ class DemoGeneratorConfig:
             raise ValueError("size >= 16 and a multiple of patch, frames >= 2, steps >= 1 and batch >= 1 are required")
 
     def model_overrides(self) -> dict:
-        from .studio import TEXT_DIM, TEXT_TOKENS
-
         return pixel_i2v_overrides(size=self.size, frames=self.frames, patch=self.patch, heads=self.heads,
                                    head_dim=self.head_dim, layers=self.layers, text_tokens=TEXT_TOKENS,
                                    text_dim=TEXT_DIM)
@@ -105,8 +104,6 @@ def noise_process() -> NoiseProcess:
 def pretrain(config: DemoGeneratorConfig, clips: Sequence[TrainingClip], *, log: Callable[[str], None] = print,
              should_stop: Callable[[], bool] | None = None) -> tuple[torch.nn.Module, dict]:
     """Fit the generator on ``clips`` (uniform timesteps, v-prediction MSE); returns (model, info)."""
-    from .studio import PixelCodec
-
     if not clips:
         raise ValueError("the demo generator needs at least one clip to learn from")
     codec = PixelCodec(config.size, config.frames, patch=config.patch)

@@ -9,7 +9,8 @@ the preset:
 
 * ``tiny`` (CPU, tests): the CogVideoX-I2V transformer at test size in pixel space — the residual
   codec of the reproduction (``repro_world``: latent = 4 x (frame - first frame), 3 x T x H x W),
-  a hashed-token text encoder (each word a fixed random vector), frames resized to ``size``.
+  a hashed-token text encoder (each word a fixed random vector), frames resized to ``size``
+  (``pixel_codec.py``).
 * ``paper`` (GPU): the checkpoint's own VAE (``AutoencoderKLCogVideoX``/``AutoencoderKLWan``) and T5
   text encoder from ``model_path`` (``vae/``, ``text_encoder/``, ``tokenizer/``); see ``paper_codec.py``.
 """
@@ -18,35 +19,25 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import cv2
 import numpy as np
-import torch
 
-from media_io import sample_frames_from_array
-from training.text_words import prompt_words
 
 from .config import GapoConfig
-from .denoiser import Condition
 from .data import INDEX, write_pairs
 from .evaluate import evaluate_samples
 from .human import human_pair_tensors
 from .job_options import PAIR_SOURCES, JobOptions  # noqa: F401  (PAIR_SOURCES: importers of studio)
 from .lora_io import ADAPTER, load_lora
 from .denoiser import CogVideoXDenoiser
-from .models import add_lora, build_denoiser, default_alphas_cumprod, pixel_i2v_overrides
-from .onpolicy import PromptItem, write_onpolicy_pairs
-from .repro_world import decode as decode_residuals
-from .repro_world import to_latent, to_pixels
+from .models import add_lora, build_denoiser, default_alphas_cumprod
+from .onpolicy import write_onpolicy_pairs
+from .pixel_codec import PixelCodec
 from .run import run_gapo
 from .targets import NoiseProcess
-
-TEXT_TOKENS, TEXT_DIM = 8, 16
-
 
 @dataclass
 class StudioPrompt:
@@ -66,41 +57,6 @@ class HumanPairSource:
     records: list[dict]
     prompts: dict[str, StudioPrompt]
     frames: Callable[[object], np.ndarray]
-
-
-def hashed_text_embedding(text: str, tokens: int = TEXT_TOKENS, dim: int = TEXT_DIM) -> torch.Tensor:
-    """``(tokens, dim)``: the first ``tokens`` words, each a fixed random vector (zero-padded)."""
-    words = prompt_words(text)[:tokens]
-    rows = [torch.randn(dim, generator=torch.Generator().manual_seed(zlib.crc32(w.encode()))) for w in words]
-    rows += [torch.zeros(dim)] * (tokens - len(rows))
-    return torch.stack(rows)
-
-
-class PixelCodec:
-    """The tiny preset's codec (see the module docstring)."""
-
-    def __init__(self, size: int, frames: int, patch: int = 4):
-        self.size, self.frames, self.patch = size, frames, patch
-
-    def model_overrides(self) -> dict:
-        return pixel_i2v_overrides(size=self.size, frames=self.frames, patch=self.patch, heads=2, head_dim=32,
-                                   layers=2, text_tokens=TEXT_TOKENS, text_dim=TEXT_DIM)
-
-    def item(self, prompt: StudioPrompt) -> PromptItem:
-        image = cv2.resize(np.ascontiguousarray(prompt.initial_image[..., :3]), (self.size, self.size),
-                           interpolation=cv2.INTER_AREA)
-        first = to_pixels(image[None])  # (3, 1, H, W)
-        pad = first.new_zeros(3, self.frames - 1, self.size, self.size)
-        return PromptItem(prompt.key, prompt.text, hashed_text_embedding(prompt.text), torch.cat([first, pad], 1),
-                          image)
-
-    def encode_frames(self, frames: np.ndarray) -> torch.Tensor:
-        """A video (uint8 ``(T', H', W', 3)``) -> ``(3, T, H, W)`` latents: ``frames`` frames picked by the
-        project's frame sampler, resized, as the change from the first frame."""
-        return to_latent(sample_frames_from_array(frames, self.frames, size=(self.size, self.size)))
-
-    def decode(self, latents: torch.Tensor, cond: Condition) -> np.ndarray:
-        return decode_residuals(latents, cond)
 
 
 def build_parts(config: GapoConfig, options: JobOptions, generator_dir: str | Path | None = None):

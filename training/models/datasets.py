@@ -11,7 +11,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
-from training.exports.description import DEFAULT_SPLIT_SALT, DEFAULT_TEST_FRACTION, DEFAULT_TIE_BAND, DatasetDescription
+from training.dataset_description import DEFAULT_SPLIT_SALT, DEFAULT_TEST_FRACTION, DEFAULT_TIE_BAND, DatasetDescription
 
 
 class DatasetStatus(models.TextChoices):
@@ -28,7 +28,7 @@ class DatasetVersion(models.Model):
     """One immutable, content-hashed export of judgments into a Hugging Face `datasets` folder."""
 
     name = models.CharField(max_length=120, blank=True)
-    # --- frozen description (see training/exports/description.py) ---
+    # --- frozen description (see training/dataset_description.py) ---
     campaign_ids = ArrayField(models.BigIntegerField())
     dimension_keys = ArrayField(models.SlugField(max_length=32))
     min_votes_per_pair = models.PositiveSmallIntegerField(default=1)

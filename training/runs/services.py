@@ -28,6 +28,7 @@ from training.runs.errors import (
 )
 from training.runs.finite import finite_json
 from training.runs.options import GapoRunOptions, options_for, to_stored
+from training.signals import queue_send, run_queued
 
 
 def worker_name() -> str:
@@ -74,9 +75,8 @@ def run_create(*, kind: str, config: dict | None = None, options: dict | None = 
 
 
 def enqueue_run(run_id: int) -> None:
-    from training.tasks import execute_run
-
-    execute_run.apply_async(args=[run_id], queue=settings.RUNS_QUEUE)
+    """gpu.execute_run on settings.RUNS_QUEUE: training/tasks.py answers the signal (no import of the tasks here)."""
+    queue_send(run_queued, run_id=run_id)
 
 
 def run_claim(run_id: int, *, worker: str | None = None) -> TrainingRun | None:

@@ -13,8 +13,8 @@ from django.utils.dateparse import parse_datetime
 
 from annotation.models import Campaign
 from studio_platform.errors import StudioError
+from training.dataset_description import DEFAULT_SPLIT_SALT, DEFAULT_TEST_FRACTION
 from training.exports import services
-from training.exports.description import DEFAULT_SPLIT_SALT, DEFAULT_TEST_FRACTION
 from training.models import DatasetStatus
 
 
