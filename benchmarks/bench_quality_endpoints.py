@@ -32,16 +32,14 @@ import sys
 import time
 from itertools import combinations
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_selection import machine_block, write_results  # noqa: E402
+from benchmarks.quality_results import machine_block, recreate_database, write_results  # noqa: E402
 
 ENDPOINTS = {
     "agreement": ("quality/agreement/", "agreement", ""),
@@ -49,19 +47,6 @@ ENDPOINTS = {
     "annotators": ("quality/annotators/", "annotators", ""),
     "review-queue": ("quality/review-queue/", "disputes", "std=1.0"),
 }
-
-
-def recreate_database(database_url: str, db_name: str) -> str:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(database_url)
-    with psycopg.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 5432, user=parts.username or "postgres",
-                         password=parts.password, dbname="postgres", autocommit=True) as conn:
-        ident = sql.Identifier(db_name)
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
-    return urlunsplit((parts.scheme, parts.netloc, f"/{db_name}", "", ""))
 
 
 def seed(*, n_prompts: int, n_annotators: int, n_gold: int):

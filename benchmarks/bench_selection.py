@@ -34,13 +34,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from itertools import combinations
 from pathlib import Path
 
@@ -54,21 +52,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.machine import machine_block as shared_machine_block, results_append  # noqa: E402
+from benchmarks.quality_results import machine_block, recreate_database, write_results  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "results" / "quality.md"
 POLICIES = ("random", "breadth_first", "uncertainty")
 MODES = ("db", "single", "platform")
-
-
-def machine_block(*, postgres: bool = False) -> str:
-    command = f"- command: `{' '.join([Path(sys.executable).name] + sys.argv)}`"
-    return shared_machine_block(postgres=postgres, free=False) + "\n" + command
-
-
-def write_results(text: str) -> None:
-    results_append(RESULTS, text, preamble="# Label-quality benchmarks\n\nAppended by `benchmarks/bench_selection.py` "
-                   "and `benchmarks/bench_quality_endpoints.py`; see their docstrings.")
 
 
 def setup_django() -> None:
@@ -221,8 +208,6 @@ def _fmt(values: list) -> str:
 
 def setup_db_mode(db_name: str) -> None:
     """Recreate and migrate the scratch database, then point Django at it."""
-    from benchmarks.bench_quality_endpoints import recreate_database
-
     url = recreate_database(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"), db_name)
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
     subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT,
