@@ -10,12 +10,13 @@ from training.models import RunKind, TrainingRun
 from training.runs import services
 from training.runs.errors import RunCancelled, RunFailure, RunLost
 from training.runs.executors.common import free_accelerator
+from training.runs.options import RunOptions, run_options
 from training.runs.reporter import RunReporter
 
 log = logging.getLogger(__name__)
 
 
-def _executor(kind: str) -> Callable[[TrainingRun, RunReporter], None]:
+def _executor(kind: str) -> Callable[[TrainingRun, RunOptions, RunReporter], None]:
     if kind == RunKind.REWARD:
         from training.runs.executors.reward import execute
     elif kind == RunKind.SCORING:
@@ -37,7 +38,7 @@ def run_execute(run_id: int, *, worker: str | None = None,
     reporter.log(f"attempt {run.attempt} on {run.worker}")
     with reporter.heartbeat():
         try:
-            _executor(run.kind)(run, reporter)
+            _executor(run.kind)(run, run_options(run), reporter)
         except RunCancelled:
             reporter.log("cancelled at the user's request")
             services.run_mark_cancelled(run)

@@ -10,8 +10,8 @@ help text (`field.metadata["help"]`, listed by `option_help`); `__post_init__` c
   check and the runs chained after a promotion all call); ValidationFailed carries the message the
   API answers with (400 `{"code": "invalid", "detail": ...}`). `null` means "the default".
 - The run stores `to_stored(options)` (`dataclasses.asdict`, a JSON object) in `TrainingRun.options`.
-- Executors read `run_options(run)` (`from_stored`: a missing key takes its default, a key this kind
-  no longer has is ignored, so every stored row loads).
+- `execution.run_execute` hands each executor `run_options(run)` (`from_stored`: a missing key
+  takes its default, a key this kind no longer has is ignored, so every stored row loads).
 """
 from __future__ import annotations
 

@@ -1,2 +1,3 @@
-"""One module per run kind; each exposes ``execute(run, reporter)`` and ends the run through the
-fenced services (succeed/fail) or the registry."""
+"""One module per run kind; each exposes ``execute(run, options, reporter)`` (``options``: the run's
+typed options, training/runs/options.py) and ends the run through the fenced services (succeed/fail)
+or the registry."""

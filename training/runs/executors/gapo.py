@@ -20,7 +20,7 @@ from training.models import TrainingRun
 from training.runs.checkpoints import local_checkpoint
 from training.runs.errors import RunFailure
 from training.runs.executors.common import local_media, media_root, run_folder
-from training.runs.options import GapoRunOptions, run_options
+from training.runs.options import GapoRunOptions
 from training.runs.reporter import RunReporter
 from training.runs.resume import checkpoints_restore
 from training.runs.services import run_succeed
@@ -145,7 +145,7 @@ def _samples(run: TrainingRun, index: dict, eval_dir: Path, *, remote: bool) -> 
     return rows
 
 
-def execute(run: TrainingRun, reporter: RunReporter) -> None:
+def execute(run: TrainingRun, options: GapoRunOptions, reporter: RunReporter) -> None:
     import json
 
     from training.gapo.config import GapoConfig
@@ -154,7 +154,6 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
 
     version = run.reward_model
     reward = AnimeReward.from_checkpoint(local_checkpoint(version.checkpoint_uri), cache_dir=str(Path(settings.FRAME_CACHE_ROOT) / "reward"))
-    options: GapoRunOptions = run_options(run)  # also the studio job's JobOptions
     campaign_ids = _campaign_ids(run, options)
     train, held_out = _prompts(campaign_ids, options)
     config = GapoConfig(**{**run.config, "checkpoint_every": options.checkpoint_every_for(int(run.config["steps"]))})
@@ -174,7 +173,7 @@ def execute(run: TrainingRun, reporter: RunReporter) -> None:
                                        options.clip_frames(config.preset))
         reporter.log(f"{len(human.records)} human pairs kept; dropped: {dropped}")
     result = run_studio_job(config, train_prompts=train, eval_prompts=held_out, scorer=reward.score, out_dir=out,
-                            options=options, human=human, on_step=on_step, log=reporter.log,
+                            options=options, human=human, on_step=on_step, log=reporter.log,  # options: a JobOptions
                             generator_dir=generator_dir)
     sync.sync()
     reporter.check()

@@ -17,7 +17,7 @@ from training.runs.errors import RunFailure
 from training.runs.checkpoints import local_checkpoint
 from training.runs.executors.common import dataset_folder, local_media, media_root, ready_dataset, run_folder
 from training.runs.executors.processes import train_in_processes
-from training.runs.options import RewardRunOptions, run_options
+from training.runs.options import RewardRunOptions
 from training.runs.promotion import promotion_decision
 from training.runs.registry import reward_version_register
 from training.runs.reporter import RunReporter
@@ -84,14 +84,13 @@ def _bar(test, reporter: RunReporter) -> tuple[float | None, int | None, dict[st
     return finite[best], best, {str(pk): (acc if pk in finite else None) for pk, acc in measured.items()}
 
 
-def execute(run: TrainingRun, reporter: RunReporter) -> None:
+def execute(run: TrainingRun, options: RewardRunOptions, reporter: RunReporter) -> None:
     from training.reward.calibration import calibrate
     from training.reward.config import RewardConfig
     from training.reward.data import load_dataset_version
     from training.reward.scoring import AnimeReward
     from training.reward.train import RewardTrainer
 
-    options: RewardRunOptions = run_options(run)
     dataset = ready_dataset(run.dataset_version, reporter)
     root = media_root()
     pairset = load_dataset_version(dataset_folder(dataset), root)

@@ -11,7 +11,7 @@ from annotation.models import Pair, Video
 from training.models import RewardModelScore, TrainingRun
 from training.runs.checkpoints import local_checkpoint
 from training.runs.executors.common import local_media, media_root
-from training.runs.options import ScoringRunOptions, run_options
+from training.runs.options import ScoringRunOptions
 from training.runs.reporter import RunReporter
 from training.runs.services import run_succeed
 
@@ -22,11 +22,10 @@ def _videos(campaign_ids: list[int]) -> list[Video]:
     return list(Video.objects.filter(pk__in=ids).select_related("prompt").order_by("pk"))
 
 
-def execute(run: TrainingRun, reporter: RunReporter) -> None:
+def execute(run: TrainingRun, options: ScoringRunOptions, reporter: RunReporter) -> None:
     from training.reward.scoring import AnimeReward
 
     version = run.reward_model
-    options: ScoringRunOptions = run_options(run)
     campaign_ids = options.campaign_ids or list(version.dataset_version.campaign_ids)
     batch = options.batch_size
     reward = AnimeReward.from_checkpoint(local_checkpoint(version.checkpoint_uri), cache_dir=str(Path(settings.FRAME_CACHE_ROOT) / "reward"))
