@@ -1,6 +1,7 @@
 """The images' build steps, run here as far as they go without a Docker engine."""
 from __future__ import annotations
 
+import configparser
 import http.server
 import json
 import re
@@ -37,6 +38,20 @@ def test_worker_dockerfile_uses_cuda_torch_and_the_gpu_queue():
     assert r'-Q \"${RUNS_QUEUE:-gpu}\" --concurrency 1' in WORKER
     for part in ("config/", "annotation/", "training/", "manage.py", "dimensions.py"):
         assert f"COPY {part}" in WORKER, part
+
+
+def test_both_images_copy_every_package_of_the_import_contract():
+    """The packages .importlinter names (all but benchmarks) are what the apps import at run time."""
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / ".importlinter")
+    packages = [p for p in parser["importlinter"]["root_packages"].split() if p != "benchmarks"]
+    assert {"people", "studio_platform", "media_io", "demo"} <= set(packages)
+    for name in ("Dockerfile.web", "Dockerfile.worker"):
+        dockerfile = (DOCKER / name).read_text()
+        ignore = (DOCKER / f"{name}.dockerignore").read_text()
+        for package in packages:
+            assert f"COPY {package}/ {package}/" in dockerfile, (name, package)
+            assert f"!{package}/**" in ignore, (name, package)
 
 
 def test_dockerignore_sends_what_the_dockerfiles_copy():
