@@ -116,3 +116,13 @@ def test_generation_runs_are_refused_with_a_clear_400(client_for, carol):
     with pytest.raises(ValidationFailed, match="there are no generation runs"):
         run_create(kind="generation", enqueue=False)
     assert not TrainingRun.objects.exists()
+
+
+def test_checking_gapo_options_imports_neither_torch_nor_django_in_the_ml_package():
+    """The web process validates GAPO options with JobOptions: importing it must stay light."""
+    import subprocess
+    import sys
+
+    code = ("import sys, training.gapo.job_options; "
+            "assert 'torch' not in sys.modules and 'django' not in sys.modules, sorted(sys.modules)")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -81,7 +81,9 @@ class Command(BaseCommand):
         parser.add_argument("--dataset", type=int, help="dataset version id (reward runs)")
         parser.add_argument("--reward-model", type=int, help="reward model version id (default: the promoted one)")
         parser.add_argument("--config", help="trainer config: a JSON object or a JSON file")
-        parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE")
+        parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                            help="a run option, value as JSON; the kind's options with their help texts are the "
+                                 "fields of training/runs/options.py (RewardRunOptions, GapoRunOptions, ...)")
         parser.add_argument("--queue", action="store_true", help="hand it to the gpu queue instead of running here")
         parser.add_argument("--resume", type=int, metavar="RUN_ID",
                             help="run a queued run here, or take over a stale running one (dead worker)")
