@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from training.models import DatasetVersion, RetrainPolicy, RewardModelVersion, RunKind, RunState, TrainingRun
+from training.runs.options import option_names
 
 
 MSG_KIND_CHOICE = ('"{input}" is not a run kind; use reward, gapo or scoring (there are no generation runs: '
@@ -17,8 +18,9 @@ class RunCreateSerializer(serializers.Serializer):
     config = serializers.DictField(required=False, default=dict,
                                    help_text="Trainer config: RewardConfig fields (reward) or GapoConfig fields (gapo).")
     options = serializers.DictField(required=False, default=dict,
-                                    help_text="The kind's options (training/runs/options.py): reward "
-                                              "RewardRunOptions, gapo GapoRunOptions, scoring ScoringRunOptions.")
+                                    help_text="The kind's options (training/runs/options.py; null = the default): "
+                                              + "; ".join(f"{kind}: {', '.join(option_names(kind))}"
+                                                          for kind in RunKind.values))
     dataset_version = serializers.PrimaryKeyRelatedField(queryset=DatasetVersion.objects.all(), required=False,
                                                          allow_null=True, default=None)
     reward_model = serializers.PrimaryKeyRelatedField(queryset=RewardModelVersion.objects.all(), required=False,

@@ -192,7 +192,7 @@ def option_names(kind: str) -> list[str]:
 
 
 def option_help(kind: str) -> dict[str, str]:
-    """name -> help text of every option of a kind (the API schema and the docs list them)."""
+    """name -> help text of every option of a kind."""
     return {f.name: f.metadata.get("help", "") for f in dataclasses.fields(OPTIONS_BY_KIND[kind])}
 
 
