@@ -15,11 +15,12 @@ fresh samples of held-out prompts from one fixed noise, with their motion magnit
 CPU defaults, sized to < 15 CPU-minutes per method on one core (both noise levels together): 16 training
 prompts x k=4 candidates (~96 pairs per seed), 8 DDIM steps, LoRA rank 8, 40 steps of 2 pairs, beta 500,
 learning rates {1e-3, 3e-3}, 1 validation seed, 3 test seeds, 2 samples x 12 held-out prompts per evaluation,
-sigma 0.3 then 0 (the report is rewritten after each level). The full protocol on CPU (~1.5 h on one shared core,
-not run here):
+sigma 0.3 then 0 (the report is rewritten after each level). The full protocol (the recorded results: about
+70 min per noise level on one shared core; run one process per level and pool them with ``--merge``):
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/gapo_decisive_video.py --lrs 3e-4 1e-3 3e-3 --val-seeds 0 1 \
-        --test-seeds 100 101 102 103 104 105 106 107 108 109
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/gapo_decisive_video.py --sigmas 0.3 --lrs 1e-3 3e-3 1e-2 \
+        --val-seeds 0 1 --test-seeds 100 101 102 103 104 105 106 107 108 109 --out var/full/s03
+    (the same with --sigmas 0 --out var/full/s00), then --merge OUT var/full/s03.json var/full/s00.json
 
 ``--gpu``: k=6, 20 DDIM steps, 100 steps of 8 pairs, 3 learning rates, 1 validation seed, 10 test seeds,
 4 samples x 16 held-out prompts. Bring the cached generator along (``var/gapo_decisive_video/demo-*``, 2 MB):
