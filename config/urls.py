@@ -4,20 +4,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from annotation import data_pages
-from annotation import admin_pages
-from annotation import pages as studio_pages
-from annotation import views as pages
+from annotation import admin_pages, data_pages, views
+from annotation import pages as work_pages  # the label and review shells
 from annotation.api.media import media_file
 from people import pages as people_pages
 from training import pages as training_pages
 
 urlpatterns = [
-    path("", pages.home, name="home"),
-    path("healthz", pages.healthz, name="healthz"),
-    path("favicon.ico", pages.favicon, name="favicon"),
-    path("label/<int:campaign_id>/", studio_pages.label, name="label"),
-    path("review/<int:campaign_id>/", studio_pages.review, name="review"),
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("label/<int:campaign_id>/", work_pages.label, name="label"),
+    path("review/<int:campaign_id>/", work_pages.review, name="review"),
     path("studio/data/", data_pages.data_browser, name="data-browser"),
     path("studio/pairs/<int:pair_id>/", data_pages.pair_page, name="pair-page"),
     path("studio/mine/", data_pages.my_history, name="my-history-page"),
