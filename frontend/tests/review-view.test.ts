@@ -114,7 +114,7 @@ describe("review page view", () => {
     const card = dash(renderReview(s, a), "leaderboard");
     const select = card.querySelector<HTMLSelectElement>("#lb-dim")!;
     expect([...select.querySelectorAll("option[selected]")].map((o) => o.getAttribute("value"))).toEqual(["motion"]);
-    expect(card.querySelector("table.sr-only tbody")?.textContent).toContain("gen-a");
+    expect(card.querySelector(".sr-only table tbody")?.textContent).toContain("gen-a");
     select.value = "smoothness";
     select.dispatchEvent(new Event("change"));
     expect(a.calls).toEqual(["dim=smoothness"]);

@@ -128,7 +128,7 @@ def test_a_reviewer_opens_a_disputed_pair_sees_every_answer_and_adjudicates_it(d
     assert charts.count() == 7  # six dimensions + the queue
     assert all(charts.nth(i).get_attribute("role") == "img" for i in range(7))
     assert history.locator("[data-history-dimension=motion] path.chart-time-line").count() == 1
-    assert history.locator("table.sr-only").count() == 1
+    assert history.locator(".sr-only table").count() == 1
     assert "NaN" not in page.inner_text("#review-root")
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

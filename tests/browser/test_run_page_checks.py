@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.browser.conftest import SCREENSHOTS, sign_in
-from tests.browser.test_run_page import seeded  # noqa: F401  (fixture)
+from tests.browser.test_run_page import _add_metrics, seeded  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -29,16 +29,19 @@ def failed_gapo(seeded):  # noqa: F811
                   "delta_ci": {"motion": {"low": 0.05, "high": 0.15, "prompts": 8},
                                "appeal": {"low": 0.0001, "high": 0.0007, "prompts": 8},
                                "smoothness": {"low": -0.01, "high": 0.01, "prompts": 8}}}
-    return TrainingRun.objects.create(kind="gapo", state=RunState.FAILED, step=8, total_steps=8, attempt=1,
-                                      finished_at=timezone.now(), error=TRACEBACK,
-                                      metrics={"pairs": 12, "eval": evaluation,
-                                               **{f"extra_metric_with_a_long_name_{i}": i for i in range(12)}})
+    run = TrainingRun.objects.create(kind="gapo", state=RunState.FAILED, step=8, total_steps=8, attempt=1,
+                                     finished_at=timezone.now(), error=TRACEBACK,
+                                     metrics={"pairs": 12, "eval": evaluation,
+                                              **{f"extra_metric_with_a_long_name_{i}": i for i in range(12)}})
+    _add_metrics(run, range(1, 9))  # curves: the charts' two-column grid must fold to one on a phone
+    return run
 
 
 def test_a_failed_run_page_reads_plainly_on_a_phone(seeded, failed_gapo, context_factory):  # noqa: F811
     page = context_factory(390, 844).new_page()
     sign_in(page, seeded.studio, "rita", f"/runs/{failed_gapo.pk}/")
     page.wait_for_selector("[data-live=false][data-state=failed]")
+    page.wait_for_selector(".chart-grid-2 .run-chart svg")  # the curves are drawn (a 420 px track each before)
 
     bar = page.locator("[role=progressbar]").first
     assert "100%" not in bar.inner_text() and "failed" in bar.inner_text().lower()

@@ -19,14 +19,20 @@ export function stat(label: MessageKey, value: string, sub?: string): HTMLElemen
   return h("div", { class: "stat" }, h("span", { class: "stat-label" }, t(label)), h("span", { class: "stat-value" }, value), sub ? h("span", { class: "stat-sub" }, sub) : null);
 }
 
-/** A visually hidden table carrying a chart's numbers for screen readers. */
+/** A visually hidden table carrying a chart's numbers for screen readers. The table sits inside a
+ * hidden box rather than carrying .sr-only itself: a table never gets narrower than its content, so
+ * a 1 px .sr-only table stayed ~500 px wide and made the review page scroll sideways on a phone. */
 export function srTable(caption: string, head: string[], rows: (string | number)[][]): HTMLElement {
   return h(
-    "table",
+    "div",
     { class: "sr-only" },
-    h("caption", {}, caption),
-    h("thead", {}, h("tr", {}, ...head.map((c) => h("th", { scope: "col" }, c)))),
-    h("tbody", {}, ...rows.map((r) => h("tr", {}, ...r.map((c, i) => (i === 0 ? h("th", { scope: "row" }, String(c)) : h("td", {}, String(c))))))),
+    h(
+      "table",
+      {},
+      h("caption", {}, caption),
+      h("thead", {}, h("tr", {}, ...head.map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, ...rows.map((r) => h("tr", {}, ...r.map((c, i) => (i === 0 ? h("th", { scope: "row" }, String(c)) : h("td", {}, String(c))))))),
+    ),
   );
 }
 
