@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from annotation.models import Assignment, AssignmentState, Judgment, Pair
+from annotation.models import Assignment, AssignmentState, Judgment, Pair, Prompt
 from tests.browser.conftest import SCREENSHOTS, Studio, sign_in
 from tests.factories import CampaignFactory, UserFactory, make_pairs
 
@@ -116,7 +116,11 @@ def test_review_dashboards_render_charts_and_the_queue(seeded, context_factory):
     assert (SCREENSHOTS / "review-dashboard.png").stat().st_size > 10_000
 
     # On a phone the dashboards stack in one column and the page never scrolls sideways (the charts'
-    # hidden number tables once kept their full width and made it 600 px wide at 390).
+    # hidden number tables, and a long prompt in a queue row, once made it 600 px wide at 390).
+    long_prompt = "A girl with twin-tailed green hair in a blue school uniform jumps in front of a sunset city."
+    Prompt.objects.update(text=long_prompt)
     page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    page.wait_for_selector(f".queue-row >> text={long_prompt[:40]}")
     page.wait_for_function("() => document.documentElement.scrollWidth <= 390", timeout=5_000)
     assert not errors, errors
