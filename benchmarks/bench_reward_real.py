@@ -14,10 +14,17 @@ into a throwaway campaign through ``annotation.services.imports.videos_import_ma
 DATABASE_URL, IMPORT_ROOTS covering the clips folder, and a migrated database) and scores the stored copies.
 
 Variants (the ablation rows):
-    both             the cpu preset: networks trained from scratch + handcrafted features into every head
-    networks         handcrafted_features=False: the networks alone
-    frozen_networks  finetune=head: random networks frozen, only the linear heads (on network + handcrafted) train
-    features         a linear Bradley-Terry head per dimension on the handcrafted features alone (no network)
+    both             the cpu preset: networks trained from scratch + handcrafted features into every head, each head
+                     starting from the fixed formula's log-odds (formula_prior) and learning the correction, reading
+                     only its dimension's measurements (scoped_features) with sign constraints (monotone_features)
+                     and an L2 pull toward the formula (head_l2)
+    no_prior         the same without the formula prior (scoped, monotone, head_l2 kept)
+    unconstrained    the cpu preset of session 5: no prior, every head reads every feature, no sign constraint, no
+                     head_l2
+    networks         handcrafted_features=False, formula_prior=False: the networks alone
+    frozen_networks  finetune=head: random networks frozen, only the linear heads (and prior scale) train
+    features         a linear Bradley-Terry head per dimension on the handcrafted features (+ the formula prior
+                     when the config has it), no network
 After training, each model is calibrated on the demo held-out split (calibration.py); ECE before / after
 (cross-fitted) is reported.
 """
@@ -43,6 +50,7 @@ from training.reward.calibration import fit_calibration  # noqa: E402
 from training.reward.config import DIMENSIONS, RewardConfig  # noqa: E402
 from training.reward.data import PairSet, demo_pairset, strength_matrix  # noqa: E402
 from training.reward.evaluate import baseline_video_scores, evaluate_scores  # noqa: E402
+from training.reward.handcrafted import FEATURE_SIGNS  # noqa: E402
 from training.reward.real_clips import (DEFAULT_CLIPS, baseline_scores_fn, evaluate_real_clips,  # noqa: E402
                                         load_clips, reward_scores)
 from training.reward.scoring import AnimeReward, motion_presence  # noqa: E402
@@ -50,7 +58,9 @@ from training.reward.train import RewardTrainer, prepare_all, prepare_static  # 
 
 VARIANTS = {
     "both": {},
-    "networks": {"handcrafted_features": False},
+    "no_prior": {"formula_prior": False},
+    "unconstrained": {"formula_prior": False, "scoped_features": False, "monotone_features": False, "head_l2": 0.0},
+    "networks": {"handcrafted_features": False, "formula_prior": False},
     "frozen_networks": {"finetune": "head"},
     "features": None,  # no network: FeatureHead below
 }
@@ -71,13 +81,17 @@ class FeatureHead:
         self.mean, self.std = x.mean(0), x.std(0).clamp_min(1e-4)
         self.cols = {d: torch.tensor([layout.index(n) for n in config.head_feature_names(d)]) for d in config.dimensions}
         self.w = {d: torch.zeros(len(c) + 1, requires_grad=True) for d, c in self.cols.items()}
+        # formula prior (config.formula_prior): logit = scale * formula log-odds + the linear head, scale from 1
+        self.prior = config.formula_prior
+        self.scale = {d: torch.ones((), requires_grad=True) for d in config.dimensions}
+        p = torch.from_numpy(np.stack([prepared[k]["prior"] for k in keys]))
         index = {k: i for i, k in enumerate(keys)}
         pairs = [p for p in train.pairs if p.video_a in index and p.video_b in index]
         a = torch.tensor([index[p.video_a] for p in pairs])
         b = torch.tensor([index[p.video_b] for p in pairs])
         s = torch.from_numpy(strength_matrix(pairs, config.dimensions))
-        z = (x - self.mean) / self.std
-        opt = torch.optim.Adam(list(self.w.values()), lr=lr)
+        z = torch.cat([(x - self.mean) / self.std, p], dim=1)
+        opt = torch.optim.Adam(list(self.w.values()) + (list(self.scale.values()) if self.prior else []), lr=lr)
         torch.manual_seed(config.seed)
         for _ in range(steps):
             opt.zero_grad()
@@ -87,18 +101,30 @@ class FeatureHead:
                 d_logit = self._logit(z[b], d) - self._logit(z[a], d)
                 loss, _ = pairwise_loss(config.loss, d_logit[known], s[known, j], tie_margin=config.tie_margin,
                                         strength_margin=config.strength_margin)
-                losses.append(loss)
+                losses.append(loss + config.head_l2 * (self.w[d][:-1] ** 2).sum())  # as RewardTrainer's head_l2
             torch.stack(losses).mean().backward()
             opt.step()
+            if config.monotone_features:  # as AnimeRewardModel.project_monotone
+                with torch.no_grad():
+                    for d in config.dimensions:
+                        signs = torch.tensor([float(FEATURE_SIGNS[d].get(n, 0)) for n in config.head_feature_names(d)])
+                        w = self.w[d][:-1]
+                        w.copy_(torch.where(signs * w < 0, torch.zeros_like(w), w))
+                        self.scale[d].clamp_(min=0.0)
 
     def _logit(self, z: torch.Tensor, d: str) -> torch.Tensor:
+        """z = [standardised features | formula log-odds in DIMENSIONS order]."""
         w = self.w[d]
-        return z[:, self.cols[d]] @ w[:-1] + w[-1]
+        out = z[:, self.cols[d]] @ w[:-1] + w[-1]
+        if self.prior:
+            out = out + self.scale[d] * z[:, len(self.mean) + DIMENSIONS.index(d)]
+        return out
 
     @torch.no_grad()
     def logits(self, items: list[dict], batch_size: int = 0) -> dict[str, torch.Tensor]:
-        z = (torch.from_numpy(np.stack([it["handcrafted"] for it in items])) - self.mean) / self.std
-        return {d: self._logit(z, d) for d in self.config.dimensions}
+        x = torch.from_numpy(np.stack([it["handcrafted"] for it in items]))
+        p = torch.from_numpy(np.stack([it["prior"] for it in items]))
+        return {d: self._logit(torch.cat([(x - self.mean) / self.std, p], dim=1), d) for d in self.config.dimensions}
 
 
 def _logit_table(model, prepared: dict) -> dict[str, dict[str, float]]:

@@ -66,3 +66,13 @@ def test_generator_by_name_lists_the_valid_names_on_a_miss():
     assert generator_by_name("bolt").flicker > 0.5
     with pytest.raises(KeyError, match="aurora, bolt, cel, dusk, ember"):
         generator_by_name("zephyr")
+
+
+def test_every_artefact_shows_in_at_least_two_generators_so_leave_one_out_tests_a_seen_defect():
+    from demo.catalog import ARTEFACTS, SHARED_SEVERITY
+
+    for artefact in ARTEFACTS:
+        carriers = [g.name for g in GENERATORS if getattr(g, artefact) >= SHARED_SEVERITY]
+        assert len(carriers) >= 2, (artefact, carriers)
+        strengths = {getattr(g, artefact) for g in GENERATORS if g.name in carriers}
+        assert len(strengths) >= 2, (artefact, "carriers should differ in strength")

@@ -16,7 +16,7 @@ from pathlib import Path
 from dimensions import KEYS as DIMENSIONS
 from training.config_io import load_config, save_config
 
-from .handcrafted import COHERENCE_NAMES, FEATURE_NAMES
+from .handcrafted import COHERENCE_NAMES, DIMENSION_FEATURES, FEATURE_NAMES
 from .identity import IDENTITY_FEATURE_NAMES
 from .motion_pattern import MOTION_PATTERN_NAMES
 
@@ -56,11 +56,14 @@ SIZE_LIMITS = {"num_frames": 256, "net_frames": 256, "motion_frames": 256, "fram
                "hidden_size": 4096, "num_layers": 48, "batch_size": 1024, "grad_accum": 1024, "lora_rank": 512}
 PRESET_DEFAULTS = {
     "tiny": {"frame_size": 32, "hidden_size": 32, "num_layers": 2, "finetune": "lora", "net_frames": 8,
-             "prompt_motion_text": "words", "static_negatives": 0.0, "handcrafted_features": True},
+             "prompt_motion_text": "words", "static_negatives": 0.0, "handcrafted_features": True, "formula_prior": False,
+             "scoped_features": False, "monotone_features": False, "head_l2": 0.0},
     "cpu": {"frame_size": 32, "hidden_size": 32, "num_layers": 1, "finetune": "full", "net_frames": 8,
-            "prompt_motion_text": "words", "static_negatives": 0.25, "handcrafted_features": True},
+            "prompt_motion_text": "words", "static_negatives": 0.25, "handcrafted_features": True, "formula_prior": True,
+            "scoped_features": True, "monotone_features": True, "head_l2": 0.1},
     "paper": {"frame_size": 224, "hidden_size": 0, "num_layers": 0, "finetune": "lora", "net_frames": 24,
-              "prompt_motion_text": "backbone", "static_negatives": 0.25, "handcrafted_features": False},
+              "prompt_motion_text": "backbone", "static_negatives": 0.25, "handcrafted_features": False, "formula_prior": False,
+              "scoped_features": False, "monotone_features": False, "head_l2": 0.0},
 }
 
 
@@ -91,6 +94,22 @@ class RewardConfig:
     handcrafted_features: bool | None = _help(
         "feed the OpenCV features (handcrafted.py) into every head; None = the preset's (tiny/cpu: on, paper: off, "
         "so the pretrained networks have to carry the dimensions; report it both ways)", None)
+    formula_prior: bool | None = _help(
+        "every head adds the fixed formula's log-odds for its dimension (handcrafted.baseline_scores, the zero-training "
+        "baseline) times a learned scale that starts at 1, so training starts from the formulas and learns "
+        "corrections to them; None = the preset's (cpu: on; tiny, paper: off). Why: README 'Formula prior'", None)
+    scoped_features: bool | None = _help(
+        "each head reads only the OpenCV measurements of what its dimension is about (handcrafted.DIMENSION_FEATURES) "
+        "plus its identity / motion-pattern / coherence extras, instead of all of FEATURE_NAMES; None = the preset's "
+        "(cpu: on; tiny, paper: off)", None)
+    monotone_features: bool | None = _help(
+        "keep each head's weight on a defect measurement on the side handcrafted.FEATURE_SIGNS names (more flicker can "
+        "only lower smoothness, more colour drift only image_video, ...) and the formula prior's scale >= 0: "
+        "projected after every optimizer step; None = the preset's (cpu: on; tiny, paper: off)", None)
+    head_l2: float | None = _help(
+        "L2 penalty on the heads' weights (not biases, not the prior scale), added to the loss per dimension: with "
+        "formula_prior it pulls each head back toward the fixed formula, so a correction must earn its place on many "
+        "pairs; None = the preset's (cpu 0.1, tiny/paper 0)", None)
     identity_dimensions: tuple[str, ...] = _help(
         "dimensions whose heads also read the character identity signals (identity.py: subject segmented in the "
         "initial image, its palette looked for in colour-aligned late frames); () = not computed at all (the "
@@ -173,6 +192,12 @@ class RewardConfig:
         for name, value in PRESET_DEFAULTS[self.preset].items():
             if getattr(self, name) is None:
                 setattr(self, name, value)
+        if not isinstance(self.head_l2, (int, float)) or isinstance(self.head_l2, bool) or not 0 <= self.head_l2 < 1e3:
+            raise ValueError(f"head_l2 must be a number in [0, 1000), got {self.head_l2!r}")
+        self.head_l2 = float(self.head_l2)
+        for name in ("handcrafted_features", "formula_prior", "scoped_features", "monotone_features"):  # preset-filled
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name}={getattr(self, name)!r}: true, false or null (the preset's)")
         for name, valid in {"prompt_motion_text": PROMPT_TEXTS, "finetune": FINETUNES}.items():  # preset-filled
             if getattr(self, name) not in valid:
                 raise ValueError(f"{name}={getattr(self, name)!r} is not valid; valid values: {', '.join(valid)}")
@@ -231,7 +256,8 @@ class RewardConfig:
 
     def head_feature_names(self, dimension: str) -> tuple[str, ...]:
         """The handcrafted inputs of one dimension's head (a subset of handcrafted_names())."""
-        return (FEATURE_NAMES + (IDENTITY_FEATURE_NAMES if dimension in self.identity_dimensions else ())
+        base = DIMENSION_FEATURES[dimension] if self.scoped_features else FEATURE_NAMES
+        return (base + (IDENTITY_FEATURE_NAMES if dimension in self.identity_dimensions else ())
                 + (MOTION_PATTERN_NAMES if dimension in self.motion_pattern_dimensions else ())
                 + (COHERENCE_NAMES if dimension in self.coherence_dimensions else ()))
 
@@ -252,4 +278,6 @@ class RewardConfig:
     def load(cls, path: str | Path) -> "RewardConfig":
         # checkpoints saved before these fields existed were trained without those inputs
         return load_config(cls, path, defaults={"identity_dimensions": (), "motion_pattern_dimensions": (),
-                                                "coherence_dimensions": (), "static_negatives": 0.0})
+                                                "coherence_dimensions": (), "static_negatives": 0.0,
+                                                "formula_prior": False, "scoped_features": False,
+                                                "monotone_features": False, "head_l2": 0.0})

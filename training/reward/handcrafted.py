@@ -58,6 +58,34 @@ from .motion_pattern import MOTION_PATTERN_NAMES, motion_pattern
 FEATURE_NAMES = ("flicker", "shake", "warp", "motion", "motion_peak", "sharpness", "noise", "colourful",
                  "colour_drift", "hist_sim", "char_hist", "late_early", "centre_change", "border_change", "ssim_init")
 COHERENCE_NAMES = ("flow_incoherence",)
+# What each dimension's head reads of FEATURE_NAMES when config.scoped_features is on: the measurements of what the
+# dimension is about, nothing else. Why: in any finite set of generators, unrelated measurements correlate with a
+# dimension through the generators (the demo's jittery generator is also its sharpest, so sharpness "predicts" poor
+# smoothness); a head that may read them learns that correlation, and it reverses on footage from elsewhere. The
+# identity, motion-pattern and coherence extras come on top (config.*_dimensions).
+DIMENSION_FEATURES = {
+    "smoothness": ("flicker", "shake", "warp"),
+    "motion": ("motion", "motion_peak", "shake"),
+    "appeal": ("sharpness", "noise", "colourful", "flicker", "warp"),
+    "text_video": ("motion", "motion_peak"),
+    "image_video": ("colour_drift", "hist_sim", "late_early", "border_change", "ssim_init"),
+    "character": ("char_hist", "centre_change", "border_change", "late_early"),
+}
+# The direction in which a measurement may move its dimension's score when config.monotone_features is on (+1: more
+# of it can only raise the score, -1: only lower it; a feature not listed is free). A head's learned weight on a
+# listed feature is projected back to that sign after every step, so training can re-weight a defect measurement
+# but never learn that more of the defect is better (which a few generators' correlations teach readily).
+_IDENTITY_SIGNS = {"subject_vanish": -1, "subject_vanish_distinct": -1, "subject_colour_min": 1,
+                   "subject_colour_mean": 1, "subject_colour_dist": -1}
+FEATURE_SIGNS = {
+    "smoothness": {"flicker": -1, "shake": -1, "warp": -1, "flow_incoherence": -1},
+    "motion": {"motion": 1, "motion_peak": 1, "shake": -1},
+    "appeal": {"sharpness": 1, "noise": -1, "flicker": -1, "warp": -1},
+    "text_video": {"motion": 1, "motion_peak": 1},
+    "image_video": {"colour_drift": -1, "hist_sim": 1, "late_early": 1, "border_change": -1, "ssim_init": 1,
+                    **_IDENTITY_SIGNS},
+    "character": {"char_hist": 1, "centre_change": -1, "late_early": 1, **_IDENTITY_SIGNS},
+}
 CROP = 0.6
 FLOW_HEIGHT = 72
 
@@ -212,6 +240,17 @@ def feature_vector(features: dict[str, float], names: tuple[str, ...] = FEATURE_
         v = features[name]
         out.append(math.log1p(max(v, 0.0)) if name in _LOG_SCALED else v)
     return np.asarray(out, np.float32)
+
+
+PRIOR_CLAMP = 1e-4  # log-odds of a formula score are bounded to +-9.2 so one saturated map cannot dominate a head
+
+
+def prior_logits(features: dict[str, float], dimensions: tuple[str, ...]) -> np.ndarray:
+    """log(s / (1 - s)) of each dimension's fixed formula (``baseline_scores``), s clamped to [1e-4, 1 - 1e-4]:
+    the formula prior a head starts from (config.formula_prior)."""
+    scores = baseline_scores(features)
+    s = np.clip(np.asarray([scores[d] for d in dimensions], np.float64), PRIOR_CLAMP, 1.0 - PRIOR_CLAMP)
+    return np.log(s / (1.0 - s)).astype(np.float32)
 
 
 def baseline_scores(features: dict[str, float]) -> dict[str, float]:

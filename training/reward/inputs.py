@@ -11,6 +11,8 @@ One prepared video is a dict of numpy arrays (``PreparedVideo``); ``collate`` st
     char_frames  (B, T, 3, S, S)  centre crop (character_crop) of each frame (no detector: the demo and most I2V
     char_ref     (B, 3, S, S)      clips keep the character near the centre), reference = character_ref or initial
     handcrafted  (B, F)            handcrafted.feature_vector in config.handcrafted_names() order
+    prior        (B, D)            handcrafted.prior_logits: the fixed formulas' log-odds per dimension
+                                   (dimensions.KEYS order), read by heads when config.formula_prior
     prompt_words (B, 64)           training.text_words.bag_of_words of the prompt (text-video prompt x motion)
     texts        list[str]
 """
@@ -28,8 +30,8 @@ from media_io import FrameCache, sample_frames, sample_frames_from_array, unifor
 from training.text_words import bag_of_words
 
 from .backbones import PIXEL_MEAN, PIXEL_STD
-from .config import PROMPT_WORD_DIM, RewardConfig
-from .handcrafted import centre_crop, feature_vector, video_features
+from .config import DIMENSIONS, PROMPT_WORD_DIM, RewardConfig
+from .handcrafted import centre_crop, feature_vector, prior_logits, video_features
 
 
 def read_image(image) -> np.ndarray:
@@ -78,13 +80,14 @@ def prepare_video(video, prompt: str, initial_image=None, character_ref=None, *,
         "char_frames": _to_net(np.stack([centre_crop(f, config.character_crop) for f in net]), side),
         "char_ref": _to_net(centre_crop(ref, config.character_crop)[None], side)[0],
         "handcrafted": feature_vector(feats, config.handcrafted_names()),
+        "prior": prior_logits(feats, DIMENSIONS),
         "prompt_words": bag_of_words(prompt, PROMPT_WORD_DIM),
         "text": prompt,
         "features": feats,
     }
 
 
-TENSOR_KEYS = ("frames", "motion", "initial", "char_frames", "char_ref", "handcrafted", "prompt_words")
+TENSOR_KEYS = ("frames", "motion", "initial", "char_frames", "char_ref", "handcrafted", "prior", "prompt_words")
 
 
 def collate(items: list[dict]) -> dict:

@@ -34,7 +34,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .backbones import build_backbone, pooled
-from .config import PROMPT_WORD_DIM, RewardConfig
+from .config import DIMENSIONS, PROMPT_WORD_DIM, RewardConfig
+from .handcrafted import FEATURE_SIGNS
 from .motion_pattern import MOTION_PATTERN_NAMES
 
 MOTION_PROMPTS = ("a video with large movement", "a stationary video")
@@ -63,6 +64,25 @@ class Scorer(nn.Module):
         self.head = nn.Linear(self.feature_size() + n_hc, 1)
         nn.init.normal_(self.head.weight, std=0.01)
         nn.init.zeros_(self.head.bias)
+        # formula prior: logit = prior_scale * formula log-odds + head(features); the head starts near 0, so the
+        # untrained model ranks like the fixed formula and training learns the correction
+        self.prior_index = DIMENSIONS.index(dimension) if config.formula_prior else None
+        if self.prior_index is not None:
+            self.prior_scale = nn.Parameter(torch.ones(()))
+        # +1 / -1 / 0 per handcrafted head input (config.monotone_features, handcrafted.FEATURE_SIGNS)
+        self.monotone = config.monotone_features
+        signs = FEATURE_SIGNS.get(dimension, {}) if config.monotone_features and self.use_hc else {}
+        self.register_buffer("hc_signs", torch.tensor([float(signs.get(n, 0)) for n in config.head_feature_names(dimension)]
+                                                      if self.use_hc else [], dtype=torch.float32), persistent=False)
+
+    @torch.no_grad()
+    def project_monotone(self) -> None:
+        """Zero any handcrafted head weight on the wrong side of its sign, and a negative prior scale."""
+        if self.hc_signs.numel() and bool(self.hc_signs.any()):
+            w = self.head.weight[0, self.head.in_features - len(self.hc_signs):]
+            w.copy_(torch.where(self.hc_signs * w < 0, torch.zeros_like(w), w))
+        if self.prior_index is not None and self.monotone:
+            self.prior_scale.clamp_(min=0.0)
 
     def feature_size(self) -> int:
         raise NotImplementedError
@@ -71,7 +91,10 @@ class Scorer(nn.Module):
         if self.use_hc:
             hc = batch["handcrafted_std"].index_select(-1, self.hc_columns)
             feats = torch.cat([feats, hc.to(feats.dtype)], dim=-1)
-        return self.head(feats.to(self.head.weight.dtype)).squeeze(-1)
+        out = self.head(feats.to(self.head.weight.dtype)).squeeze(-1)
+        if self.prior_index is not None:
+            out = out + self.prior_scale * batch["prior"][:, self.prior_index].to(out.dtype)
+        return out
 
     def _image_embeds(self, pixels: torch.Tensor) -> torch.Tensor:
         return pooled(self.backbone.get_image_features(pixel_values=pixels))
@@ -246,9 +269,10 @@ SCORERS = {cls.kind: cls for cls in (VideoRegressionScorer, MotionScorer, VideoT
 
 
 def is_head_parameter(name: str) -> bool:
-    """Head weights (the linear heads and the text-video prompt-motion projection): trained in every finetune
-    mode, at head_lr."""
-    return ".head." in name or ".motion_head." in name or name.startswith(("head.", "motion_head."))
+    """Head weights (the linear heads, the text-video prompt-motion projection, the formula prior's scale): trained in
+    every finetune mode, at head_lr."""
+    return (".head." in name or ".motion_head." in name or name.startswith(("head.", "motion_head."))
+            or name.endswith("prior_scale"))
 
 
 def apply_finetune(scorer: Scorer, config: RewardConfig) -> None:
@@ -280,6 +304,12 @@ class AnimeRewardModel(nn.Module):
         n_hc = len(config.handcrafted_names())
         self.register_buffer("hc_mean", torch.zeros(n_hc))
         self.register_buffer("hc_std", torch.ones(n_hc))
+
+    def project_monotone(self) -> None:
+        """After an optimizer step: keep every head inside config.monotone_features' constraints (no-op when off)."""
+        if self.config.monotone_features:
+            for scorer in self.scorers.values():
+                scorer.project_monotone()
 
     def fit_feature_stats(self, features: torch.Tensor) -> None:
         """Set the standardisation of handcrafted features from (N, F) training videos."""

@@ -41,7 +41,7 @@ from .models import AnimeRewardModel, is_head_parameter
 
 # Changing these between save and resume would load weights into a different model.
 RESUME_MUST_MATCH = ("preset", "dimensions", "scorers", "frame_size", "character_crop", "hidden_size", "num_layers", "finetune", "net_frames",
-                     "lora_rank", "lora_targets", "handcrafted_features", "identity_dimensions",
+                     "lora_rank", "lora_targets", "handcrafted_features", "formula_prior", "scoped_features", "identity_dimensions",
                      "motion_pattern_dimensions", "coherence_dimensions", "prompt_motion_text")
 
 
@@ -157,7 +157,18 @@ class RewardTrainer:
             metrics[f"{dim}/loss"] = float(loss.detach())
             if "accuracy" in m and not torch.isnan(m["accuracy"]):
                 metrics[f"{dim}/accuracy"] = float(m["accuracy"])
-        return torch.stack(losses).mean(), metrics
+        loss = torch.stack(losses).mean()
+        if c.head_l2:
+            loss = loss + c.head_l2 * self._head_penalty()
+        return loss, metrics
+
+    def _head_penalty(self) -> torch.Tensor:
+        """Mean over dimensions of the squared head weights (config.head_l2): with the formula prior, the distance
+        from the fixed formula."""
+        scorers = self.accelerator.unwrap_model(self.model).scorers
+        return torch.stack([sum((p.float() ** 2).sum() for n, p in scorer.named_parameters()
+                                if p.requires_grad and n.endswith(".weight") and is_head_parameter(n))
+                            for scorer in scorers.values()]).mean()
 
     def _rating_loss(self, rng: random.Random) -> tuple[torch.Tensor, dict]:
         c = self.config
@@ -193,6 +204,8 @@ class RewardTrainer:
                             self.accelerator.clip_grad_norm_(group, c.max_grad_norm)
                     self.optimizer.step()
                     self.optimizer.zero_grad()
+                    if self.accelerator.sync_gradients:
+                        self.unwrapped().project_monotone()
             self.scheduler.step()
             self.step += 1
             last = {"step": self.step, "loss": float(loss.detach()), "lr": self.scheduler.get_last_lr()[0],

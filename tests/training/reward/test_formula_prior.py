@@ -1,0 +1,108 @@
+"""The cpu preset's heads start from the fixed formulas and learn corrections to them (README 'Formula prior')."""
+
+import numpy as np
+import pytest
+import torch
+
+from training.reward import RewardConfig
+from training.reward.handcrafted import DIMENSION_FEATURES, FEATURE_NAMES, baseline_scores, prior_logits
+from training.reward.inputs import collate
+from training.reward.models import AnimeRewardModel
+from training.reward.train import RewardTrainer
+
+CPU_SMALL = {"preset": "cpu", "device": "cpu", "hidden_size": 8, "frame_size": 16, "batch_size": 4,
+             "static_negatives": 0.0}
+
+
+@pytest.fixture(scope="module")
+def cpu_prepared(demo_pairs):
+    from training.reward.train import prepare_all
+
+    return prepare_all(demo_pairs, RewardConfig(**CPU_SMALL))
+
+
+def test_prior_logits_are_the_formulas_log_odds_clamped():
+    features = {"flicker": 0.0, "shake": 0.0, "flow_incoherence": 0.2, "motion": 0.4, "sharpness": 100.0,
+                "noise": 0.0, "colour_drift": 0.0, "hist_sim": 1.0, "char_hist": 0.999999}
+    scores = baseline_scores(features)
+    logits = prior_logits(features, ("smoothness", "motion", "appeal", "character"))
+    assert logits[0] == pytest.approx(np.log(scores["smoothness"] / (1 - scores["smoothness"])), rel=1e-5)
+    assert logits[1] == pytest.approx(np.log(scores["motion"] / (1 - scores["motion"])), rel=1e-5)
+    assert logits[2] == pytest.approx(0.0, abs=1e-6)  # sharpness 100 -> 0.5
+    assert logits[3] == pytest.approx(np.log((1 - 1e-4) / 1e-4), rel=1e-5)  # saturated map: clamped
+
+
+def test_the_cpu_preset_with_zero_heads_scores_exactly_the_formulas_log_odds(demo_pairs, cpu_prepared):
+    config = RewardConfig(**CPU_SMALL)
+    assert config.formula_prior and config.scoped_features and config.head_l2 > 0
+    model = AnimeRewardModel(config).eval()
+    for scorer in model.scorers.values():
+        torch.nn.init.zeros_(scorer.head.weight)
+    items = list(cpu_prepared.values())
+    with torch.no_grad():
+        out = model(collate(items))
+    expected = np.stack([prior_logits(it["features"], config.dimensions) for it in items])
+    for j, dim in enumerate(config.dimensions):
+        np.testing.assert_allclose(out[dim].numpy(), expected[:, j], rtol=1e-5, atol=1e-5)
+
+
+def test_scoped_heads_read_only_their_dimensions_measurements():
+    config = RewardConfig(**CPU_SMALL)
+    assert "sharpness" not in config.head_feature_names("character")
+    assert "sharpness" not in config.head_feature_names("smoothness")
+    assert set(DIMENSION_FEATURES["smoothness"]) < set(config.head_feature_names("smoothness"))
+    assert "flow_incoherence" in config.head_feature_names("smoothness")
+    assert "subject_colour_min" in config.head_feature_names("character")
+    unscoped = RewardConfig(**{**CPU_SMALL, "scoped_features": False})
+    assert set(FEATURE_NAMES) <= set(unscoped.head_feature_names("character"))
+    model = AnimeRewardModel(config)
+    for dim, scorer in model.scorers.items():
+        assert scorer.head.in_features == scorer.feature_size() + len(config.head_feature_names(dim))
+
+
+def test_head_l2_keeps_a_trained_model_closer_to_the_formulas(demo_pairs, cpu_prepared):
+    def head_norm(head_l2):
+        config = RewardConfig(**{**CPU_SMALL, "steps": 6, "head_l2": head_l2, "head_lr": 0.05})
+        trainer = RewardTrainer(config, demo_pairs, prepared=cpu_prepared)
+        trainer.train()
+        return float(trainer._head_penalty().detach())
+
+    assert head_norm(50.0) < head_norm(0.0)
+
+
+def test_configs_saved_before_the_prior_load_without_it_and_bad_values_are_refused(tmp_path):
+    import json
+
+    RewardConfig(**CPU_SMALL).save(tmp_path / "new.json")
+    old = json.loads((tmp_path / "new.json").read_text())
+    for key in ("formula_prior", "scoped_features", "head_l2"):
+        del old[key]
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    loaded = RewardConfig.load(tmp_path / "old.json")
+    assert (loaded.formula_prior, loaded.scoped_features, loaded.head_l2) == (False, False, 0.0)
+    with pytest.raises(ValueError, match="formula_prior"):
+        RewardConfig(preset="cpu", formula_prior="yes")
+    with pytest.raises(ValueError, match="head_l2"):
+        RewardConfig(preset="cpu", head_l2=-1)
+
+
+def test_monotone_heads_never_learn_that_more_of_a_defect_is_better(demo_pairs, cpu_prepared):
+    from training.reward.handcrafted import FEATURE_SIGNS
+
+    config = RewardConfig(**{**CPU_SMALL, "steps": 6, "head_lr": 0.5, "head_l2": 0.0})
+    trainer = RewardTrainer(config, demo_pairs, prepared=cpu_prepared)
+    model = trainer.unwrapped()
+    with torch.no_grad():  # start every constrained weight on the wrong side: the first step must fix it
+        for dim, scorer in model.scorers.items():
+            n = len(scorer.hc_signs)
+            scorer.head.weight[0, -n:] = -scorer.hc_signs * 1.0
+            scorer.prior_scale.fill_(-1.0)
+    trainer.train()
+    for dim, scorer in model.scorers.items():
+        names = config.head_feature_names(dim)
+        w = scorer.head.weight[0, -len(names):].detach()
+        for name, weight in zip(names, w):
+            sign = FEATURE_SIGNS[dim].get(name, 0)
+            assert sign * float(weight) >= 0.0, (dim, name, float(weight))
+        assert float(scorer.prior_scale.detach()) >= 0.0
+    assert any(FEATURE_SIGNS[d] for d in config.dimensions)
