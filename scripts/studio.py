@@ -113,7 +113,8 @@ def cmd_test(args) -> int:
     services, env = _with_services(_data_dir() / "test")
     env.setdefault("HF_HUB_OFFLINE", "1")
     env.setdefault("HF_DATASETS_OFFLINE", "1")
-    pytest_args = args.pytest_args or ["-m", "not slow"]
+    # the 25 slowest tests close every default run, so the suite's time budget (README) can be watched from CI logs
+    pytest_args = args.pytest_args or ["-m", "not slow", "--durations=25"]
     code = subprocess.run([PY, "-m", "pytest", *pytest_args], env=env, cwd=ROOT).returncode
     frontend = ROOT / "frontend" / "package.json"
     if code == 0 and frontend.exists() and not args.pytest_args:
