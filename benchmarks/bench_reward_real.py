@@ -59,7 +59,8 @@ from training.reward.train import RewardTrainer, prepare_all, prepare_static  # 
 VARIANTS = {
     "both": {},
     "no_prior": {"formula_prior": False},
-    "unconstrained": {"formula_prior": False, "scoped_features": False, "monotone_features": False, "head_l2": 0.0},
+    "unconstrained": {"formula_prior": False, "scoped_features": False, "monotone_features": False, "head_l2": 0.0,
+                      "lr": 1e-3},
     "networks": {"handcrafted_features": False, "formula_prior": False},
     "frozen_networks": {"finetune": "head"},
     "features": None,  # no network: FeatureHead below

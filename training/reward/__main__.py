@@ -40,7 +40,7 @@ from training.distributed import finish_process_group
 from .config import LOSSES, PRESETS
 
 
-TRAIN_DEFAULTS = {"preset": "cpu", "loss": "bt_ties", "steps": 300, "batch_size": 16, "grad_accum": 1, "lr": 1e-3,
+TRAIN_DEFAULTS = {"preset": "cpu", "loss": "bt_ties", "steps": 300, "batch_size": 16, "grad_accum": 1, "lr": None,
                   "head_lr": 1e-2, "mixed_precision": "no", "device": "auto", "checkpoint_every": 0}
 
 
@@ -75,7 +75,7 @@ def main(argv=None) -> int:
     t.add_argument("--steps", type=int, help="default 300")
     t.add_argument("--batch-size", type=int, help="default 16")
     t.add_argument("--grad-accum", type=int, help="default 1")
-    t.add_argument("--lr", type=float, help="backbone learning rate, default 1e-3")
+    t.add_argument("--lr", type=float, help="backbone learning rate, default the preset's (cpu 1e-4, tiny/paper 1e-3)")
     t.add_argument("--head-lr", type=float, help="default 1e-2")
     t.add_argument("--mixed-precision", choices=("no", "bf16"), help="default no")
     t.add_argument("--device", help="default auto")

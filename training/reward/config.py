@@ -57,13 +57,13 @@ SIZE_LIMITS = {"num_frames": 256, "net_frames": 256, "motion_frames": 256, "fram
 PRESET_DEFAULTS = {
     "tiny": {"frame_size": 32, "hidden_size": 32, "num_layers": 2, "finetune": "lora", "net_frames": 8,
              "prompt_motion_text": "words", "static_negatives": 0.0, "handcrafted_features": True, "formula_prior": False,
-             "scoped_features": False, "monotone_features": False, "head_l2": 0.0},
+             "scoped_features": False, "monotone_features": False, "head_l2": 0.0, "lr": 1e-3},
     "cpu": {"frame_size": 32, "hidden_size": 32, "num_layers": 1, "finetune": "full", "net_frames": 8,
             "prompt_motion_text": "words", "static_negatives": 0.25, "handcrafted_features": True, "formula_prior": True,
-            "scoped_features": True, "monotone_features": True, "head_l2": 0.1},
+            "scoped_features": True, "monotone_features": True, "head_l2": 0.1, "lr": 1e-4},
     "paper": {"frame_size": 224, "hidden_size": 0, "num_layers": 0, "finetune": "lora", "net_frames": 24,
               "prompt_motion_text": "backbone", "static_negatives": 0.25, "handcrafted_features": False, "formula_prior": False,
-              "scoped_features": False, "monotone_features": False, "head_l2": 0.0},
+              "scoped_features": False, "monotone_features": False, "head_l2": 0.0, "lr": 1e-3},
 }
 
 
@@ -138,7 +138,10 @@ class RewardConfig:
         "(degradations.freeze / near_static), labelled 'the original is much better' on motion only: the demo "
         "has no still video, so without them the motion head never sees one; None = the preset's (tiny 0, "
         "cpu/paper 0.25)", None)
-    lr: float = _help("AdamW learning rate of trainable backbone weights (LoRA or full)", 1e-3)
+    lr: float | None = _help(
+        "AdamW learning rate of trainable backbone weights (LoRA or full); None = the preset's (tiny/paper 1e-3, cpu "
+        "1e-4: networks trained from scratch on one small synthetic set learn its generators rather than the "
+        "dimension; picked on leave-one-generator-out, training/reward/README.md 'Formula prior')", None)
     head_lr: float = _help("AdamW learning rate of the linear heads", 1e-2)
     weight_decay: float = _help("AdamW weight decay", 0.0)
     max_grad_norm: float = _help("gradient clipping norm; 0 disables", 1.0)

@@ -106,3 +106,11 @@ def test_monotone_heads_never_learn_that_more_of_a_defect_is_better(demo_pairs, 
             assert sign * float(weight) >= 0.0, (dim, name, float(weight))
         assert float(scorer.prior_scale.detach()) >= 0.0
     assert any(FEATURE_SIGNS[d] for d in config.dimensions)
+
+
+def test_the_backbone_learning_rate_follows_the_preset_unless_given():
+    assert RewardConfig(preset="cpu").lr == 1e-4
+    assert RewardConfig(preset="tiny").lr == RewardConfig(preset="paper").lr == 1e-3
+    assert RewardConfig(preset="cpu", lr=0.01).lr == 0.01
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        RewardConfig(preset="cpu", lr=0.0)
