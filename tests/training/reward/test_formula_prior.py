@@ -114,3 +114,12 @@ def test_the_backbone_learning_rate_follows_the_preset_unless_given():
     assert RewardConfig(preset="cpu", lr=0.01).lr == 0.01
     with pytest.raises(ValueError, match="lr must be > 0"):
         RewardConfig(preset="cpu", lr=0.0)
+
+
+def test_every_signed_measurement_is_one_its_head_reads():
+    from training.reward.handcrafted import FEATURE_SIGNS
+
+    config = RewardConfig(**CPU_SMALL)
+    for dim, signs in FEATURE_SIGNS.items():
+        assert set(signs) <= set(config.head_feature_names(dim)), (dim, set(signs) - set(config.head_feature_names(dim)))
+        assert set(signs.values()) <= {-1, 1}
