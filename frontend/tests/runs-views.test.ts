@@ -126,6 +126,25 @@ describe("run page view", () => {
     expect(root.querySelector("[data-card=log] .empty-state")).not.toBeNull();
   });
 
+  it("says a promoted reward model was replaced later instead of 'not promoted' beside its promotion note", () => {
+    const brief = (promoted: boolean) => ({ id: 3, accuracy: 0.9, promoted, promotion_note: "promoted: first reward model",
+      dataset_version: 2, created_at: "2026-01-01T00:00:00Z" });
+    const finished = (promoted: boolean) => run({ state: "succeeded", step: 10, reward_model_version: brief(promoted),
+      metrics: { promotion: { promoted: true, note: "promoted: first reward model" } } });
+    const root = document.createElement("div");
+    renderRunPage(root, state({ run: finished(false) }), config, names, () => undefined);
+    const block = root.querySelector<HTMLElement>(".promotion")!;
+    expect(block.dataset.promoted).toBe("false");
+    expect(block.querySelector(".badge")?.textContent).toBe(t("run.promotedReplaced"));
+    expect(block.textContent).not.toContain(t("run.promotedNo"));
+    renderRunPage(root, state({ run: finished(true) }), config, names, () => undefined);
+    expect(root.querySelector(".promotion .badge")?.textContent).toBe(`★ ${t("run.promotedYes")}`);
+    const refused = run({ state: "succeeded", reward_model_version: { ...brief(false), promotion_note: "" },
+      metrics: { promotion: { promoted: false } } });
+    renderRunPage(root, state({ run: refused }), config, names, () => undefined);
+    expect(root.querySelector(".promotion .badge")?.textContent).toBe(t("run.promotedNo"));
+  });
+
   it("is final once the run is, or once the run is gone", () => {
     const root = document.createElement("div");
     renderRunPage(root, state({ run: run({ state: "succeeded", step: 10 }) }), config, names, () => undefined);

@@ -61,6 +61,8 @@ function promotionBlock(run: RunDetail): HTMLElement | null {
   const version = run.reward_model_version;
   if (!promotion && !version) return null;
   const promoted = version?.promoted ?? promotion?.promoted ?? false;
+  // the run's own decision (metrics) vs the version's state now: promoted then, replaced by a newer model since
+  const replaced = !promoted && promotion?.promoted === true;
   const note = version?.promotion_note || promotion?.note || "";
   const bar = promotion?.bar;
   const compared = bar && typeof bar.accuracy === "number"
@@ -72,7 +74,8 @@ function promotionBlock(run: RunDetail): HTMLElement | null {
     "div",
     { class: `promotion ${promoted ? "is-promoted" : ""}`, "data-promoted": String(promoted) },
     h("h3", {}, t("run.promotion")),
-    h("p", {}, h("span", { class: `badge ${promoted ? "state-succeeded" : "state-cancelled"}` }, promoted ? `★ ${t("run.promotedYes")}` : t("run.promotedNo")), " ", compared),
+    h("p", {}, h("span", { class: `badge ${promoted ? "state-succeeded" : "state-cancelled"}` },
+      promoted ? `★ ${t("run.promotedYes")}` : replaced ? t("run.promotedReplaced") : t("run.promotedNo")), " ", compared),
     note ? h("p", { class: "promotion-note" }, note) : null,
   );
 }

@@ -292,6 +292,7 @@ export const en = {
   "run.promotion": "Promotion",
   "run.promotedYes": "Promoted",
   "run.promotedNo": "Not promoted",
+  "run.promotedReplaced": "Promoted, since replaced by a newer model",
   "run.comparedWith": "compared with model {id} ({acc})",
   "run.gapoEval": "GAPO evaluation: base vs trained",
   "run.col.base": "Base",

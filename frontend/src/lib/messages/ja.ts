@@ -294,6 +294,7 @@ export const ja: Record<MessageKey, string> = {
   "run.promotion": "昇格",
   "run.promotedYes": "昇格済み",
   "run.promotedNo": "昇格なし",
+  "run.promotedReplaced": "昇格済み（新しいモデルに置き換え）",
   "run.comparedWith": "モデル {id}（{acc}）と比較",
   "run.gapoEval": "GAPO 評価：ベースと学習後",
   "run.col.base": "ベース",

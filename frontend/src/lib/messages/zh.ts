@@ -293,6 +293,7 @@ export const zh: Record<MessageKey, string> = {
   "run.promotion": "推广",
   "run.promotedYes": "已推广",
   "run.promotedNo": "未推广",
+  "run.promotedReplaced": "曾推广，已被更新的模型取代",
   "run.comparedWith": "对比模型 {id}（{acc}）",
   "run.gapoEval": "GAPO 评估：基础模型与训练后模型",
   "run.col.base": "基础",
