@@ -79,7 +79,10 @@ def test_config_types_and_sizes_are_checked_before_anything_is_stored(demo_datas
     for config, message in (({"steps": "abc"}, "steps must be an integer"),
                             ({"steps": 10**12}, "between 1 and"),
                             ({"handcrafted_features": "yes"}, "true or false"),
-                            ({"lr": "fast"}, "lr must be a number")):
+                            ({"lr": "fast"}, "lr must be a number"),
+                            ({"head_l2": "strong"}, "head_l2 must be a number"),
+                            ({"formula_prior": "on"}, "true or false"),
+                            ({"net_frames": "eight"}, "net_frames must be an integer")):
         with pytest.raises(ValidationFailed, match=message):
             run_create(kind="reward", config={**TINY_REWARD, **config}, dataset_version=demo_dataset, enqueue=False)
     with pytest.raises(ValidationFailed, match="campaign_ids"):

@@ -53,13 +53,14 @@ def config_for(kind: str, config: dict) -> tuple[dict, int]:
 
 def _check_field_types(cls, values: dict) -> None:
     """Numbers and flags must be given as such (JSON "abc" for a step count gets a clear message).
-    A field whose default is None (the preset decides) is checked by its annotation, e.g. `bool | None`."""
+    A field whose default is None (the preset decides) is checked by its annotation: `bool | None`, `float | None`,
+    `int | None`."""
     defaults = {f.name: f.default for f in fields(cls)}
     annotations = {f.name: str(f.type) for f in fields(cls)}
     for name, value in values.items():
         default = defaults.get(name)
-        if default is None and value is not None and annotations.get(name, "").replace(" ", "") == "bool|None":
-            default = False  # checked as a flag
+        if default is None and value is not None:  # checked as the annotation's type: a flag, a number, a count
+            default = {"bool|None": False, "float|None": 0.0, "int|None": 0}.get(annotations.get(name, "").replace(" ", ""))
         if isinstance(default, bool):
             ok, want = isinstance(value, bool), "true or false"
         elif isinstance(default, int):
