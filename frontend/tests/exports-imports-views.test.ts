@@ -35,6 +35,8 @@ describe("exports views", () => {
     const actions = { onKind: () => undefined, onBuildAgain: (v: DatasetVersion) => rebuilt.push(v.id) };
     const ready = versionCard(version(3, "ready", { files: [{ path: "README.md", format: "md", table: "", split: "", rows: 0, size_bytes: 10, sha256: "", url: "/f/readme" }] }), "# card", "/api/", "tar.gz", actions);
     expect(ready.querySelector("[data-action=download]")?.getAttribute("href")).toBe("/api/datasets/3/archive/?kind=tar.gz");
+    // the archive is compressed; the size shown is the files' (unpacked), and the label says so
+    expect(ready.querySelector("[data-action=download]")?.textContent).toContain("unpacked");
     expect(ready.querySelector(".dataset-card")?.textContent).toBe("# card");
     expect(ready.querySelector("[data-action=build-again]")).toBeNull();
     const failed = versionCard(version(4, "failed", { error: "disk full" }), null, "/api/", "zip", actions);
