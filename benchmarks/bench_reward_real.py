@@ -50,7 +50,6 @@ from training.reward.calibration import fit_calibration  # noqa: E402
 from training.reward.config import DIMENSIONS, RewardConfig  # noqa: E402
 from training.reward.data import PairSet, demo_pairset, strength_matrix  # noqa: E402
 from training.reward.evaluate import baseline_video_scores, evaluate_scores  # noqa: E402
-from training.reward.handcrafted import FEATURE_SIGNS  # noqa: E402
 from training.reward.real_clips import (DEFAULT_CLIPS, baseline_scores_fn, evaluate_real_clips,  # noqa: E402
                                         load_clips, reward_scores)
 from training.reward.scoring import AnimeReward, motion_presence  # noqa: E402
@@ -93,6 +92,7 @@ class FeatureHead:
         s = torch.from_numpy(strength_matrix(pairs, config.dimensions))
         z = torch.cat([(x - self.mean) / self.std, p], dim=1)
         opt = torch.optim.Adam(list(self.w.values()) + (list(self.scale.values()) if self.prior else []), lr=lr)
+        signs = {d: torch.tensor(config.head_feature_signs(d)) for d in config.dimensions}
         torch.manual_seed(config.seed)
         for _ in range(steps):
             opt.zero_grad()
@@ -108,9 +108,8 @@ class FeatureHead:
             if config.monotone_features:  # as AnimeRewardModel.project_monotone
                 with torch.no_grad():
                     for d in config.dimensions:
-                        signs = torch.tensor([float(FEATURE_SIGNS[d].get(n, 0)) for n in config.head_feature_names(d)])
                         w = self.w[d][:-1]
-                        w.copy_(torch.where(signs * w < 0, torch.zeros_like(w), w))
+                        w.copy_(torch.where(signs[d] * w < 0, torch.zeros_like(w), w))
                         self.scale[d].clamp_(min=0.0)
 
     def _logit(self, z: torch.Tensor, d: str) -> torch.Tensor:

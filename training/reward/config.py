@@ -16,7 +16,7 @@ from pathlib import Path
 from dimensions import KEYS as DIMENSIONS
 from training.config_io import load_config, save_config
 
-from .handcrafted import COHERENCE_NAMES, DIMENSION_FEATURES, FEATURE_NAMES
+from .handcrafted import COHERENCE_NAMES, DIMENSION_FEATURES, FEATURE_NAMES, FEATURE_SIGNS
 from .identity import IDENTITY_FEATURE_NAMES
 from .motion_pattern import MOTION_PATTERN_NAMES
 
@@ -263,6 +263,12 @@ class RewardConfig:
         return (base + (IDENTITY_FEATURE_NAMES if dimension in self.identity_dimensions else ())
                 + (MOTION_PATTERN_NAMES if dimension in self.motion_pattern_dimensions else ())
                 + (COHERENCE_NAMES if dimension in self.coherence_dimensions else ()))
+
+    def head_feature_signs(self, dimension: str) -> tuple[float, ...]:
+        """Per head_feature_names() entry: the sign its weight must keep (handcrafted.FEATURE_SIGNS) when
+        monotone_features is on, 0 for a free feature (every entry when it is off)."""
+        signs = FEATURE_SIGNS.get(dimension, {}) if self.monotone_features else {}
+        return tuple(float(signs.get(n, 0)) for n in self.head_feature_names(dimension))
 
     def to_dict(self) -> dict:
         data = asdict(self)

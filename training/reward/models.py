@@ -35,7 +35,6 @@ import torch.nn.functional as F
 
 from .backbones import build_backbone, pooled
 from .config import DIMENSIONS, PROMPT_WORD_DIM, RewardConfig
-from .handcrafted import FEATURE_SIGNS
 from .motion_pattern import MOTION_PATTERN_NAMES
 
 MOTION_PROMPTS = ("a video with large movement", "a stationary video")
@@ -71,9 +70,8 @@ class Scorer(nn.Module):
             self.prior_scale = nn.Parameter(torch.ones(()))
         # +1 / -1 / 0 per handcrafted head input (config.monotone_features, handcrafted.FEATURE_SIGNS)
         self.monotone = config.monotone_features
-        signs = FEATURE_SIGNS.get(dimension, {}) if config.monotone_features and self.use_hc else {}
-        self.register_buffer("hc_signs", torch.tensor([float(signs.get(n, 0)) for n in config.head_feature_names(dimension)]
-                                                      if self.use_hc else [], dtype=torch.float32), persistent=False)
+        self.register_buffer("hc_signs", torch.tensor(config.head_feature_signs(dimension) if self.use_hc else (),
+                                                      dtype=torch.float32), persistent=False)
 
     @torch.no_grad()
     def project_monotone(self) -> None:

@@ -157,10 +157,7 @@ class RewardTrainer:
             metrics[f"{dim}/loss"] = float(loss.detach())
             if "accuracy" in m and not torch.isnan(m["accuracy"]):
                 metrics[f"{dim}/accuracy"] = float(m["accuracy"])
-        loss = torch.stack(losses).mean()
-        if c.head_l2:
-            loss = loss + c.head_l2 * self._head_penalty()
-        return loss, metrics
+        return torch.stack(losses).mean(), metrics
 
     def _head_penalty(self) -> torch.Tensor:
         """Mean over dimensions of the squared head weights (config.head_l2): with the formula prior, the distance
@@ -198,6 +195,8 @@ class RewardTrainer:
                                     + self.accelerator.process_index * 7_919)
                 with self.accelerator.accumulate(self.model), self.accelerator.autocast():
                     loss, metrics = (self._pair_loss if c.loss in PAIRWISE else self._rating_loss)(rng)
+                    if c.head_l2:  # pairwise and rating losses alike
+                        loss = loss + c.head_l2 * self._head_penalty()
                     self.accelerator.backward(loss)
                     if self.accelerator.sync_gradients and c.max_grad_norm > 0:
                         for group in self.clip_groups:
