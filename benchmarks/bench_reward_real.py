@@ -19,9 +19,10 @@ Variants (the ablation rows):
                      only its dimension's measurements (scoped_features) with sign constraints (monotone_features)
                      and an L2 pull toward the formula (head_l2)
     no_prior         the same without the formula prior (scoped, monotone, head_l2 kept)
-    unconstrained    the cpu preset of session 5: no prior, every head reads every feature, no sign constraint, no
-                     head_l2
-    networks         handcrafted_features=False, formula_prior=False: the networks alone
+    unconstrained    the cpu preset of session 5: no prior, every head reads every feature (image_video the identity
+                     signals too), no sign constraint, no head_l2, lr 1e-3
+    networks         handcrafted_features=False, formula_prior=False: the networks alone (their heads priced at
+                     net_head_l2 0.1 as before session 8: at the cpu preset's 10 they could hardly move)
     frozen_networks  finetune=head: random networks frozen, only the linear heads (and prior scale) train
     features         a linear Bradley-Terry head per dimension on the handcrafted features (+ the formula prior
                      when the config has it), no network
@@ -50,6 +51,7 @@ from training.reward.calibration import fit_calibration  # noqa: E402
 from training.reward.config import DIMENSIONS, RewardConfig  # noqa: E402
 from training.reward.data import PairSet, demo_pairset, strength_matrix  # noqa: E402
 from training.reward.evaluate import baseline_video_scores, evaluate_scores  # noqa: E402
+from training.reward.prior_fit import fit_prior_scale  # noqa: E402
 from training.reward.real_clips import (DEFAULT_CLIPS, baseline_scores_fn, evaluate_real_clips,  # noqa: E402
                                         load_clips, reward_scores)
 from training.reward.scoring import AnimeReward, motion_presence  # noqa: E402
@@ -59,8 +61,8 @@ VARIANTS = {
     "both": {},
     "no_prior": {"formula_prior": False},
     "unconstrained": {"formula_prior": False, "scoped_features": False, "monotone_features": False, "head_l2": 0.0,
-                      "lr": 1e-3},
-    "networks": {"handcrafted_features": False, "formula_prior": False},
+                      "net_head_l2": 0.0, "lr": 1e-3, "identity_dimensions": ("character", "image_video")},
+    "networks": {"handcrafted_features": False, "formula_prior": False, "net_head_l2": 0.1},
     "frozen_networks": {"finetune": "head"},
     "features": None,  # no network: FeatureHead below
 }
@@ -83,13 +85,17 @@ class FeatureHead:
         self.w = {d: torch.zeros(len(c) + 1, requires_grad=True) for d, c in self.cols.items()}
         # formula prior (config.formula_prior): logit = scale * formula log-odds + the linear head, scale from 1
         self.prior = config.formula_prior
-        self.scale = {d: torch.ones((), requires_grad=True) for d in config.dimensions}
         p = torch.from_numpy(np.stack([prepared[k]["prior"] for k in keys]))
         index = {k: i for i, k in enumerate(keys)}
         pairs = [p for p in train.pairs if p.video_a in index and p.video_b in index]
         a = torch.tensor([index[p.video_a] for p in pairs])
         b = torch.tensor([index[p.video_b] for p in pairs])
         s = torch.from_numpy(strength_matrix(pairs, config.dimensions))
+        # the prior scale starts at the formula's best temperature, as in RewardTrainer (prior_fit.py)
+        self.scale = {d: torch.tensor(fit_prior_scale(p[b, DIMENSIONS.index(d)] - p[a, DIMENSIONS.index(d)], s[:, j],
+                                                      loss=config.loss, tie_margin=config.tie_margin,
+                                                      strength_margin=config.strength_margin), requires_grad=True)
+                      for j, d in enumerate(config.dimensions)}
         z = torch.cat([(x - self.mean) / self.std, p], dim=1)
         opt = torch.optim.Adam(list(self.w.values()) + (list(self.scale.values()) if self.prior else []), lr=lr)
         signs = {d: torch.tensor(config.head_feature_signs(d)) for d in config.dimensions}

@@ -10,13 +10,14 @@ Presets (see docs in ``training/reward/__init__.py``):
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from dimensions import KEYS as DIMENSIONS
 from training.config_io import load_config, save_config
 
-from .handcrafted import COHERENCE_NAMES, DIMENSION_FEATURES, FEATURE_NAMES, FEATURE_SIGNS
+from .handcrafted import COHERENCE_NAMES, DIMENSION_SCOPES, FEATURE_NAMES, FEATURE_SCOPE, FEATURE_SIGNS
 from .identity import IDENTITY_FEATURE_NAMES
 from .motion_pattern import MOTION_PATTERN_NAMES
 
@@ -54,16 +55,20 @@ PAPER_BACKBONES = {
 # Upper bounds: far above any preset, low enough that one config cannot ask a worker for absurd memory.
 SIZE_LIMITS = {"num_frames": 256, "net_frames": 256, "motion_frames": 256, "frame_size": 1024, "handcrafted_size": 1024,
                "hidden_size": 4096, "num_layers": 48, "batch_size": 1024, "grad_accum": 1024, "lora_rank": 512}
+NET_L2 = 10.0  # README 'Formula prior': picked on leave-one-generator-out (1 and 10 tried)
 PRESET_DEFAULTS = {
     "tiny": {"frame_size": 32, "hidden_size": 32, "num_layers": 2, "finetune": "lora", "net_frames": 8,
              "prompt_motion_text": "words", "static_negatives": 0.0, "handcrafted_features": True, "formula_prior": False,
-             "scoped_features": False, "monotone_features": False, "head_l2": 0.0, "lr": 1e-3},
+             "scoped_features": False, "monotone_features": False, "head_l2": 0.0, "net_head_l2": 0.0,
+             "lr": 1e-3},
     "cpu": {"frame_size": 32, "hidden_size": 32, "num_layers": 1, "finetune": "full", "net_frames": 8,
             "prompt_motion_text": "words", "static_negatives": 0.25, "handcrafted_features": True, "formula_prior": True,
-            "scoped_features": True, "monotone_features": True, "head_l2": 0.1, "lr": 1e-4},
+            "scoped_features": True, "monotone_features": True, "head_l2": 0.1, "net_head_l2": NET_L2,
+            "lr": 1e-4},
     "paper": {"frame_size": 224, "hidden_size": 0, "num_layers": 0, "finetune": "lora", "net_frames": 24,
               "prompt_motion_text": "backbone", "static_negatives": 0.25, "handcrafted_features": False, "formula_prior": False,
-              "scoped_features": False, "monotone_features": False, "head_l2": 0.0, "lr": 1e-3},
+              "scoped_features": False, "monotone_features": False, "head_l2": 0.0, "net_head_l2": 0.0,
+             "lr": 1e-3},
 }
 
 
@@ -110,10 +115,19 @@ class RewardConfig:
         "L2 penalty on the heads' weights (not biases, not the prior scale), added to the loss per dimension: with "
         "formula_prior it pulls each head back toward the fixed formula, so a correction must earn its place on many "
         "pairs; None = the preset's (cpu 0.1, tiny/paper 0)", None)
+    feature_scope: int = _help(
+        f"which table of handcrafted.DIMENSION_SCOPES a scoped head reads ({', '.join(map(str, DIMENSION_SCOPES))}; "
+        "a checkpoint keeps the table it was trained with)", FEATURE_SCOPE)
+    net_head_l2: float | None = _help(
+        "L2 penalty on the heads' weights that read the networks' features (the rest of each head is head_l2's); "
+        f"None = the preset's (cpu {NET_L2:g}, tiny/paper 0)", None)
     identity_dimensions: tuple[str, ...] = _help(
         "dimensions whose heads also read the character identity signals (identity.py: subject segmented in the "
         "initial image, its palette looked for in colour-aligned late frames); () = not computed at all (the "
-        "baseline's character score then falls back to the centre-crop palette)", ("character", "image_video"))
+        "baseline's character score then falls back to the centre-crop palette). Only character by default: an "
+        "image_video head that also reads them weighs identity against colour fidelity by which generators it saw "
+        "and extrapolates that trade-off wrongly to a new one (training/reward/README.md 'Formula prior')",
+        ("character",))
     motion_pattern_dimensions: tuple[str, ...] = _help(
         "dimensions whose heads also read the subject's optical-flow descriptor (motion_pattern.py); a text_video "
         "head matches it against the prompt embedding through a learned bilinear term; () = not computed",
@@ -195,9 +209,14 @@ class RewardConfig:
         for name, value in PRESET_DEFAULTS[self.preset].items():
             if getattr(self, name) is None:
                 setattr(self, name, value)
-        if not isinstance(self.head_l2, (int, float)) or isinstance(self.head_l2, bool) or not 0 <= self.head_l2 < 1e3:
-            raise ValueError(f"head_l2 must be a number in [0, 1000), got {self.head_l2!r}")
-        self.head_l2 = float(self.head_l2)
+        if (not isinstance(self.feature_scope, int) or isinstance(self.feature_scope, bool)
+                or self.feature_scope not in DIMENSION_SCOPES):
+            raise ValueError(f"feature_scope={self.feature_scope!r}: one of {', '.join(map(str, DIMENSION_SCOPES))}")
+        for name in ("head_l2", "net_head_l2"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < 1e3:
+                raise ValueError(f"{name} must be a number in [0, 1000), got {value!r}")
+            setattr(self, name, float(value))
         for name in ("handcrafted_features", "formula_prior", "scoped_features", "monotone_features"):  # preset-filled
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name}={getattr(self, name)!r}: true, false or null (the preset's)")
@@ -259,7 +278,7 @@ class RewardConfig:
 
     def head_feature_names(self, dimension: str) -> tuple[str, ...]:
         """The handcrafted inputs of one dimension's head (a subset of handcrafted_names())."""
-        base = DIMENSION_FEATURES[dimension] if self.scoped_features else FEATURE_NAMES
+        base = DIMENSION_SCOPES[self.feature_scope][dimension] if self.scoped_features else FEATURE_NAMES
         return (base + (IDENTITY_FEATURE_NAMES if dimension in self.identity_dimensions else ())
                 + (MOTION_PATTERN_NAMES if dimension in self.motion_pattern_dimensions else ())
                 + (COHERENCE_NAMES if dimension in self.coherence_dimensions else ()))
@@ -285,8 +304,10 @@ class RewardConfig:
 
     @classmethod
     def load(cls, path: str | Path) -> "RewardConfig":
-        # checkpoints saved before these fields existed were trained without those inputs
-        return load_config(cls, path, defaults={"identity_dimensions": (), "motion_pattern_dimensions": (),
+        # checkpoints saved before these fields existed were trained without those inputs; before net_head_l2,
+        # head_l2 priced every head weight
+        saved = json.loads(Path(path).read_text())
+        return load_config(cls, path, defaults={"net_head_l2": saved.get("head_l2", 0.0), "identity_dimensions": (), "motion_pattern_dimensions": (),
                                                 "coherence_dimensions": (), "static_negatives": 0.0,
                                                 "formula_prior": False, "scoped_features": False,
-                                                "monotone_features": False, "head_l2": 0.0})
+                                                "monotone_features": False, "head_l2": 0.0, "feature_scope": 1})

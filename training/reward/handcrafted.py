@@ -63,14 +63,37 @@ COHERENCE_NAMES = ("flow_incoherence",)
 # dimension through the generators (the demo's jittery generator is also its sharpest, so sharpness "predicts" poor
 # smoothness); a head that may read them learns that correlation, and it reverses on footage from elsewhere. The
 # identity, motion-pattern and coherence extras come on top (config.*_dimensions).
-DIMENSION_FEATURES = {
-    "smoothness": ("flicker", "shake", "warp"),
-    "motion": ("motion", "motion_peak", "shake"),
-    "appeal": ("sharpness", "noise", "colourful", "flicker", "warp"),
-    "text_video": ("motion", "motion_peak"),
-    "image_video": ("colour_drift", "hist_sim", "late_early", "border_change", "ssim_init"),
-    "character": ("char_hist", "centre_change", "border_change", "late_early"),
+# Versioned (config.feature_scope), because a checkpoint's head has one input per listed feature: 1 is the table of
+# the first scoped models (session 7), 2 the current one, which drops two inputs that let a head learn the demo
+# generators instead of its dimension (found on leave-one-generator-out, benchmarks/results/reward_real.md):
+#   appeal reads how a frame looks (method.md: "clarity, resolution, brightness, colour, line art"), no longer warp
+#       or flicker: the flow residual after a global affine fit grows with any non-rigid movement, so a negative
+#       weight on it (the only sign allowed) scored a character that stands still as more appealing, and a held-out
+#       generator's flicker was priced by whatever else the flickering training generators got wrong; both are
+#       temporal artefacts, read by smoothness (warp, flicker, flow_incoherence), where they belong.
+#   character no longer reads border_change: a change outside the centre crop says nothing about the character on
+#       its own, it was the one unsigned character input, and a head used it with a positive weight (more change
+#       in the background = better character) learnt from which demo generators drift colours.
+DIMENSION_SCOPES = {
+    1: {
+        "smoothness": ("flicker", "shake", "warp"),
+        "motion": ("motion", "motion_peak", "shake"),
+        "appeal": ("sharpness", "noise", "colourful", "flicker", "warp"),
+        "text_video": ("motion", "motion_peak"),
+        "image_video": ("colour_drift", "hist_sim", "late_early", "border_change", "ssim_init"),
+        "character": ("char_hist", "centre_change", "border_change", "late_early"),
+    },
+    2: {
+        "smoothness": ("flicker", "shake", "warp"),
+        "motion": ("motion", "motion_peak", "shake"),
+        "appeal": ("sharpness", "noise", "colourful"),
+        "text_video": ("motion", "motion_peak"),
+        "image_video": ("colour_drift", "hist_sim", "late_early", "border_change", "ssim_init"),
+        "character": ("char_hist", "centre_change", "late_early"),
+    },
 }
+FEATURE_SCOPE = 2  # the table new configs use
+DIMENSION_FEATURES = DIMENSION_SCOPES[FEATURE_SCOPE]
 # The direction in which a measurement may move its dimension's score when config.monotone_features is on (+1: more
 # of it can only raise the score, -1: only lower it; a feature not listed is free). A head's learned weight on a
 # listed feature is projected back to that sign after every step, so training can re-weight a defect measurement

@@ -38,10 +38,12 @@ from .data import PairRecord, PairSet, strength_matrix
 from .inputs import collate, prepare_video
 from .losses import PAIRWISE, pairwise_loss, regression_loss
 from .models import AnimeRewardModel, is_head_parameter
+from .prior_fit import fit_prior_scale
 
 # Changing these between save and resume would load weights into a different model.
 RESUME_MUST_MATCH = ("preset", "dimensions", "scorers", "frame_size", "character_crop", "hidden_size", "num_layers", "finetune", "net_frames",
-                     "lora_rank", "lora_targets", "handcrafted_features", "formula_prior", "scoped_features", "identity_dimensions",
+                     "lora_rank", "lora_targets", "handcrafted_features", "formula_prior", "scoped_features", "feature_scope",
+                     "identity_dimensions",
                      "motion_pattern_dimensions", "coherence_dimensions", "prompt_motion_text")
 
 
@@ -110,6 +112,8 @@ class RewardTrainer:
             feats = torch.from_numpy(np.stack([self.prepared[k]["handcrafted"] for k in train.videos
                                                if k in self.prepared]))
             model.fit_feature_stats(feats)
+            if config.formula_prior and config.loss in PAIRWISE and self.pairs:
+                self._fit_prior_scales(model)
         params = [p for p in model.parameters() if p.requires_grad]
         heads = [p for n, p in model.named_parameters() if p.requires_grad and is_head_parameter(n)]
         rest = [p for n, p in model.named_parameters() if p.requires_grad and not is_head_parameter(n)]
@@ -159,13 +163,43 @@ class RewardTrainer:
                 metrics[f"{dim}/accuracy"] = float(m["accuracy"])
         return torch.stack(losses).mean(), metrics
 
-    def _head_penalty(self) -> torch.Tensor:
-        """Mean over dimensions of the squared head weights (config.head_l2): with the formula prior, the distance
-        from the fixed formula."""
+    @torch.no_grad()
+    def _fit_prior_scales(self, model: AnimeRewardModel) -> None:
+        """Start each head's prior scale at the formula's best temperature on the training pairs (prior_fit.py)."""
+        c = self.config
+        prior_a = torch.from_numpy(np.stack([self.prepared[p.video_a]["prior"] for p in self.pairs]))
+        prior_b = torch.from_numpy(np.stack([self.prepared[p.video_b]["prior"] for p in self.pairs]))
+        strengths = torch.from_numpy(strength_matrix(self.pairs, c.dimensions))
+        for j, dim in enumerate(c.dimensions):
+            scorer = model.scorers[dim]
+            column = scorer.prior_index
+            scale = fit_prior_scale(prior_b[:, column] - prior_a[:, column], strengths[:, j], loss=c.loss,
+                                    tie_margin=c.tie_margin, strength_margin=c.strength_margin)
+            scorer.prior_scale.fill_(scale)
+
+    def head_weight_norms(self) -> dict[str, torch.Tensor]:
+        """Squared head weights summed over dimensions: 'net' on the networks' features (the first feature_size()
+        inputs of each linear head), 'head' on the rest (handcrafted inputs, the prompt-motion projection)."""
         scorers = self.accelerator.unwrap_model(self.model).scorers
-        return torch.stack([sum((p.float() ** 2).sum() for n, p in scorer.named_parameters()
-                                if p.requires_grad and n.endswith(".weight") and is_head_parameter(n))
-                            for scorer in scorers.values()]).mean()
+        net, rest = [], []
+        for scorer in scorers.values():
+            for name, p in scorer.named_parameters():
+                if not (p.requires_grad and name.endswith(".weight") and is_head_parameter(name)):
+                    continue
+                sq = p.float() ** 2
+                split = scorer.feature_size() if name == "head.weight" else 0
+                net.append(sq[:, :split].sum())
+                rest.append(sq[:, split:].sum())
+        zero = torch.zeros((), device=self.device)
+        return {"net": torch.stack(net).sum() if net else zero, "head": torch.stack(rest).sum() if rest else zero}
+
+    def _head_penalty(self) -> torch.Tensor:
+        """head_l2 x the squared handcrafted-input head weights + net_head_l2 x the squared weights on the networks'
+        features, averaged over dimensions: with the formula prior, the price of moving away from the fixed formula.
+        The networks' share is priced apart because a head reads ~100 of their features: at the same price per
+        weight, many small weights add up to a large correction (README 'Formula prior')."""
+        c, norms = self.config, self.head_weight_norms()
+        return (c.head_l2 * norms["head"] + c.net_head_l2 * norms["net"]) / len(c.dimensions)
 
     def _rating_loss(self, rng: random.Random) -> tuple[torch.Tensor, dict]:
         c = self.config
@@ -195,8 +229,8 @@ class RewardTrainer:
                                     + self.accelerator.process_index * 7_919)
                 with self.accelerator.accumulate(self.model), self.accelerator.autocast():
                     loss, metrics = (self._pair_loss if c.loss in PAIRWISE else self._rating_loss)(rng)
-                    if c.head_l2:  # pairwise and rating losses alike
-                        loss = loss + c.head_l2 * self._head_penalty()
+                    if c.head_l2 or c.net_head_l2:  # pairwise and rating losses alike
+                        loss = loss + self._head_penalty()
                     self.accelerator.backward(loss)
                     if self.accelerator.sync_gradients and c.max_grad_norm > 0:
                         for group in self.clip_groups:

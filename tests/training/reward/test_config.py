@@ -48,7 +48,7 @@ def test_identity_dimensions_are_validated_and_old_configs_load_without_them(tmp
     with pytest.raises(ValueError, match="identity_dimensions has unknown dimensions"):
         RewardConfig(identity_dimensions=("beauty",))
     config = RewardConfig(preset="tiny")
-    assert config.identity_dimensions == ("character", "image_video")
+    assert config.identity_dimensions == ("character",)
     config.save(tmp_path / "new.json")
     assert RewardConfig.load(tmp_path / "new.json") == config
     old = json.loads((tmp_path / "new.json").read_text())
