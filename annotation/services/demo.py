@@ -68,7 +68,8 @@ def demo_campaign_ensure() -> Campaign:
 
 
 def demo_seed(*, n_prompts: int = DEMO_PROMPTS, dataset_dir: Path | None = None) -> DemoSeedResult:
-    """Idempotent: re-running imports nothing new and keeps existing users' passwords."""
+    """Idempotent: re-running imports nothing new, pairs nothing new into a demo campaign that has its pairs, and
+    keeps existing users' passwords."""
     from demo import build_demo_dataset
 
     dataset_dir = dataset_dir or Path(settings.IMPORT_ROOTS[0]) / "demo"
@@ -77,8 +78,16 @@ def demo_seed(*, n_prompts: int = DEMO_PROMPTS, dataset_dir: Path | None = None)
         build_demo_dataset(dataset_dir, n_prompts=n_prompts)
     demo_users_ensure()
     campaign = demo_campaign_ensure()
-    report = videos_import_manifest(text=manifest.read_text(), manifest_name=manifest.name, base_dir=dataset_dir,
-                                    campaign=campaign, on_duplicate="skip")
+    text = manifest.read_text()
+    if Pair.objects.filter(campaign=campaign).exists():
+        # Restart: the import is all-or-nothing, so pairs mean the manifest is in. Importing it again would
+        # re-pair every prompt it names, and a prompt is shared across campaigns (matched by its key): clips a
+        # user imported elsewhere under a demo prompt would join the demo campaign on every restart.
+        rows = sum(1 for line in text.splitlines() if line.strip())
+        report = ImportReport(duplicates_skipped=rows, rows=rows)
+    else:
+        report = videos_import_manifest(text=text, manifest_name=manifest.name, base_dir=dataset_dir,
+                                        campaign=campaign, on_duplicate="skip")
     demo_videos_process(campaign=campaign)
     return DemoSeedResult(campaign=campaign, import_report=report, dataset_dir=dataset_dir)
 

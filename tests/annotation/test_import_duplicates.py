@@ -136,3 +136,29 @@ def test_the_seeded_demo_manifest_pairs_into_a_second_campaign(import_root, caro
     body = response.json()
     assert (body["videos_created"], body["duplicates_skipped"], body["duplicates_paired"]) == (0, 6, 6)
     assert body["pairs_created"] == Pair.objects.filter(campaign=second).count() == 6
+
+
+def test_restarting_the_demo_does_not_pull_clips_imported_elsewhere_under_demo_prompts(import_root):
+    """Seen walking the product: clips imported into another campaign with the demo's prompt keys were paired into
+    the demo campaign when `scripts/run` restarted (it seeds the demo again)."""
+    from annotation.services.demo import demo_seed
+    from annotation.services.imports import videos_import_manifest
+    from demo import GENERATORS, build_demo_dataset
+
+    dataset = import_root / "demo"
+    build_demo_dataset(dataset, n_prompts=2, generators=GENERATORS[:3], num_frames=12, fps=12, width=64, height=48)
+    first = demo_seed(n_prompts=2, dataset_dir=dataset)
+    demo_pairs = set(Pair.objects.filter(campaign=first.campaign).values_list("video_a_id", "video_b_id"))
+    assert len(demo_pairs) == 6
+    mine = import_root / "mine"  # the same two prompts (same keys), clips of another generator
+    build_demo_dataset(mine, n_prompts=2, generators=GENERATORS[3:4], num_frames=12, fps=12, width=64, height=48)
+    own = CampaignFactory()
+    report = videos_import_manifest(text=(mine / "manifest.jsonl").read_text(), manifest_name="manifest.jsonl",
+                                    base_dir=mine, campaign=own)
+    assert report.videos_created == 2 and report.prompts_created == 0
+
+    again = demo_seed(n_prompts=2, dataset_dir=dataset)  # the restart
+    assert again.campaign == first.campaign
+    assert set(Pair.objects.filter(campaign=first.campaign).values_list("video_a_id", "video_b_id")) == demo_pairs
+    assert (again.import_report.videos_created, again.import_report.duplicates_skipped,
+            again.import_report.pairs_created) == (0, 6, 0)
