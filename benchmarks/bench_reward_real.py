@@ -51,7 +51,7 @@ from training.reward.calibration import fit_calibration  # noqa: E402
 from training.reward.config import DIMENSIONS, RewardConfig  # noqa: E402
 from training.reward.data import PairSet, demo_pairset, strength_matrix  # noqa: E402
 from training.reward.evaluate import baseline_video_scores, evaluate_scores  # noqa: E402
-from training.reward.prior_fit import fit_prior_scale  # noqa: E402
+from training.reward.prior_fit import fit_prior_scales  # noqa: E402
 from training.reward.real_clips import (DEFAULT_CLIPS, baseline_scores_fn, evaluate_real_clips,  # noqa: E402
                                         load_clips, reward_scores)
 from training.reward.scoring import AnimeReward, motion_presence  # noqa: E402
@@ -83,7 +83,8 @@ class FeatureHead:
         self.mean, self.std = x.mean(0), x.std(0).clamp_min(1e-4)
         self.cols = {d: torch.tensor([layout.index(n) for n in config.head_feature_names(d)]) for d in config.dimensions}
         self.w = {d: torch.zeros(len(c) + 1, requires_grad=True) for d, c in self.cols.items()}
-        # formula prior (config.formula_prior): logit = scale * formula log-odds + the linear head, scale from 1
+        # formula prior (config.formula_prior): logit = scale * formula log-odds + the linear head, the scale
+        # starting at the formula's best temperature on the training pairs, as in RewardTrainer (prior_fit.py)
         self.prior = config.formula_prior
         p = torch.from_numpy(np.stack([prepared[k]["prior"] for k in keys]))
         index = {k: i for i, k in enumerate(keys)}
@@ -91,11 +92,9 @@ class FeatureHead:
         a = torch.tensor([index[p.video_a] for p in pairs])
         b = torch.tensor([index[p.video_b] for p in pairs])
         s = torch.from_numpy(strength_matrix(pairs, config.dimensions))
-        # the prior scale starts at the formula's best temperature, as in RewardTrainer (prior_fit.py)
-        self.scale = {d: torch.tensor(fit_prior_scale(p[b, DIMENSIONS.index(d)] - p[a, DIMENSIONS.index(d)], s[:, j],
-                                                      loss=config.loss, tie_margin=config.tie_margin,
-                                                      strength_margin=config.strength_margin), requires_grad=True)
-                      for j, d in enumerate(config.dimensions)}
+        start = (fit_prior_scales(p[a], p[b], s, config.dimensions, loss=config.loss, tie_margin=config.tie_margin,
+                                  strength_margin=config.strength_margin) if self.prior else {})
+        self.scale = {d: torch.tensor(start.get(d, 1.0), requires_grad=True) for d in config.dimensions}
         z = torch.cat([(x - self.mean) / self.std, p], dim=1)
         opt = torch.optim.Adam(list(self.w.values()) + (list(self.scale.values()) if self.prior else []), lr=lr)
         signs = {d: torch.tensor(config.head_feature_signs(d)) for d in config.dimensions}

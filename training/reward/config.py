@@ -68,7 +68,7 @@ PRESET_DEFAULTS = {
     "paper": {"frame_size": 224, "hidden_size": 0, "num_layers": 0, "finetune": "lora", "net_frames": 24,
               "prompt_motion_text": "backbone", "static_negatives": 0.25, "handcrafted_features": False, "formula_prior": False,
               "scoped_features": False, "monotone_features": False, "head_l2": 0.0, "net_head_l2": 0.0,
-             "lr": 1e-3},
+              "lr": 1e-3},
 }
 
 
@@ -307,7 +307,8 @@ class RewardConfig:
         # checkpoints saved before these fields existed were trained without those inputs; before net_head_l2,
         # head_l2 priced every head weight
         saved = json.loads(Path(path).read_text())
-        return load_config(cls, path, defaults={"net_head_l2": saved.get("head_l2", 0.0), "identity_dimensions": (), "motion_pattern_dimensions": (),
+        return load_config(cls, path, defaults={"net_head_l2": saved.get("head_l2", 0.0),
+                                                "identity_dimensions": (), "motion_pattern_dimensions": (),
                                                 "coherence_dimensions": (), "static_negatives": 0.0,
                                                 "formula_prior": False, "scoped_features": False,
                                                 "monotone_features": False, "head_l2": 0.0, "feature_scope": 1})

@@ -64,7 +64,7 @@ COHERENCE_NAMES = ("flow_incoherence",)
 # smoothness); a head that may read them learns that correlation, and it reverses on footage from elsewhere. The
 # identity, motion-pattern and coherence extras come on top (config.*_dimensions).
 # Versioned (config.feature_scope), because a checkpoint's head has one input per listed feature: 1 is the table of
-# the first scoped models (session 7), 2 the current one, which drops two inputs that let a head learn the demo
+# the first scoped models (session 7), 2 the current one, which drops three inputs that let a head learn the demo
 # generators instead of its dimension (found on leave-one-generator-out, benchmarks/results/reward_real.md):
 #   appeal reads how a frame looks (method.md: "clarity, resolution, brightness, colour, line art"), no longer warp
 #       or flicker: the flow residual after a global affine fit grows with any non-rigid movement, so a negative

@@ -23,8 +23,9 @@ Each scorer maps a collated batch (inputs.py) to a logit ``(B,)``; the score is 
 
 With ``handcrafted_features`` every head also reads the standardised OpenCV features (``hc_mean``/``hc_std``
 buffers, fitted on the training videos and saved with the weights); the heads of ``identity_dimensions`` (default
-character; checkpoints before session 8 also image_video) also read the identity signals of identity.py (segment the subject, look for its
-palette later on), which carry the character dimension where the CLIP crops of a small subject cannot.
+character; checkpoints before session 8 also image_video) also read the identity signals of identity.py (segment
+the subject, look for its palette later on), which carry the character dimension where the CLIP crops of a small
+subject cannot.
 """
 
 from __future__ import annotations

@@ -16,9 +16,12 @@ import math
 
 import torch
 
+from dimensions import KEYS as DIMENSIONS
+
 from .losses import pairwise_loss
 
-SCALE_GRID = tuple(math.exp(x / 8) for x in range(-24, 33))  # 0.05 .. 55, 8 points per e-fold
+STEPS_PER_E = 8  # grid points per e-fold of the scale
+SCALE_GRID = tuple(math.exp(x / STEPS_PER_E) for x in range(-3 * STEPS_PER_E, 4 * STEPS_PER_E + 1))  # 0.05 .. 55
 
 
 @torch.no_grad()
@@ -37,5 +40,14 @@ def fit_prior_scale(prior_diff: torch.Tensor, strength: torch.Tensor, *, loss: s
         y0, y1, y2 = losses[i - 1], losses[i], losses[i + 1]
         denom = y0 - 2 * y1 + y2
         if denom > 0:
-            return math.exp((math.log(SCALE_GRID[i]) + 0.5 * (y0 - y2) / denom / 8))
+            return math.exp(math.log(SCALE_GRID[i]) + 0.5 * (y0 - y2) / denom / STEPS_PER_E)
     return SCALE_GRID[i]
+
+
+def fit_prior_scales(prior_a: torch.Tensor, prior_b: torch.Tensor, strengths: torch.Tensor, dimensions, *,
+                     loss: str, tie_margin: float, strength_margin: float) -> dict[str, float]:
+    """fit_prior_scale per dimension: ``prior_a``/``prior_b`` are the pairs' formula log-odds (P, len(DIMENSIONS)),
+    in DIMENSIONS order as inputs.py stores them; ``strengths`` is (P, len(dimensions)) in ``dimensions`` order."""
+    return {dim: fit_prior_scale(prior_b[:, DIMENSIONS.index(dim)] - prior_a[:, DIMENSIONS.index(dim)],
+                                 strengths[:, j], loss=loss, tie_margin=tie_margin, strength_margin=strength_margin)
+            for j, dim in enumerate(dimensions)}

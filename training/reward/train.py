@@ -38,13 +38,12 @@ from .data import PairRecord, PairSet, strength_matrix
 from .inputs import collate, prepare_video
 from .losses import PAIRWISE, pairwise_loss, regression_loss
 from .models import AnimeRewardModel, is_head_parameter
-from .prior_fit import fit_prior_scale
+from .prior_fit import fit_prior_scales
 
 # Changing these between save and resume would load weights into a different model.
 RESUME_MUST_MATCH = ("preset", "dimensions", "scorers", "frame_size", "character_crop", "hidden_size", "num_layers", "finetune", "net_frames",
                      "lora_rank", "lora_targets", "handcrafted_features", "formula_prior", "scoped_features", "feature_scope",
-                     "identity_dimensions",
-                     "motion_pattern_dimensions", "coherence_dimensions", "prompt_motion_text")
+                     "identity_dimensions", "motion_pattern_dimensions", "coherence_dimensions", "prompt_motion_text")
 
 
 STATIC_KINDS = ("freeze", "near_static")
@@ -169,13 +168,11 @@ class RewardTrainer:
         c = self.config
         prior_a = torch.from_numpy(np.stack([self.prepared[p.video_a]["prior"] for p in self.pairs]))
         prior_b = torch.from_numpy(np.stack([self.prepared[p.video_b]["prior"] for p in self.pairs]))
-        strengths = torch.from_numpy(strength_matrix(self.pairs, c.dimensions))
-        for j, dim in enumerate(c.dimensions):
-            scorer = model.scorers[dim]
-            column = scorer.prior_index
-            scale = fit_prior_scale(prior_b[:, column] - prior_a[:, column], strengths[:, j], loss=c.loss,
-                                    tie_margin=c.tie_margin, strength_margin=c.strength_margin)
-            scorer.prior_scale.fill_(scale)
+        scales = fit_prior_scales(prior_a, prior_b, torch.from_numpy(strength_matrix(self.pairs, c.dimensions)),
+                                  c.dimensions, loss=c.loss, tie_margin=c.tie_margin,
+                                  strength_margin=c.strength_margin)
+        for dim, scale in scales.items():
+            model.scorers[dim].prior_scale.fill_(scale)
 
     def head_weight_norms(self) -> dict[str, torch.Tensor]:
         """Squared head weights summed over dimensions: 'net' on the networks' features (the first feature_size()
