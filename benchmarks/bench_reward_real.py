@@ -61,7 +61,8 @@ VARIANTS = {
     "both": {},
     "no_prior": {"formula_prior": False},
     "unconstrained": {"formula_prior": False, "scoped_features": False, "monotone_features": False, "head_l2": 0.0,
-                      "net_head_l2": 0.0, "lr": 1e-3, "identity_dimensions": ("character", "image_video")},
+                      "net_head_l2": 0.0, "lr": 1e-3, "identity_dimensions": ("character", "image_video"),
+                      "appearance_dimensions": ()},
     "networks": {"handcrafted_features": False, "formula_prior": False, "net_head_l2": 0.1},
     "frozen_networks": {"finetune": "head"},
     "features": None,  # no network: FeatureHead below

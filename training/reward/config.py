@@ -17,7 +17,7 @@ from pathlib import Path
 from dimensions import KEYS as DIMENSIONS
 from training.config_io import load_config, save_config
 
-from .handcrafted import COHERENCE_NAMES, DIMENSION_SCOPES, FEATURE_NAMES, FEATURE_SCOPE, FEATURE_SIGNS
+from .handcrafted import APPEARANCE_NAMES, COHERENCE_NAMES, DIMENSION_SCOPES, FEATURE_NAMES, FEATURE_SCOPE, FEATURE_SIGNS
 from .identity import IDENTITY_FEATURE_NAMES
 from .motion_pattern import MOTION_PATTERN_NAMES
 
@@ -56,6 +56,7 @@ PAPER_BACKBONES = {
 SIZE_LIMITS = {"num_frames": 256, "net_frames": 256, "motion_frames": 256, "frame_size": 1024, "handcrafted_size": 1024,
                "hidden_size": 4096, "num_layers": 48, "batch_size": 1024, "grad_accum": 1024, "lora_rank": 512}
 NET_L2 = 10.0  # README 'Formula prior': picked on leave-one-generator-out (1 and 10 tried)
+HEAD_L2 = 0.03  # README 'Formula prior': 0.1 until session 9; at 0.1 the appeal head could not afford blur_gain
 PRESET_DEFAULTS = {
     "tiny": {"frame_size": 32, "hidden_size": 32, "num_layers": 2, "finetune": "lora", "net_frames": 8,
              "prompt_motion_text": "words", "static_negatives": 0.0, "handcrafted_features": True, "formula_prior": False,
@@ -63,7 +64,7 @@ PRESET_DEFAULTS = {
              "lr": 1e-3},
     "cpu": {"frame_size": 32, "hidden_size": 32, "num_layers": 1, "finetune": "full", "net_frames": 8,
             "prompt_motion_text": "words", "static_negatives": 0.25, "handcrafted_features": True, "formula_prior": True,
-            "scoped_features": True, "monotone_features": True, "head_l2": 0.1, "net_head_l2": NET_L2,
+            "scoped_features": True, "monotone_features": True, "head_l2": HEAD_L2, "net_head_l2": NET_L2,
             "lr": 1e-4},
     "paper": {"frame_size": 224, "hidden_size": 0, "num_layers": 0, "finetune": "lora", "net_frames": 24,
               "prompt_motion_text": "backbone", "static_negatives": 0.25, "handcrafted_features": False, "formula_prior": False,
@@ -114,7 +115,7 @@ class RewardConfig:
     head_l2: float | None = _help(
         "L2 penalty on the heads' weights (not biases, not the prior scale), added to the loss per dimension: with "
         "formula_prior it pulls each head back toward the fixed formula, so a correction must earn its place on many "
-        "pairs; None = the preset's (cpu 0.1, tiny/paper 0)", None)
+        f"pairs; None = the preset's (cpu {HEAD_L2:g}, tiny/paper 0)", None)
     feature_scope: int = _help(
         f"which table of handcrafted.DIMENSION_SCOPES a scoped head reads ({', '.join(map(str, DIMENSION_SCOPES))}; "
         "a checkpoint keeps the table it was trained with)", FEATURE_SCOPE)
@@ -135,6 +136,9 @@ class RewardConfig:
     coherence_dimensions: tuple[str, ...] = _help(
         "dimensions whose heads also read the scale-free flow incoherence (handcrafted.flow_incoherence: flow change "
         "between frame pairs over flow speed); () = not computed", ("smoothness",))
+    appearance_dimensions: tuple[str, ...] = _help(
+        "dimensions whose heads also read how much blurrier the video is than its initial image (handcrafted "
+        "blur_gain, a Crete-Roffet blur on edges); () = not computed", ("appeal",))
     prompt_motion_text: str | None = _help(
         f"what the text-video head's prompt x motion term reads of the prompt: {' | '.join(PROMPT_TEXTS)} (hashed "
         "word vectors, or the backbone's text embedding); None = the preset's (tiny/cpu: words, paper: backbone)",
@@ -184,7 +188,8 @@ class RewardConfig:
             if getattr(self, name) not in valid:
                 raise ValueError(f"{name}={getattr(self, name)!r} is not valid; valid values: {', '.join(valid)}")
         self.dimensions = tuple(self.dimensions)
-        for name in ("identity_dimensions", "motion_pattern_dimensions", "coherence_dimensions"):
+        for name in ("identity_dimensions", "motion_pattern_dimensions", "coherence_dimensions",
+                     "appearance_dimensions"):
             setattr(self, name, tuple(getattr(self, name)))
             bad = [d for d in getattr(self, name) if d not in DIMENSIONS]
             if bad:
@@ -262,11 +267,16 @@ class RewardConfig:
         """The handcrafted feature vector's layout (heads' extra inputs, hc_mean/hc_std buffers)."""
         return (FEATURE_NAMES + (IDENTITY_FEATURE_NAMES if self.uses_identity() else ())
                 + (MOTION_PATTERN_NAMES if self.uses_motion_pattern() else ())
-                + (COHERENCE_NAMES if self.uses_coherence() else ()))
+                + (COHERENCE_NAMES if self.uses_coherence() else ())
+                + (APPEARANCE_NAMES if self.uses_appearance() else ()))
 
     def uses_coherence(self) -> bool:
         """Whether any scored dimension reads the flow incoherence (else it is not even computed)."""
         return any(d in self.dimensions for d in self.coherence_dimensions)
+
+    def uses_appearance(self) -> bool:
+        """Whether any scored dimension reads the blur measure (else it is not even computed)."""
+        return any(d in self.dimensions for d in self.appearance_dimensions)
 
     def uses_identity(self) -> bool:
         """Whether any scored dimension reads the identity signals (else they are not even computed)."""
@@ -281,7 +291,8 @@ class RewardConfig:
         base = DIMENSION_SCOPES[self.feature_scope][dimension] if self.scoped_features else FEATURE_NAMES
         return (base + (IDENTITY_FEATURE_NAMES if dimension in self.identity_dimensions else ())
                 + (MOTION_PATTERN_NAMES if dimension in self.motion_pattern_dimensions else ())
-                + (COHERENCE_NAMES if dimension in self.coherence_dimensions else ()))
+                + (COHERENCE_NAMES if dimension in self.coherence_dimensions else ())
+                + (APPEARANCE_NAMES if dimension in self.appearance_dimensions else ()))
 
     def head_feature_signs(self, dimension: str) -> tuple[float, ...]:
         """Per head_feature_names() entry: the sign its weight must keep (handcrafted.FEATURE_SIGNS) when
@@ -296,6 +307,7 @@ class RewardConfig:
         data["identity_dimensions"] = list(self.identity_dimensions)
         data["motion_pattern_dimensions"] = list(self.motion_pattern_dimensions)
         data["coherence_dimensions"] = list(self.coherence_dimensions)
+        data["appearance_dimensions"] = list(self.appearance_dimensions)
         data["motion_gate"] = list(self.motion_gate) if self.motion_gate is not None else None
         return data
 
@@ -309,6 +321,7 @@ class RewardConfig:
         saved = json.loads(Path(path).read_text())
         return load_config(cls, path, defaults={"net_head_l2": saved.get("head_l2", 0.0),
                                                 "identity_dimensions": (), "motion_pattern_dimensions": (),
-                                                "coherence_dimensions": (), "static_negatives": 0.0,
+                                                "coherence_dimensions": (), "appearance_dimensions": (),
+                                                "static_negatives": 0.0,
                                                 "formula_prior": False, "scoped_features": False,
                                                 "monotone_features": False, "head_l2": 0.0, "feature_scope": 1})

@@ -29,6 +29,20 @@ With ``coherence=True`` (config.coherence_dimensions) also
                  0.005-0.015 on the old map), while judder (held or repeated frames), shuffles, local jitter, warps
                  and flicker make the flow change direction or vanish and come back.
 
+With ``appearance=True`` (config.appearance_dimensions) also
+
+    blur_gain    max(0, mean_t blur(frame_t) - blur(initial image)): how much blurrier the video is than the image it
+                 starts from. blur = Crete-Roffet no-reference blur (Crete et al., "The blur effect", SPIE 2007) on
+                 structure edges (``blur_effect``): re-blur the 3x3-median denoised grey frame with a 9-tap box along
+                 each axis and measure how much of its neighbour-to-neighbour variation the re-blur would remove, over
+                 the 20 % of positions where the re-blurred frame still has its strongest edges; 0 = sharp, 1 = fully
+                 blurred. A ratio of the frame's own gradients, so it does not grow with contrast or busy content the
+                 way Laplacian variance does (the demo's colour drift, or a pose that shows fewer outlines, moved
+                 `sharpness` more than a mild blur did). Why relative and one-sided: grain, JPEG blocks and ringing
+                 add edge detail too, so on real clips noise and compression measured *less* blurred than the clean
+                 clip; measured against the initial image and clipped at 0, a video can lose points for going soft
+                 but never gain any for added high-frequency artefacts (those are noise's and sharpness's to judge).
+
 With ``identity=True`` the character identity signals of ``identity.py`` (subject segmented in the initial
 image, its palette looked for in colour-aligned late frames) are added under ``IDENTITY_FEATURE_NAMES``.
 
@@ -58,6 +72,7 @@ from .motion_pattern import MOTION_PATTERN_NAMES, motion_pattern
 FEATURE_NAMES = ("flicker", "shake", "warp", "motion", "motion_peak", "sharpness", "noise", "colourful",
                  "colour_drift", "hist_sim", "char_hist", "late_early", "centre_change", "border_change", "ssim_init")
 COHERENCE_NAMES = ("flow_incoherence",)
+APPEARANCE_NAMES = ("blur_gain",)
 # What each dimension's head reads of FEATURE_NAMES when config.scoped_features is on: the measurements of what the
 # dimension is about, nothing else. Why: in any finite set of generators, unrelated measurements correlate with a
 # dimension through the generators (the demo's jittery generator is also its sharpest, so sharpness "predicts" poor
@@ -103,7 +118,7 @@ _IDENTITY_SIGNS = {"subject_vanish": -1, "subject_vanish_distinct": -1, "subject
 FEATURE_SIGNS = {
     "smoothness": {"flicker": -1, "shake": -1, "warp": -1, "flow_incoherence": -1},
     "motion": {"motion": 1, "motion_peak": 1, "shake": -1},
-    "appeal": {"sharpness": 1, "noise": -1, "flicker": -1, "warp": -1},
+    "appeal": {"sharpness": 1, "noise": -1, "flicker": -1, "warp": -1, "blur_gain": -1},
     "text_video": {"motion": 1, "motion_peak": 1},
     "image_video": {"colour_drift": -1, "hist_sim": 1, "late_early": 1, "border_change": -1, "ssim_init": 1,
                     **_IDENTITY_SIGNS},
@@ -187,6 +202,23 @@ def _ssim(x: np.ndarray, y: np.ndarray) -> float:
     return float(s.mean())
 
 
+def blur_effect(grey: np.ndarray, taps: int = 9, edge_share: float = 0.2) -> float:
+    """Crete-Roffet blur of one grey uint8 frame on its structure edges (module docstring, blur_gain): the larger of
+    the two axes' scores, in [0, 1]."""
+    g = cv2.medianBlur(grey, 3).astype(np.float32)  # speckle noise would read as fine detail
+    scores = []
+    for axis, kernel in ((0, np.ones((taps, 1), np.float32) / taps), (1, np.ones((1, taps), np.float32) / taps)):
+        reblurred = cv2.filter2D(g, -1, kernel, borderType=cv2.BORDER_REFLECT)
+        d_frame = np.abs(np.diff(g, axis=axis))
+        d_reblurred = np.abs(np.diff(reblurred, axis=axis))
+        # only where the re-blurred frame still has an edge: outlines and shapes, not texture, grain or blocks
+        edges = d_reblurred >= np.quantile(d_reblurred, 1.0 - edge_share)
+        total = float(d_frame[edges].sum())
+        lost = float(np.maximum(0.0, d_frame - d_reblurred)[edges].sum())
+        scores.append((total - lost) / total if total > 1e-6 else 1.0)  # a flat frame: nothing sharp
+    return max(scores)
+
+
 def flow_incoherence(flows: list[np.ndarray], floor: float = 0.05) -> float:
     """Mean flow change between consecutive frame pairs over mean flow speed (module docstring); 0 for < 2 flows."""
     if len(flows) < 2:
@@ -198,10 +230,11 @@ def flow_incoherence(flows: list[np.ndarray], floor: float = 0.05) -> float:
 
 
 def video_features(frames: np.ndarray, initial_image: np.ndarray | None = None, *,
-                   identity: bool = False, motion: bool = False, coherence: bool = False) -> dict[str, float]:
+                   identity: bool = False, motion: bool = False, coherence: bool = False,
+                   appearance: bool = False) -> dict[str, float]:
     """The measurements above for RGB uint8 frames (T, H, W, 3); without an initial image the first frame
     stands in for it. ``identity`` adds identity.IDENTITY_FEATURE_NAMES, ``motion`` adds
-    motion_pattern.MOTION_PATTERN_NAMES."""
+    motion_pattern.MOTION_PATTERN_NAMES, ``coherence`` COHERENCE_NAMES, ``appearance`` APPEARANCE_NAMES."""
     frames = np.asarray(frames)
     if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) < 3:
         raise ValueError(f"frames must be (T>=3, H, W, 3) uint8, got shape {frames.shape}")
@@ -242,6 +275,9 @@ def video_features(frames: np.ndarray, initial_image: np.ndarray | None = None, 
     }
     if coherence:
         out["flow_incoherence"] = flow_incoherence(flows)
+    if appearance:
+        blur_init = blur_effect(cv2.cvtColor(init, cv2.COLOR_RGB2GRAY))
+        out["blur_gain"] = max(0.0, float(np.mean([blur_effect(g) for g in grey])) - blur_init)
     if identity:
         out.update(identity_features(frames, init))
     if motion:

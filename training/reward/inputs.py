@@ -70,7 +70,7 @@ def prepare_video(video, prompt: str, initial_image=None, character_ref=None, *,
     initial = read_image(initial_image) if initial_image is not None else frames[0]
     ref = read_image(character_ref) if character_ref is not None else initial
     feats = video_features(frames, initial, identity=config.uses_identity(), motion=config.uses_motion_pattern(),
-                           coherence=config.uses_coherence())
+                           coherence=config.uses_coherence(), appearance=config.uses_appearance())
     side = config.frame_size
     net = frames[uniform_indices(len(frames), config.net_frames)]  # (T, H, W, 3) -> (T_net, H, W, 3)
     return {

@@ -43,7 +43,8 @@ from .prior_fit import fit_prior_scales
 # Changing these between save and resume would load weights into a different model.
 RESUME_MUST_MATCH = ("preset", "dimensions", "scorers", "frame_size", "character_crop", "hidden_size", "num_layers", "finetune", "net_frames",
                      "lora_rank", "lora_targets", "handcrafted_features", "formula_prior", "scoped_features", "feature_scope",
-                     "identity_dimensions", "motion_pattern_dimensions", "coherence_dimensions", "prompt_motion_text")
+                     "identity_dimensions", "motion_pattern_dimensions", "coherence_dimensions", "appearance_dimensions",
+                     "prompt_motion_text")
 
 
 STATIC_KINDS = ("freeze", "near_static")

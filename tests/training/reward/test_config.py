@@ -59,7 +59,7 @@ def test_identity_dimensions_are_validated_and_old_configs_load_without_them(tmp
 
 
 def test_only_the_identity_dimensions_heads_read_the_identity_signals():
-    from training.reward.handcrafted import COHERENCE_NAMES, FEATURE_NAMES
+    from training.reward.handcrafted import APPEARANCE_NAMES, COHERENCE_NAMES, FEATURE_NAMES
     from training.reward.identity import IDENTITY_FEATURE_NAMES
     from training.reward.models import AnimeRewardModel
 
@@ -69,7 +69,8 @@ def test_only_the_identity_dimensions_heads_read_the_identity_signals():
     model = AnimeRewardModel(config)
     extra = {dim: scorer.head.in_features - scorer.feature_size() for dim, scorer in model.scorers.items()}
     assert extra["character"] == len(FEATURE_NAMES) + len(IDENTITY_FEATURE_NAMES)
-    assert extra["image_video"] == extra["appeal"] == len(FEATURE_NAMES)
+    assert extra["image_video"] == len(FEATURE_NAMES)
+    assert extra["appeal"] == len(FEATURE_NAMES) + len(APPEARANCE_NAMES)  # appearance_dimensions default
     assert extra["motion"] == len(FEATURE_NAMES) + len(MOTION_PATTERN_NAMES)
     # text_video reads the motion pattern both as plain inputs and through the prompt-motion bilinear term
     assert extra["text_video"] == len(FEATURE_NAMES) + len(MOTION_PATTERN_NAMES)
@@ -77,7 +78,7 @@ def test_only_the_identity_dimensions_heads_read_the_identity_signals():
     assert not hasattr(model.scorers["appeal"], "motion_head")
     assert extra["smoothness"] == len(FEATURE_NAMES) + len(COHERENCE_NAMES)  # coherence_dimensions default
     assert model.hc_mean.shape == (len(FEATURE_NAMES) + len(IDENTITY_FEATURE_NAMES) + len(MOTION_PATTERN_NAMES)
-                                   + len(COHERENCE_NAMES),)
+                                   + len(COHERENCE_NAMES) + len(APPEARANCE_NAMES),)
 
 
 def test_configs_saved_before_the_motion_pattern_load_without_it(tmp_path):
@@ -107,13 +108,14 @@ def test_prompt_motion_text_follows_the_preset_and_is_validated():
 
 
 def test_feature_groups_no_scored_dimension_reads_are_not_computed():
-    from training.reward.handcrafted import COHERENCE_NAMES, FEATURE_NAMES
+    from training.reward.handcrafted import APPEARANCE_NAMES, COHERENCE_NAMES, FEATURE_NAMES
 
     only_smoothness = RewardConfig(preset="tiny", dimensions=("smoothness",))
     assert not only_smoothness.uses_identity() and not only_smoothness.uses_motion_pattern()
+    assert not only_smoothness.uses_appearance()
     assert only_smoothness.handcrafted_names() == FEATURE_NAMES + COHERENCE_NAMES
     only_appeal = RewardConfig(preset="tiny", dimensions=("appeal",))
-    assert not only_appeal.uses_coherence() and only_appeal.handcrafted_names() == FEATURE_NAMES
+    assert not only_appeal.uses_coherence() and only_appeal.handcrafted_names() == FEATURE_NAMES + APPEARANCE_NAMES
     assert RewardConfig(preset="tiny", dimensions=("character",)).uses_identity()
 
 
