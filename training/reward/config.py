@@ -21,6 +21,16 @@ from .handcrafted import APPEARANCE_NAMES, COHERENCE_NAMES, DIMENSION_SCOPES, FE
 from .identity import IDENTITY_FEATURE_NAMES
 from .motion_pattern import MOTION_PATTERN_NAMES
 
+# The handcrafted inputs beyond FEATURE_NAMES, each computed only when one of its field's dimensions is scored and
+# read only by those dimensions' heads. Order = column order of the handcrafted vector (handcrafted_names()):
+# append new groups at the end, so earlier checkpoints keep their layout.
+FEATURE_GROUPS = {
+    "identity_dimensions": IDENTITY_FEATURE_NAMES,
+    "motion_pattern_dimensions": MOTION_PATTERN_NAMES,
+    "coherence_dimensions": COHERENCE_NAMES,
+    "appearance_dimensions": APPEARANCE_NAMES,
+}
+
 PRESETS = ("tiny", "cpu", "paper")
 LOSSES = ("bt", "bt_ties", "bt_margin", "bt_gap", "mse", "l1")
 MIXED_PRECISIONS = ("no", "bf16")
@@ -188,8 +198,7 @@ class RewardConfig:
             if getattr(self, name) not in valid:
                 raise ValueError(f"{name}={getattr(self, name)!r} is not valid; valid values: {', '.join(valid)}")
         self.dimensions = tuple(self.dimensions)
-        for name in ("identity_dimensions", "motion_pattern_dimensions", "coherence_dimensions",
-                     "appearance_dimensions"):
+        for name in FEATURE_GROUPS:
             setattr(self, name, tuple(getattr(self, name)))
             bad = [d for d in getattr(self, name) if d not in DIMENSIONS]
             if bad:
@@ -265,34 +274,32 @@ class RewardConfig:
 
     def handcrafted_names(self) -> tuple[str, ...]:
         """The handcrafted feature vector's layout (heads' extra inputs, hc_mean/hc_std buffers)."""
-        return (FEATURE_NAMES + (IDENTITY_FEATURE_NAMES if self.uses_identity() else ())
-                + (MOTION_PATTERN_NAMES if self.uses_motion_pattern() else ())
-                + (COHERENCE_NAMES if self.uses_coherence() else ())
-                + (APPEARANCE_NAMES if self.uses_appearance() else ()))
+        return FEATURE_NAMES + sum((names for field, names in FEATURE_GROUPS.items() if self._group_used(field)), ())
+
+    def _group_used(self, field: str) -> bool:
+        """Whether any scored dimension reads the FEATURE_GROUPS entry ``field`` (else it is not even computed)."""
+        return any(d in self.dimensions for d in getattr(self, field))
 
     def uses_coherence(self) -> bool:
         """Whether any scored dimension reads the flow incoherence (else it is not even computed)."""
-        return any(d in self.dimensions for d in self.coherence_dimensions)
+        return self._group_used("coherence_dimensions")
 
     def uses_appearance(self) -> bool:
         """Whether any scored dimension reads the blur measure (else it is not even computed)."""
-        return any(d in self.dimensions for d in self.appearance_dimensions)
+        return self._group_used("appearance_dimensions")
 
     def uses_identity(self) -> bool:
         """Whether any scored dimension reads the identity signals (else they are not even computed)."""
-        return any(d in self.dimensions for d in self.identity_dimensions)
+        return self._group_used("identity_dimensions")
 
     def uses_motion_pattern(self) -> bool:
         """Whether any scored dimension reads the motion pattern (else it is not even computed)."""
-        return any(d in self.dimensions for d in self.motion_pattern_dimensions)
+        return self._group_used("motion_pattern_dimensions")
 
     def head_feature_names(self, dimension: str) -> tuple[str, ...]:
         """The handcrafted inputs of one dimension's head (a subset of handcrafted_names())."""
         base = DIMENSION_SCOPES[self.feature_scope][dimension] if self.scoped_features else FEATURE_NAMES
-        return (base + (IDENTITY_FEATURE_NAMES if dimension in self.identity_dimensions else ())
-                + (MOTION_PATTERN_NAMES if dimension in self.motion_pattern_dimensions else ())
-                + (COHERENCE_NAMES if dimension in self.coherence_dimensions else ())
-                + (APPEARANCE_NAMES if dimension in self.appearance_dimensions else ()))
+        return base + sum((names for field, names in FEATURE_GROUPS.items() if dimension in getattr(self, field)), ())
 
     def head_feature_signs(self, dimension: str) -> tuple[float, ...]:
         """Per head_feature_names() entry: the sign its weight must keep (handcrafted.FEATURE_SIGNS) when
@@ -304,10 +311,8 @@ class RewardConfig:
         data = asdict(self)
         data["dimensions"] = list(self.dimensions)
         data["lora_targets"] = list(self.lora_targets)
-        data["identity_dimensions"] = list(self.identity_dimensions)
-        data["motion_pattern_dimensions"] = list(self.motion_pattern_dimensions)
-        data["coherence_dimensions"] = list(self.coherence_dimensions)
-        data["appearance_dimensions"] = list(self.appearance_dimensions)
+        for field in FEATURE_GROUPS:
+            data[field] = list(getattr(self, field))
         data["motion_gate"] = list(self.motion_gate) if self.motion_gate is not None else None
         return data
 
@@ -320,8 +325,6 @@ class RewardConfig:
         # head_l2 priced every head weight
         saved = json.loads(Path(path).read_text())
         return load_config(cls, path, defaults={"net_head_l2": saved.get("head_l2", 0.0),
-                                                "identity_dimensions": (), "motion_pattern_dimensions": (),
-                                                "coherence_dimensions": (), "appearance_dimensions": (),
-                                                "static_negatives": 0.0,
+                                                **dict.fromkeys(FEATURE_GROUPS, ()), "static_negatives": 0.0,
                                                 "formula_prior": False, "scoped_features": False,
                                                 "monotone_features": False, "head_l2": 0.0, "feature_scope": 1})
