@@ -13,6 +13,7 @@ from annotation.models.work import (
     Judgment,
     Pair,
     Rating,
+    Segment,
 )
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Pair",
     "Prompt",
     "Rating",
+    "Segment",
     "Video",
     "VideoStatus",
 ]

@@ -139,6 +139,45 @@ class Rating(models.Model):
         ]
 
 
+class Segment(models.Model):
+    """A span of frames on one video of an assignment's pair where the annotator saw an artefact of
+    one dimension (issue #22; docs/segments.md is the contract).
+
+    Frames are 0-based and end-inclusive on the video's rendition grid (`rendition_frame_count`
+    frames at `rendition_fps`). The CHECKs hold what one row can say; "the video is one of the
+    assignment's pair", "end_frame < the rendition's frame count", "the dimension is the campaign's"
+    and the overlap/count caps read other rows or tables, which a CHECK cannot, so the submit and
+    edit services enforce them (annotation/services/segments.py) inside the transaction that writes
+    the spans."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="segments", db_index=False)
+    video = models.ForeignKey("annotation.Video", on_delete=models.CASCADE, related_name="segments", db_index=False)
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="segments")
+    dimension = models.ForeignKey("annotation.Dimension", on_delete=models.PROTECT, related_name="segments")
+    start_frame = models.IntegerField()
+    end_frame = models.IntegerField(help_text="Inclusive.")
+    severity = models.SmallIntegerField(null=True, blank=True, help_text="1 mild, 2 clear, 3 severe; null: not said.")
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assignment_id", "video_id", "start_frame", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start_frame__gte=0), name="segment_start_non_negative"),
+            models.CheckConstraint(condition=Q(start_frame__lte=F("end_frame")), name="segment_start_before_end"),
+            models.CheckConstraint(condition=Q(severity__isnull=True) | Q(severity__gte=1, severity__lte=3),
+                                   name="segment_severity_range"),
+        ]
+        indexes = [
+            # an assignment's spans (submit replay, edits, history) and a video's (reviewers, exports)
+            models.Index(fields=["assignment", "video", "start_frame"], name="segment_assignment_idx"),
+            models.Index(fields=["video", "dimension"], name="segment_video_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"segment {self.pk} (video {self.video_id} frames {self.start_frame}-{self.end_frame})"
+
+
 class FlagReason(models.TextChoices):
     BROKEN_VIDEO = "broken_video", "Video does not play or is broken"
     INAPPROPRIATE = "inappropriate", "Inappropriate content"
