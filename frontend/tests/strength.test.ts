@@ -49,6 +49,7 @@ describe("answer sheet", () => {
         { dimension: "character", strength: -2 },
       ],
       ratings: [],
+      segments: [],
       time_spent_ms: 1234,
     });
   });

@@ -4,7 +4,9 @@
  */
 import type { Draft } from "../lib/autosave";
 import { choiceToStrength, isScore, isStrength, strengthToChoice, videoOn, type Choice } from "../lib/strength";
-import type { Dimension, Lease, ScreenSide } from "../lib/types";
+import { effectiveFps } from "../lib/sync";
+import type { Dimension, Lease, ScreenSide, VideoInfo } from "../lib/types";
+import { segmentsBody, sanitizeSpans, type FrameGrid } from "./spans";
 
 export type Item =
   | { kind: "strength"; dim: Dimension }
@@ -35,14 +37,27 @@ export function ratingKey(videoId: number, dimKey: string): string {
   return `${videoId}:${dimKey}`;
 }
 
+/** A video's frame grid for spans, or null when its rendition has no known frame count (no spans then). */
+export function gridOf(video: VideoInfo): FrameGrid | null {
+  if (!video.frame_count || video.frame_count < 1) return null;
+  return { fps: effectiveFps(video.fps, video.frame_count, video.duration_s), frameCount: video.frame_count };
+}
+
 export class AnswerSheet {
   readonly items: Item[];
+  /** Frame grid per video id, for the videos that take spans. */
+  readonly grids = new Map<number, FrameGrid>();
 
   constructor(
     readonly lease: Lease,
     readonly draft: Draft,
   ) {
     this.items = itemsFor(lease);
+    for (const video of [lease.video_a, lease.video_b]) {
+      const grid = gridOf(video);
+      if (grid) this.grids.set(video.id, grid);
+    }
+    this.draft.spans = sanitizeSpans(draft.spans, this.grids, lease.dimensions.map((d) => d.key));
     this.draft.focus = Math.min(Math.max(0, draft.focus | 0), Math.max(0, this.items.length - 1));
   }
 
@@ -104,6 +119,7 @@ export class AnswerSheet {
       video_b: this.lease.video_b.id,
       answers,
       ratings,
+      segments: segmentsBody(this.draft.spans, orderedDimensions(this.lease.dimensions).map((d) => d.key)),
       time_spent_ms: Math.max(0, Math.min(86_400_000, Math.round(timeSpentMs))),
     };
   }

@@ -1,9 +1,10 @@
 /**
  * Answers in progress, saved to localStorage on every change, one entry per assignment, so a
  * reload, a crash or a closed tab resumes the pair exactly where it was. Stored in A/B terms
- * (strengths and ratings by video id), which do not depend on the screen side.
+ * (strengths, ratings and spans by video id), which do not depend on the screen side.
  */
 import { keysWithPrefix, readJson, type KV } from "./storage";
+import type { Span } from "./types";
 
 export interface Draft {
   v: 1;
@@ -12,6 +13,8 @@ export interface Draft {
   strengths: Record<string, number>;
   /** `${videoId}:${dimensionKey}` → score 1..5. */
   ratings: Record<string, number>;
+  /** Artefact spans marked so far (optional; A/B video ids). */
+  spans: Span[];
   /** Index of the focused answer row. */
   focus: number;
   /** Milliseconds spent on the pair in earlier page loads (time_spent_ms survives reloads). */
@@ -23,7 +26,7 @@ export const DRAFT_PREFIX = "ars.draft.v1.";
 export const DRAFT_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 
 export function emptyDraft(assignment: number, now: number): Draft {
-  return { v: 1, assignment, strengths: {}, ratings: {}, focus: 0, spentMs: 0, savedAt: now };
+  return { v: 1, assignment, strengths: {}, ratings: {}, spans: [], focus: 0, spentMs: 0, savedAt: now };
 }
 
 export class DraftStore {

@@ -14,6 +14,16 @@ export interface VideoInfo {
   duration_s: number | null;
 }
 
+/** An artefact span the annotator marked (label page; docs/segments.md): frames end inclusive. */
+export interface Span {
+  /** The real video id (A or B), not a screen side. */
+  video: number;
+  dimension: string;
+  start: number;
+  end: number;
+  severity: 1 | 2 | 3 | null;
+}
+
 export interface Dimension {
   key: string;
   group: "appearance" | "consistency";
