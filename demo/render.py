@@ -29,6 +29,24 @@ so frame 0 equals render_initial_image (image-to-video):
                      probability 0.8*st: irregular runs of held poses while flicker, grain and camera move on
     char_flicker     the character layer only (background untouched) scaled by 1 + 0.5*cf*v_i, v_i ~ U(-1, 1)
 
+Per-frame truth (frame_severities; the temporal dimensions only), for frame i of T, p_i = i / (T - 1):
+    on_i     = 1 once the character's pose source is past frame 0 (render_clip's `on`), else 0
+    shake_i  = on_i * (0.02*|s_i| + 0.015*|s'_src(i)|) / (0.035*E|z|)   s, s' the unit-normal frame and
+               character shift draws, src(i) the frame whose pose a held frame repeats, E|z| = sqrt(pi/2)
+    held_i   = 1 when frame i > 0 holds its predecessor's pose (stutter)
+    b_i      = c((p_i - 0.4) / 0.2)                                      the identity blend's ramp
+    smoothness_i = c(0.50*flicker*on_i*|u_i|/0.5 + 0.35*jitter*shake_i + 0.35*warp*p_i/0.5
+                     + 0.50*held_i/0.8 + 0.40*char_flicker*[i>0]*|v_i|/0.5)
+    motion_i     = c(frozen*[i>0] + 0.20*jitter*shake_i)
+    character_i  = c(0.85*identity_change*b_i/0.5 + 0.15*warp*p_i/0.5)
+Each term is the video-level term divided by its draw's expectation (E|u| = 0.5, E p = 0.5, E held = 0.8*stutter,
+E b ~ 0.5), so before clipping the mean over frames approximates the video-level sum: frame truth and video truth
+tell one story (their correlation over demo videos is > 0.97 per dimension, tested). Every term is 0 at frame 0.
+Injected artefact frames (what localisation is scored against, and what the simulated annotator marks around):
+frames whose severity is >= ARTEFACT_FRAME_THRESHOLD (0.25), an absolute bar: a frozen clip is an artefact in
+every frame after the first, a clean clip in none. Localisation AUROC is read within a video over frames 1..T-1
+(frame 0 is the initial image, clean by construction), on videos that have both kinds of frame.
+
 Artefacts added after the first eight (stutter, char_flicker) draw from a second generator seeded like the first plus a
 tag, so every video of a generator without them renders byte-identical to before they existed.
 """
@@ -36,6 +54,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -50,6 +69,11 @@ ERR_SEED = "seed must be a non-negative integer, got {seed!r}"
 _FIRST_ARTEFACTS = 8  # drawn from the video's main generator; later ones from _late_rng (see module docstring)
 _LATE_TAG = 0x5EC0
 ERR_SEVERITIES = "severities lack {missing}; expected keys {expected}"
+# the dimensions with a per-frame truth (frame_severities): the temporal ones
+FRAME_DIMENSIONS = ("smoothness", "motion", "character")
+# threshold on a frame's severity that makes it an "injected artefact frame" (module docstring)
+ARTEFACT_FRAME_THRESHOLD = 0.25
+_MEAN_NORM_2D = math.sqrt(math.pi / 2)  # E|z| for z ~ N(0, I_2)
 
 
 def _c(x: float) -> float:
@@ -135,38 +159,113 @@ def _other(palette, name, rng):
     return np.array(choices[int(rng.integers(len(choices)))], np.float64)
 
 
-def render_clip(prompt: DemoPrompt, generator: GeneratorProfile, seed: int, *, width: int = 256,
-                height: int = 144, num_frames: int = 48, fps: float = 12) -> tuple[np.ndarray, dict[str, float]]:
-    """Frames (T, H, W, 3) uint8 RGB and the ground truth per dimension (see module docstring)."""
-    _check_size(width, height)
-    if not isinstance(num_frames, (int, np.integer)) or num_frames < 2:
-        raise ValueError(ERR_FRAMES.format(num_frames=num_frames))
-    if not isinstance(fps, (int, float)) or fps <= 0:
-        raise ValueError(ERR_FPS.format(fps=fps))
+@dataclass(frozen=True)
+class _Draws:
+    """Every random quantity of one video except the grain pool, in stream order.
+
+    render_clip and frame_severities both read these, so the per-frame truth is computed from the very
+    numbers that made the pixels. `rng` is left positioned for render_clip's grain pool.
+    """
+
+    sev: dict
+    look: object
+    rng: np.random.Generator
+    wrong: str
+    hair1: np.ndarray
+    outfit1: np.ndarray
+    shifts: np.ndarray   # (T, 2, 2): [frame, 0] whole-frame shift, [frame, 1] character shift, unit normals
+    flick: np.ndarray    # (T,) U(-1, 1) flicker draws
+    phases: np.ndarray
+    hue_sign: float
+    tint: np.ndarray
+    held: np.ndarray     # (T,) bool: the character keeps its previous pose (stutter)
+    shimmer: np.ndarray  # (T,) U(-1, 1) character-flicker draws
+
+
+def _draws(prompt: DemoPrompt, generator: GeneratorProfile, seed: int, num_frames: int) -> _Draws:
+    # Draw every random quantity up front so the stream order never depends on branches.
     rng, late = _video_rng(prompt, generator, seed), _late_rng(prompt, generator, seed)
     sev = _perturb(generator, rng, late)
-    truth = ground_truth(sev)
     look = look_for(prompt.scene_seed)
-    bg = draw_background(look, prompt.scene_seed, width, height)
-    W, H, T, s = width, height, num_frames, height / 144.0
-    # Draw every random quantity up front so the stream order never depends on branches.
+    T = num_frames
     wrong = [a for a in ACTIONS if a != prompt.action][int(rng.integers(len(ACTIONS) - 1))]
-    hair0, outfit0 = np.array(look.hair_rgb, float), np.array(look.outfit_rgb, float)
     hair1, outfit1 = _other(HAIR_COLOURS, look.hair_name, rng), _other(OUTFITS, look.outfit_name, rng)
     shifts = rng.standard_normal((T, 2, 2))
     flick = rng.uniform(-1.0, 1.0, T)
     phases = rng.uniform(0, 2 * math.pi, 4)
     hue_sign = 1.0 if rng.random() < 0.5 else -1.0
     tint = rng.uniform(-1.0, 1.0, 3)
+    held = late.random(T) < 0.8 * sev["stutter"]
+    shimmer = late.uniform(-1.0, 1.0, T)
+    return _Draws(sev=sev, look=look, rng=rng, wrong=wrong, hair1=hair1, outfit1=outfit1, shifts=shifts,
+                  flick=flick, phases=phases, hue_sign=hue_sign, tint=tint, held=held, shimmer=shimmer)
+
+
+def _check_frames(num_frames, fps):
+    if not isinstance(num_frames, (int, np.integer)) or isinstance(num_frames, bool) or num_frames < 2:
+        raise ValueError(ERR_FRAMES.format(num_frames=num_frames))
+    if not isinstance(fps, (int, float)) or isinstance(fps, bool) or fps <= 0:
+        raise ValueError(ERR_FPS.format(fps=fps))
+
+
+def pose_sources(held: np.ndarray) -> np.ndarray:
+    """(T,) int: the frame whose pose (and character shift) each frame shows; a held frame repeats its
+    predecessor's source."""
+    src = np.arange(len(held))
+    for i in range(1, len(held)):
+        if held[i]:
+            src[i] = src[i - 1]
+    return src
+
+
+def frame_severities(prompt: DemoPrompt, generator: GeneratorProfile, seed: int, *, num_frames: int = 48,
+                     fps: float = 12) -> dict[str, np.ndarray]:
+    """Per-frame artefact strength in [0, 1] for the temporal dimensions (FRAME_DIMENSIONS), shape (T,).
+
+    Computed from the same draws render_clip uses (see "Per-frame truth" in the module docstring);
+    renders nothing. fps is validated like render_clip's; no term depends on it.
+    """
+    _check_frames(num_frames, fps)
+    d = _draws(prompt, generator, seed, num_frames)
+    v, T = d.sev, num_frames
+    src = pose_sources(d.held)
+    on = (src > 0).astype(np.float64)               # render_clip's `on`: 0 while the pose is frame 0's
+    after0 = (np.arange(T) > 0).astype(np.float64)  # char_flicker starts at frame 1 whatever the pose
+    p = np.arange(T) / (T - 1)
+    norms = np.linalg.norm(d.shifts, axis=-1)       # (T, 2): |frame shift|, |character shift| in unit normals
+    shake = on * (0.02 * norms[:, 0] + 0.015 * norms[src, 1]) / (0.035 * _MEAN_NORM_2D)
+    held = (d.held & (np.arange(T) > 0)).astype(np.float64)
+    b = np.clip((p - 0.4) / 0.2, 0.0, 1.0)
+    smooth = (0.50 * v["flicker"] * on * np.abs(d.flick) / 0.5 + 0.35 * v["jitter"] * shake
+              + 0.35 * v["warp"] * p / 0.5 + 0.50 * held / 0.8
+              + 0.40 * v["char_flicker"] * after0 * np.abs(d.shimmer) / 0.5)
+    motion = v["frozen"] * after0 + 0.20 * v["jitter"] * shake
+    character = 0.85 * v["identity_change"] * b / 0.5 + 0.15 * v["warp"] * p / 0.5
+    return {"smoothness": np.clip(smooth, 0.0, 1.0), "motion": np.clip(motion, 0.0, 1.0),
+            "character": np.clip(character, 0.0, 1.0)}
+
+
+def render_clip(prompt: DemoPrompt, generator: GeneratorProfile, seed: int, *, width: int = 256,
+                height: int = 144, num_frames: int = 48, fps: float = 12) -> tuple[np.ndarray, dict[str, float]]:
+    """Frames (T, H, W, 3) uint8 RGB and the ground truth per dimension (see module docstring)."""
+    _check_size(width, height)
+    _check_frames(num_frames, fps)
+    d = _draws(prompt, generator, seed, num_frames)
+    sev, rng, look = d.sev, d.rng, d.look
+    truth = ground_truth(sev)
+    bg = draw_background(look, prompt.scene_seed, width, height)
+    W, H, T, s = width, height, num_frames, height / 144.0
+    wrong, hair1, outfit1, shifts, flick = d.wrong, d.hair1, d.outfit1, d.shifts, d.flick
+    phases, hue_sign, tint, held, shimmer = d.phases, d.hue_sign, d.tint, d.held, d.shimmer
+    hair0, outfit0 = np.array(look.hair_rgb, float), np.array(look.outfit_rgb, float)
     # Fresh normals for every frame cost more than the whole drawing; random windows into one
-    # pool give each frame different grain at a fraction of the price.
+    # pool give each frame different grain at a fraction of the price. Drawn after _draws' main-stream
+    # draws, in the order they always had.
     pool = rng.standard_normal(2 * H * W * 3, dtype=np.float32)
     offsets = rng.integers(0, H * W * 3, T)
     xs, ys = np.arange(W, dtype=np.float64), np.arange(H, dtype=np.float64)
     gx, gy = np.meshgrid(xs.astype(np.float32), ys.astype(np.float32))
 
-    held = late.random(T) < 0.8 * sev["stutter"]
-    shimmer = late.uniform(-1.0, 1.0, T)
     amp, w_wrong = (1.0 - sev["frozen"]) ** 1.5, sev["wrong_action"]
     frames = np.empty((T, H, W, 3), np.uint8)
     pose_i = 0  # the frame whose pose (and character shift) the character shows

@@ -46,7 +46,7 @@ def test_manifest_rows_have_exactly_the_import_keys_and_relative_paths_that_exis
 def test_ground_truth_rows_match_the_manifest_and_the_returned_rows(built):
     out, rows = built
     truth = _lines(out / "ground_truth.jsonl")
-    assert [tuple(t) for t in truth] == [("video", "generator", "prompt_key") + DIMENSIONS] * len(rows)
+    assert [tuple(t) for t in truth] == [("video", "generator", "prompt_key") + DIMENSIONS + ("frames",)] * len(rows)
     assert [t["video"] for t in truth] == [r.video for r in rows]
     assert [{d: t[d] for d in DIMENSIONS} for t in truth] == [r.truth for r in rows]
     assert read_demo_dataset(out) == rows
