@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from training.gapo import decisive_video as v  # noqa: E402
+from training.gapo.decisive import bootstrap_ci  # noqa: E402
 from training.gapo.decisive_report import BASELINE, method_table, summarize, verdict  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -61,7 +62,8 @@ def parse_args(argv=None):
     p.add_argument("--lrs", type=float, nargs="+", default=[1e-3, 3e-3], help="learning-rate grid (every method)")
     p.add_argument("--val-seeds", type=int, nargs="+", default=[0])
     p.add_argument("--test-seeds", type=int, nargs="+", default=list(range(100, 103)))
-    p.add_argument("--methods", nargs="+", default=list(v.METHODS), choices=list(v.METHODS))
+    p.add_argument("--methods", nargs="+", default=list(v.METHODS), choices=list(v.VIDEO_METHODS),
+                   help="default: the five plain methods; dense GAPO (issue #22): add 'GAPO pow2 dense'")
     defaults = v.VideoSettings()
     for f in dataclasses.fields(v.VideoSettings):
         if f.name != "generator":
@@ -140,12 +142,35 @@ def write_report(args, world_info: dict, levels, summaries, seconds, out: Path, 
             "",
             "Verdict: " + verdict(level["sigma"], rows),
             "",
+            *dense_lines(level, s.dense_beta),
         ]
     out.with_suffix(".md").write_text("\n".join(lines))
     record = {"args": {k: val for k, val in vars(args).items() if k != "settings"}, "settings": s.to_dict(),
               "world": world_info, "levels": levels, "summaries": summaries, "command": command,
               "wall_seconds": seconds}
     out.with_suffix(".json").write_text(json.dumps(record, indent=1, default=str))
+
+
+def dense_lines(level: dict, dense_beta: float) -> list[str]:
+    """Dense minus plain, paired by seed (issue #22), and what the simulated spans looked like; nothing when the
+    run has no dense method."""
+    dense = [m for m in level["curves"] if m in v.DENSE_METHODS and v.DENSE_METHODS[m] in level["curves"]]
+    if not dense:
+        return []
+    lines = [f"Dense (segment-weighted, dense_beta {dense_beta:g}) minus plain, paired by seed:", ""]
+    for m in dense:
+        final = lambda name: np.array([c[-1]["true"] for c in level["curves"][name]])  # noqa: E731
+        diff = final(m) - final(v.DENSE_METHODS[m])
+        low, high = bootstrap_ci(diff)
+        lines.append(f"- {m} minus {v.DENSE_METHODS[m]}: {diff.mean():+.4f} [95% CI {low:+.4f}, {high:+.4f}], "
+                     f"better on {int((diff > 0).sum())}/{len(diff)} seeds")
+    stats = {k: np.mean([m[k] for m in level.get("marks", [])]) for k in (level.get("marks") or [{}])[0]}
+    if stats:
+        lines += ["", f"Simulated spans (frames 1..T-1, mean over test seeds): {100 * stats['worse']:.1f}% of frames "
+                  f"clearly worse, {100 * stats['marked']:.1f}% marked by at least one annotator; recall "
+                  f"{stats['recall']:.2f}, precision {stats['precision']:.2f}; mean mark on winners' frames "
+                  f"{stats['mark_winner']:.3f}, on losers' {stats['mark_loser']:.3f}."]
+    return lines + [""]
 
 
 def merge_runs(paths: list[str], out: Path) -> None:
@@ -171,8 +196,8 @@ def merge_runs(paths: list[str], out: Path) -> None:
             raise SystemExit(f"cannot merge sigma {level['sigma']}: the runs picked different learning rates")
         merged = {**level, "curves": {m: sum((lv["curves"][m] for lv in same), []) for m in level["curves"]},
                   "seconds": {m: sum(lv["seconds"][m] for lv in same) for m in level["seconds"]}}
-        for key in ("label_error", "wrong_small_large_half", "pairs"):
-            merged[key] = sum((lv[key] for lv in same), [])
+        for key in ("label_error", "wrong_small_large_half", "pairs", "marks"):
+            merged[key] = sum((lv.get(key, []) for lv in same), [])
         levels.append(merged)
         summaries.append(summarize(merged, extras=tuple(k for k, _, _ in EXTRAS)))
     # the seeds pooled at a level: those of the runs that have it (a run per level pools nothing across levels)

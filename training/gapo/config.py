@@ -18,6 +18,9 @@ DEVICES = ("auto", "cpu", "cuda")
 SIZE_LIMITS = {"batch_size": 256, "grad_accum": 1024, "lora_rank": 512}
 # CogVideoX I2V is a v-prediction DDPM model, Wan 2.x I2V a flow-matching one.
 DEFAULT_PREDICTION = {"cogvideox": "v", "wan": "flow"}
+# none: plain GAPO (one mean error per video); segments: dense GAPO, errors weighted per latent frame by the
+# annotators' artefact spans (losses/dense.py; the pairs then carry marks_w / marks_l)
+FRAME_WEIGHTINGS = ("none", "segments")
 
 
 def _help(text: str, default):
@@ -44,6 +47,11 @@ class GapoConfig:
     flow_shift: float = _help("timestep shift for flow sampling (1 = uniform t)", 1.0)
     beta: float = _help("DPO strength; the loss uses beta/2 * delta (docs/method.md)", 5000.0)
     weight: str = _help(f"gap weight: {' | '.join(WEIGHT_NAMES)} (pow2 = paper, none = Diffusion-DPO)", "pow2")
+    frame_weighting: str = _help(
+        f"{' | '.join(FRAME_WEIGHTINGS)}: segments = dense GAPO, each video's error weighted per latent frame by "
+        "the fraction of annotators marking it (losses/dense.py); none = plain GAPO", "none"
+    )
+    dense_beta: float = _help("dense GAPO: a fully marked frame weighs 1 + dense_beta before normalising", 1.0)
     lr: float = _help("AdamW learning rate for the LoRA parameters", 1e-4)
     weight_decay: float = _help("AdamW weight decay", 0.0)
     max_grad_norm: float = _help("gradient clipping norm; 0 disables clipping", 1.0)
@@ -68,6 +76,7 @@ class GapoConfig:
             "preset": PRESETS,
             "error_weighting": WEIGHTINGS,
             "weight": WEIGHT_NAMES,
+            "frame_weighting": FRAME_WEIGHTINGS,
             "mixed_precision": MIXED_PRECISIONS,
             "device": DEVICES,
         }
@@ -92,7 +101,7 @@ class GapoConfig:
         for name in ("lr", "beta", "flow_shift"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
-        for name in ("weight_decay", "max_grad_norm", "checkpoint_every"):
+        for name in ("weight_decay", "max_grad_norm", "checkpoint_every", "dense_beta"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
 

@@ -4,7 +4,9 @@ Layout of a pair folder::
 
     index.jsonl            one line per pair: {"id", "file", "s_w", "s_l", "meta"}
     pair-000000.safetensors  tensors x_w, x_l (C, T, H, W), prompt_embeds (S, D), image_latents (C_cond, T, H, W)
-                             and optionally image_embeds (N, D_img); no batch dimension
+                             and optionally image_embeds (N, D_img) and, for dense GAPO, marks_w / marks_l
+                             (T_latent,): the fraction of annotators marking each latent frame (losses/dense.py);
+                             no batch dimension
 
 Scores are in [0, 1] and ordered (``s_w >= s_l``; winner first). A run restarts from these files without
 re-encoding videos or prompts.
@@ -23,7 +25,7 @@ from torch.utils.data import Dataset
 from .denoiser import Condition, Denoiser
 
 TENSOR_KEYS = ("x_w", "x_l", "prompt_embeds", "image_latents")
-OPTIONAL_KEYS = ("image_embeds",)
+OPTIONAL_KEYS = ("image_embeds", "marks_w", "marks_l")
 INDEX = "index.jsonl"
 
 

@@ -29,6 +29,10 @@ Same design as the 2-D benchmark, with a video generator in place of the 2-D poi
 * **Methods** ``decisive.METHODS`` (Diffusion-DPO, DPO min-gap filter, DPO linear gap weight, GAPO pow2, pow3):
   LoRA fine-tuning with the project's ``GapoTrainer`` (reference = adapters disabled) and ``gapo_loss``;
   the filter drops the half of the pairs with the smallest observed gap before training.
+* **Dense GAPO** (issue #22, ``DENSE_METHODS``): the same pairs, each video also marked with artefact spans by
+  the same simulated annotators (``decisive_video_marks``: frames clearly further from the clean rendering than
+  the sample's own typical frame, with misses and early/late edges); the trainer weights each video's
+  denoising error per latent frame by those marks (``losses.dense``, ``dense_beta``).
 * **Tuning**: each method's learning rate from its grid on *validation* seeds and *validation* prompts (demo
   seed 2), scored by a *validation reward*: a ridge head on the project's OpenCV clip features
   (``FeatureRidgeReward``) fitted to the annotators' noisy ratings, the only reward a practitioner has.
@@ -49,6 +53,7 @@ import torch
 
 from .config import GapoConfig
 from .decisive import METHODS, gap_filter, rate
+from .decisive_video_marks import simulated_marks
 from .decisive_video_world import (TEST_SET, TRAIN_SET, VAL_SET, PromptSet, clean_l1, motion_magnitude, prompt_set,
                                    training_clips)
 from .demo_generator import DemoGeneratorConfig, generator_ensure, generator_transformer, noise_process
@@ -62,6 +67,9 @@ from .trainer import GapoTrainer
 
 CALIBRATION_NOISE, CALIBRATION_SAMPLES = 5, 4  # base samples per prompt that fix fidelity_reward's scale
 LORA_TARGETS = ("to_q", "to_k", "to_v", "to_out.0")
+# dense (segment-weighted) variants: name -> the plain method whose gap weight and filter they keep
+DENSE_METHODS = {"GAPO pow2 dense": "GAPO pow2", "Diffusion-DPO dense": "Diffusion-DPO"}
+VIDEO_METHODS = (*METHODS, *DENSE_METHODS)
 
 
 def _help(text: str, default):
@@ -84,6 +92,8 @@ class VideoSettings:
     eval_every: int = _help("evaluate every N steps (and at step 0)", 20)
     batch: int = _help("pairs per optimizer step", 2)
     beta: float = _help("DPO beta (every method)", 500.0)
+    dense_beta: float = _help("dense methods: a frame every annotator marked weighs 1 + dense_beta (normalised)",
+                              2.0)
     lora_rank: int = _help("LoRA rank (alpha = rank)", 8)
     device: str = _help("cpu | cuda", "cpu")
     generator: DemoGeneratorConfig = _help("the pretrained base (demo_generator)", DemoGeneratorConfig())
@@ -95,6 +105,8 @@ class VideoSettings:
                      "sample_steps", "raters", "steps", "eval_every", "batch", "lora_rank"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.dense_beta < 0:
+            raise ValueError(f"dense_beta must be >= 0, got {self.dense_beta}")
         if self.k < 2:
             raise ValueError(f"k must be >= 2 to form pairs, got {self.k}")
         if self.device not in ("cpu", "cuda"):
@@ -177,7 +189,7 @@ def generate(world: VideoWorld, denoiser: CogVideoXDenoiser, items: list[PromptI
 class VideoPairs:
     """Labelled pairs of base samples, winner first, as ``GapoTrainer`` items, plus what the report needs."""
 
-    records: list[dict]  # x_w, x_l (3, T, H, W), prompt_embeds, image_latents, s_w, s_l
+    records: list[dict]  # x_w, x_l (3, T, H, W), prompt_embeds, image_latents, s_w, s_l[, marks_w, marks_l (T,)]
     s_w: torch.Tensor  # (P,) observed scores (mean rating / 100), s_w > s_l
     s_l: torch.Tensor
     wrong: torch.Tensor  # (P,) bool: the true reward prefers the loser
@@ -191,12 +203,15 @@ class Candidates:
     latents: torch.Tensor  # (P * k, 3, T, H, W)
     videos: np.ndarray  # (P * k, T, H, W, 3)
     truth: np.ndarray  # (P * k,) true reward
+    marks: torch.Tensor | None = None  # (P * k, T) fraction of annotators marking each frame (dense methods)
+    worse: np.ndarray | None = None  # (P * k, T) bool: the clearly-worse frames the annotators saw
 
 
 def candidates(world: VideoWorld, base: CogVideoXDenoiser, seed: int) -> Candidates:
     items, rows = world.train.repeat(world.settings.k)
     latents, videos = generate(world, base, items, noise_seed=1_000 + seed)
-    return Candidates(latents, videos, rows.reward(videos))
+    marks, worse = simulated_marks(videos, rows.clean, world.settings.raters, seed=3_000 + seed)
+    return Candidates(latents, videos, rows.reward(videos), marks, worse)
 
 
 def label_pairs(world: VideoWorld, cands: Candidates, sigma: float, seed: int) -> VideoPairs:
@@ -213,6 +228,8 @@ def label_pairs(world: VideoWorld, cands: Candidates, sigma: float, seed: int) -
                 w, l_ = (a, b) if s[a] > s[b] else (b, a)
                 records.append({"x_w": cands.latents[w], "x_l": cands.latents[l_], "prompt_embeds": item.prompt_embeds,
                                 "image_latents": item.image_latents, "s_w": float(s[w]), "s_l": float(s[l_])})
+                if cands.marks is not None:
+                    records[-1].update(marks_w=cands.marks[w], marks_l=cands.marks[l_])
                 s_w.append(s[w])
                 s_l.append(s[l_])
                 wrong.append(cands.truth[w] < cands.truth[l_])
@@ -255,15 +272,19 @@ def evaluator(world: VideoWorld, which: str, reward: str, fn=None) -> Callable[[
 
 def train_method(world: VideoWorld, pairs: VideoPairs, method: str, *, lr: float, seed: int, evaluate,
                  base_metrics: dict, eval_every: int | None = None) -> list[dict]:
-    """LoRA fine-tuning of the base on ``pairs`` with ``GapoTrainer`` (``METHODS[method]``'s gap weight and filter);
+    """LoRA fine-tuning of the base on ``pairs`` with ``GapoTrainer`` (``METHODS[method]``'s gap weight and filter;
+    a ``DENSE_METHODS`` name: its plain method's, with the error weighted by the pairs' frame marks);
     ``evaluate(denoiser)`` every ``eval_every`` steps (default: the settings') and at the last. Step 0 is the base
     (``base_metrics``: a fresh LoRA is the identity). Same seed -> same LoRA init, pair order, noise and
     timesteps for every method."""
     s = world.settings
     every = eval_every or s.eval_every
-    keep = gap_filter(pairs.s_w, pairs.s_l, method)
+    plain = DENSE_METHODS.get(method, method)
+    keep = gap_filter(pairs.s_w, pairs.s_l, plain)
     records = [r for r, kept in zip(pairs.records, keep.tolist()) if kept]
-    config = GapoConfig(family="cogvideox", preset="tiny", prediction="v", beta=s.beta, weight=METHODS[method][0],
+    dense = {"frame_weighting": "segments", "dense_beta": s.dense_beta} if method in DENSE_METHODS else {}
+    config = GapoConfig(family="cogvideox", preset="tiny", prediction="v", beta=s.beta, weight=METHODS[plain][0],
+                        **dense,
                         lr=lr, lora_rank=s.lora_rank, lora_alpha=s.lora_rank, lora_targets=LORA_TARGETS,
                         batch_size=s.batch, steps=s.steps, seed=seed, device=s.device)
     denoiser = world.denoiser(seed)
@@ -319,7 +340,7 @@ def run_level(world: VideoWorld, sigma: float, *, lrs, val_seeds, test_seeds, me
     evaluate = evaluator(world, "test", "true")
     start = evaluate(base)
     curves = {m: [] for m in methods}
-    label_error, wrong_halves, pair_counts = [], [], []
+    label_error, wrong_halves, pair_counts, mark_stats = [], [], [], []
     for seed in test_seeds:
         pairs = pairs_for(seed)
         gap = pairs.s_w - pairs.s_l
@@ -328,6 +349,7 @@ def run_level(world: VideoWorld, sigma: float, *, lrs, val_seeds, test_seeds, me
         wrong_halves.append((float(pairs.wrong[small].float().mean()) if small.any() else 0.0,
                              float(pairs.wrong[~small].float().mean())))
         pair_counts.append(len(pairs.records))
+        mark_stats.append(marks_summary(cache[seed], pairs))
         for method in methods:
             curve = timed(method, pairs, lr=picks[method], seed=seed, evaluate=evaluate, base_metrics=start)
             curves[method].append(curve)
@@ -335,5 +357,19 @@ def run_level(world: VideoWorld, sigma: float, *, lrs, val_seeds, test_seeds, me
                 f"{curves[method][-1][-1]['true']:.4f}, motion {curves[method][-1][-1]['motion']:.4f}")
     return {"sigma": sigma, "lr_grid": {m: {str(lr): v for lr, v in g.items()} for m, g in grid.items()},
             "lr": picks, "curves": curves, "label_error": label_error, "wrong_small_large_half": wrong_halves,
-            "pairs": pair_counts, "base": start, "seconds": seconds,
+            "pairs": pair_counts, "marks": mark_stats, "base": start, "seconds": seconds,
             "clean_motion": float(motion_magnitude(world.test.clean).mean())}
+
+
+def marks_summary(cands: Candidates, pairs: VideoPairs) -> dict:
+    """How the simulated spans look on one seed's candidates: the share of frames 1..T-1 marked by at least one
+    annotator and clearly worse, the share of clearly-worse frames someone marked (recall), of marked frames
+    that are clearly worse (precision), and the mean mark on winners' and losers' frames."""
+    marks, worse = cands.marks[:, 1:].numpy(), cands.worse[:, 1:]
+    marked = marks > 0
+    m_w = torch.stack([r["marks_w"][1:] for r in pairs.records]).mean()
+    m_l = torch.stack([r["marks_l"][1:] for r in pairs.records]).mean()
+    return {"marked": float(marked.mean()), "worse": float(worse.mean()),
+            "recall": float(marked[worse].mean()) if worse.any() else 0.0,
+            "precision": float(worse[marked].mean()) if marked.any() else 0.0,
+            "mark_winner": float(m_w), "mark_loser": float(m_l)}

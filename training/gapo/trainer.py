@@ -6,7 +6,9 @@ its loser. Noise and timestep are drawn once per pair and repeated, so both vide
 identically; the condition is repeated the same way.
 
 Each micro-batch runs the reference (LoRA disabled, no grad) then the policy (LoRA enabled) on the same
-noisy inputs, turns both into per-video errors, and feeds the four ``(B,)`` errors to ``gapo_loss``.
+noisy inputs, turns both into per-video errors, and feeds the four ``(B,)`` errors to ``gapo_loss``. With
+``frame_weighting="segments"`` (dense GAPO) each video's error is weighted per latent frame by the pair's
+``marks_w`` / ``marks_l`` (``losses.dense``); with "none" the error is the plain mean, computed as before.
 Single process: the model is not wrapped for DDP (the adapter toggles act on the bare module).
 """
 
@@ -28,6 +30,7 @@ from .data import batch_condition, collate_pairs
 from .denoiser import Denoiser
 from .lora_io import read_lora_state, save_lora
 from .losses import gapo_loss
+from .losses.dense import frame_weighted_error, loser_frame_weights, winner_frame_weights
 from .models import default_alphas_cumprod
 from .targets import NoiseProcess, denoising_error
 
@@ -91,6 +94,8 @@ class GapoTrainer:
         optimizer = torch.optim.AdamW(self.params, lr=config.lr, weight_decay=config.weight_decay)
         self.optimizer = self.accelerator.prepare(optimizer)
         self.pairs = pairs
+        if config.frame_weighting == "segments":
+            check_marks(pairs)
         self.step = 0
         self.history: list[dict] = []
 
@@ -112,8 +117,15 @@ class GapoTrainer:
             ref_pred = self.denoiser(noised.noisy, noised.timestep, cond)
         pred = self.denoiser(noised.noisy, noised.timestep, cond)
 
-        err = denoising_error(pred, noised.target, noised.weighting)  # (2B,)
-        ref_err = denoising_error(ref_pred, noised.target, noised.weighting)  # (2B,)
+        if self.config.frame_weighting == "segments":
+            beta = self.config.dense_beta
+            weights = torch.cat([winner_frame_weights(batch["marks_w"], beta),
+                                 loser_frame_weights(batch["marks_l"], beta)])  # (B, T) x2 -> (2B, T)
+            err = frame_weighted_error(pred, noised.target, weights, noised.weighting)  # (2B,)
+            ref_err = frame_weighted_error(ref_pred, noised.target, weights, noised.weighting)
+        else:  # plain GAPO: exactly the error it always computed
+            err = denoising_error(pred, noised.target, noised.weighting)  # (2B,)
+            ref_err = denoising_error(ref_pred, noised.target, noised.weighting)  # (2B,)
         err_w, err_l = err.chunk(2)  # (2B,) -> (B,), (B,)
         ref_err_w, ref_err_l = ref_err.chunk(2)
         return gapo_loss(
@@ -229,6 +241,24 @@ class GapoTrainer:
         self.denoiser.load_lora_state_dict(state)
         self.optimizer.load_state_dict(torch.load(path / "optimizer.pt", map_location=self.device))
         self.step = json.loads((path / "trainer_state.json").read_text())["step"]
+
+
+def check_marks(pairs: Dataset | list[dict]) -> None:
+    """Dense GAPO reads ``marks_w`` / ``marks_l`` (one per latent frame of ``x_w``) from every pair: fail on the
+    first pair before any model work if they are missing or misshaped."""
+    if len(pairs) == 0:
+        return
+    first = pairs[0]
+    frames = first["x_w"].shape[1]  # (C, T, H, W)
+    for key in ("marks_w", "marks_l"):
+        marks = first.get(key)
+        if marks is None:
+            raise ValueError(f"frame_weighting='segments' needs {key} in every pair (the fraction of annotators "
+                             "marking each latent frame); these pairs have none: write them with segment marks "
+                             "or use frame_weighting='none'")
+        if tuple(torch.as_tensor(marks).shape) != (frames,):
+            raise ValueError(f"{key} must have one entry per latent frame ({frames}), got shape "
+                             f"{tuple(torch.as_tensor(marks).shape)}")
 
 
 def latest_checkpoint(checkpoint_dir: str | Path) -> Path | None:
