@@ -51,6 +51,26 @@ describe("keyboard map", () => {
     expect(resolveKey({ key: "g" }, "guidelines")).toEqual({ type: "close" });
   });
 
+  it("marks spans with i / o, switches the active video with v, selects with n and replays with r, leaving [ ] as speed", () => {
+    expect(resolveKey({ key: "i" }, "main")).toEqual({ type: "spanIn" });
+    expect(resolveKey({ key: "o" }, "main")).toEqual({ type: "spanOut" });
+    expect(resolveKey({ key: "v" }, "main")).toEqual({ type: "spanVideo" });
+    expect(resolveKey({ key: "n" }, "main")).toEqual({ type: "spanNext" });
+    expect(resolveKey({ key: "r" }, "main")).toEqual({ type: "spanReplay" });
+    expect(resolveKey({ key: "[" }, "main")).toEqual({ type: "speed", delta: -1 });
+    expect(resolveKey({ key: "i" }, "guidelines")).toBeNull();
+  });
+
+  it("nudges the selected span's start with Shift+arrows and its end with Shift+Alt+arrows, and only there", () => {
+    expect(resolveKey({ key: "ArrowLeft", shiftKey: true }, "main")).toEqual({ type: "spanNudge", edge: "start", delta: -1 });
+    expect(resolveKey({ key: "ArrowRight", shiftKey: true }, "main")).toEqual({ type: "spanNudge", edge: "start", delta: 1 });
+    expect(resolveKey({ key: "ArrowRight", shiftKey: true, altKey: true }, "main")).toEqual({ type: "spanNudge", edge: "end", delta: 1 });
+    expect(resolveKey({ key: "ArrowLeft", shiftKey: true, altKey: true }, "main")).toEqual({ type: "spanNudge", edge: "end", delta: -1 });
+    expect(resolveKey({ key: "ArrowLeft", altKey: true }, "main")).toBeNull(); // still the browser's Back
+    expect(resolveKey({ key: "ArrowLeft", shiftKey: true, ctrlKey: true }, "main")).toBeNull();
+    expect(resolveKey({ key: "ArrowLeft", shiftKey: true }, "help")).toBeNull();
+  });
+
   it("lists every main-mode key in the help overlay", () => {
     const listed = new Set(KEY_HELP.flatMap((s) => s.entries.flatMap((e) => e.keys)));
     const missing = MAIN_KEYS.map((k) => HELP_SPELLING[k] ?? k).filter((k) => !listed.has(k));

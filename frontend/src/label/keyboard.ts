@@ -7,12 +7,14 @@ import { resolveKey, type Action } from "../lib/keymap";
 import type { FlagReason } from "../lib/types";
 import type { AnswerPanel } from "./answers";
 import type { Dialogs } from "./dialogs";
+import type { SpanMarker } from "./marking";
 import type { SyncedPlayer } from "./player";
 
 export interface KeyboardHost {
   player: SyncedPlayer;
   panel: AnswerPanel;
   dialogs: Dialogs;
+  spans: SpanMarker;
   /** A pair is on screen (skip and flag need one). */
   hasPair: () => boolean;
   submit: () => void;
@@ -48,12 +50,14 @@ function keyAction(e: KeyboardEvent, host: KeyboardHost): Action | null {
 
 /** Do one action, from a key press or from a button that stands for one. */
 export function runAction(action: Action, host: KeyboardHost): void {
-  const { player: p, panel, dialogs } = host;
+  const { player: p, panel, dialogs, spans } = host;
+  if (action.type.startsWith("span")) return host.hasPair() ? runSpanAction(action, spans) : undefined;
   switch (action.type) {
     case "choose":
       return panel.choose(action.value);
     case "clear":
-      return panel.clear();
+      // With a span selected, Delete / Backspace delete the span; otherwise they clear the row.
+      return spans.deleteSelected() ? undefined : panel.clear();
     case "move":
       return panel.move(action.delta);
     case "adjust":
@@ -87,6 +91,25 @@ export function runAction(action: Action, host: KeyboardHost): void {
     case "help":
       return dialogs.openHelp();
     case "close":
+      // Esc first stops a span replay or drops a pending in-point; dialogs close either way.
+      spans.cancel();
       return dialogs.closeAll();
+  }
+}
+
+function runSpanAction(action: Action, spans: SpanMarker): void {
+  switch (action.type) {
+    case "spanIn":
+      return spans.markIn();
+    case "spanOut":
+      return spans.markOut();
+    case "spanVideo":
+      return spans.switchVideo();
+    case "spanNext":
+      return spans.selectNext();
+    case "spanNudge":
+      return spans.nudge(action.edge, action.delta);
+    case "spanReplay":
+      return spans.toggleReplay();
   }
 }

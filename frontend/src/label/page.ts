@@ -20,6 +20,7 @@ import type { EmptyNext, FlagReason, NextResponse, PageConfig } from "../lib/typ
 import { AnswerPanel } from "./answers";
 import { Dialogs } from "./dialogs";
 import { listenForKeys, runAction, type KeyboardHost } from "./keyboard";
+import { SpanMarker } from "./marking";
 import { explainLostLease, leaseUntilAnswered } from "./leases";
 import { PreparedPair } from "./pairs";
 import { SyncedPlayer } from "./player";
@@ -41,6 +42,12 @@ export class LabelPage {
   private readonly submissions: Submissions;
   private readonly prefetcher: Prefetcher;
   private readonly keys: KeyboardHost;
+  private readonly spans = new SpanMarker({
+    player: this.player,
+    sheet: () => this.sheet,
+    onChange: () => this.saveDraft(),
+    warn: (text) => this.view.toasts.show(text, "warn"),
+  });
 
   private current: PreparedPair | null = null;
   private sheet: AnswerSheet | null = null;
@@ -99,6 +106,7 @@ export class LabelPage {
       player: this.player,
       panel: this.panel,
       dialogs: this.dialogs,
+      spans: this.spans,
       hasPair: () => !!this.current,
       submit: () => this.submit(),
       skip: () => this.doSkip(),
@@ -187,6 +195,7 @@ export class LabelPage {
     this.view.renderPrompt(pair.lease);
     this.player.mount(pair.left, pair.right, pair.info());
     this.panel.setSheet(this.sheet);
+    this.spans.reset();
     this.view.showWorkspace();
     this.view.renderActions(this.sheet);
     this.trackLeases();
@@ -207,6 +216,7 @@ export class LabelPage {
     old.dispose();
     this.current = null;
     this.sheet = null;
+    this.spans.reset();
   }
 
   private async advance(): Promise<void> {
@@ -239,6 +249,7 @@ export class LabelPage {
     this.sheet.draft.spentMs = Math.round(this.spent.ms());
     this.drafts.save(this.sheet.draft);
     this.view.renderActions(this.sheet);
+    this.spans.render(); // the highlighted row (the spans' dimension) may have moved
   }
 
   private submit(): void {
@@ -293,6 +304,7 @@ export class LabelPage {
     this.submissions.renderToday();
     this.submissions.renderQueue();
     this.view.renderActions(this.sheet);
+    this.spans.render();
     this.dialogs.relabel();
   }
 }

@@ -98,6 +98,10 @@ export class PlayerControls {
     this.scrub.max = String(Math.max(0, frameCount - 1));
   }
 
+  addBelowStage(el: HTMLElement): void {
+    this.stage.after(el);
+  }
+
   showError(side: ScreenSide): void {
     this.errors[side].textContent = t("player.videoError");
     this.errors[side].hidden = false;

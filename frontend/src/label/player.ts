@@ -35,6 +35,10 @@ export class SyncedPlayer {
   private flickerTimer: ReturnType<typeof setInterval> | null = null;
   private wantPlay = false;
   private restarting = false;
+  /** A span being replayed: both videos loop over this media-time range [from, to). */
+  private range: { from: number; to: number } | null = null;
+  /** Called whenever the shown frame may have changed (span lanes move their playheads). */
+  onTime: (() => void) | null = null;
 
   constructor() {
     this.controls = new PlayerControls({
@@ -67,6 +71,7 @@ export class SyncedPlayer {
   /** Show a new pair. The elements may come preloaded (readyState 4), so nothing waits on the network. */
   mount(left: HTMLVideoElement, right: HTMLVideoElement, info: ClipInfo): void {
     this.unbind();
+    this.range = null;
     this.info = info;
     this.wantPlay = false;
     this.restarting = false;
@@ -94,6 +99,36 @@ export class SyncedPlayer {
 
   get videos(): HTMLVideoElement[] {
     return [this.leader, this.follower].filter((v): v is HTMLVideoElement => !!v);
+  }
+
+  /** The video on one side of the screen (the left one leads). */
+  videoAt(side: ScreenSide): HTMLVideoElement | null {
+    return side === "left" ? this.leader : this.follower;
+  }
+
+  /** Add an element between the videos and the transport bar. */
+  addBelowStage(el: HTMLElement): void {
+    this.controls.addBelowStage(el);
+  }
+
+  /**
+   * Loop both videos over [from, to) seconds (a span's frames) until stopLoop, a seek or a new
+   * pair. Both restart together, so in flicker mode the flicker view loops the span too.
+   */
+  loopRange(from: number, to: number): void {
+    this.range = { from, to };
+    this.seekBoth(from + 0.5 / this.info.fps);
+    this.play();
+  }
+
+  stopLoop(): void {
+    if (!this.range) return;
+    this.range = null;
+    this.pause();
+  }
+
+  get loopingRange(): boolean {
+    return this.range !== null;
   }
 
   isPlaying(): boolean {
@@ -136,6 +171,7 @@ export class SyncedPlayer {
   }
 
   seekFrame(frame: number): void {
+    this.range = null; // stepping or scrubbing ends a span replay
     this.seekBoth(frameToTime(frame, this.info.fps, this.info.frameCount));
     this.render();
   }
@@ -220,7 +256,21 @@ export class SyncedPlayer {
     this.drift.stop();
   }
 
+  /** On every leader frame during a span replay: back to the span's start once past its end. */
+  private keepInRange(): void {
+    const { range, leader } = this;
+    if (!range || !leader || leader.seeking) return;
+    const t = leader.currentTime;
+    if (t >= range.to - 1e-3 || t < range.from - 0.5 / this.info.fps) this.seekBoth(range.from + 0.5 / this.info.fps);
+  }
+
   private onEnded(): void {
+    if (this.range) {
+      // A span that runs to the last frame: loop it instead of the whole clip.
+      this.seekBoth(this.range.from + 0.5 / this.info.fps);
+      if (this.wantPlay) Promise.all(this.videos.map((v) => v.play())).catch(() => undefined);
+      return;
+    }
     // Clips of one pair may differ in length: the shorter rests on its last frame until both end.
     const videos = this.videos;
     if (!videos.every((v) => v.ended)) return;
@@ -257,7 +307,9 @@ export class SyncedPlayer {
   }
 
   private renderTime(): void {
+    this.keepInRange();
     this.controls.renderTime(this.currentFrame(), this.info.frameCount);
+    this.onTime?.();
   }
 
   private render(): void {
@@ -271,5 +323,6 @@ export class SyncedPlayer {
       frame: this.currentFrame(),
       frameCount: this.info.frameCount,
     });
+    this.onTime?.();
   }
 }

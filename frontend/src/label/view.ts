@@ -192,6 +192,7 @@ export class LabelView {
       hint(["Space"], "hint.play"),
       hint([",", "."], "hint.frame"),
       hint(["f"], "hint.flicker"),
+      hint(["i", "o"], "hint.span"),
       hint(["g"], "hint.guide"),
       hint(["Enter"], "hint.submit"),
       hint(["?"], "hint.all"),

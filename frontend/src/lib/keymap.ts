@@ -24,7 +24,13 @@ export type Action =
   | { type: "help" }
   | { type: "close" }
   | { type: "confirm" }
-  | { type: "flagReason"; reason: FlagReason };
+  | { type: "flagReason"; reason: FlagReason }
+  | { type: "spanIn" }
+  | { type: "spanOut" }
+  | { type: "spanVideo" }
+  | { type: "spanNext" }
+  | { type: "spanNudge"; edge: "start" | "end"; delta: 1 | -1 }
+  | { type: "spanReplay" };
 
 export type Mode = "main" | "help" | "guidelines" | "flag" | "confirmSkip" | "empty";
 
@@ -33,6 +39,7 @@ export interface KeyLike {
   ctrlKey?: boolean;
   metaKey?: boolean;
   altKey?: boolean;
+  shiftKey?: boolean;
 }
 
 const FLAG_REASONS: Record<string, FlagReason> = { "1": "broken_video", "2": "inappropriate", "3": "other" };
@@ -67,12 +74,28 @@ const MAIN: Record<string, Action> = {
   g: { type: "guidelines" },
   "?": { type: "help" },
   Escape: { type: "close" },
+  // Artefact spans (issue #22): in / out as in video editors; [ ] stay the speed keys.
+  i: { type: "spanIn" },
+  o: { type: "spanOut" },
+  v: { type: "spanVideo" },
+  n: { type: "spanNext" },
+  r: { type: "spanReplay" },
 };
+
+/**
+ * Shift+←/→ moves the selected span's start, Shift+Alt+←/→ its end. Alt+← alone stays the
+ * browser's Back; with Shift it is free in the browsers we support.
+ */
+function nudgeKey(ev: KeyLike): Action | null {
+  if (!ev.shiftKey || (ev.key !== "ArrowLeft" && ev.key !== "ArrowRight")) return null;
+  return { type: "spanNudge", edge: ev.altKey ? "end" : "start", delta: ev.key === "ArrowLeft" ? -1 : 1 };
+}
 
 /** Player keys that still work while the guidelines drawer is open (watch while reading). */
 const PLAYER_TYPES = new Set<Action["type"]>(["playPause", "step", "restart", "speed", "loop", "mute", "flicker"]);
 
 export function resolveKey(ev: KeyLike, mode: Mode): Action | null {
+  if (mode === "main" && !ev.ctrlKey && !ev.metaKey && nudgeKey(ev)) return nudgeKey(ev);
   // Leave browser and OS shortcuts (Ctrl+R, Cmd+L, Alt+←) alone.
   if (ev.ctrlKey || ev.metaKey || ev.altKey) return null;
   const key = ev.key.length === 1 ? ev.key.toLowerCase() : ev.key;
@@ -133,6 +156,19 @@ export const KEY_HELP: HelpSection[] = [
       { keys: ["l"], label: "help.loop" },
       { keys: ["m"], label: "help.mute" },
       { keys: ["f"], label: "help.flicker" },
+    ],
+  },
+  {
+    title: "help.spans",
+    entries: [
+      { keys: ["i"], label: "help.spanIn" },
+      { keys: ["o"], label: "help.spanOut" },
+      { keys: ["v"], label: "help.spanVideo" },
+      { keys: ["n"], label: "help.spanNext" },
+      { keys: ["Shift+←", "Shift+→"], label: "help.spanNudgeStart" },
+      { keys: ["Shift+Alt+←", "Shift+Alt+→"], label: "help.spanNudgeEnd" },
+      { keys: ["⌫", "Del"], label: "help.spanDelete" },
+      { keys: ["r"], label: "help.spanReplay" },
     ],
   },
   {

@@ -2,10 +2,12 @@
 import { campaignAdminEn } from "./campaigns_admin";
 import { dataEn } from "./data";
 import { adminEn } from "./admin";
+import { segmentsEn } from "./segments";
 export const en = {
   ...campaignAdminEn,
   ...dataEn,
   ...adminEn,
+  ...segmentsEn,
   "app.brand": "AnimeReward Studio",
   "nav.campaigns": "Campaigns",
   "nav.signOut": "Sign out",

@@ -2,12 +2,14 @@
 import { campaignAdminJa } from "./campaigns_admin";
 import { dataJa } from "./data";
 import { adminJa } from "./admin";
+import { segmentsJa } from "./segments";
 import type { MessageKey } from "./en";
 
 export const ja: Record<MessageKey, string> = {
   ...campaignAdminJa,
   ...dataJa,
   ...adminJa,
+  ...segmentsJa,
   "app.brand": "AnimeReward Studio",
   "nav.campaigns": "キャンペーン",
   "nav.signOut": "ログアウト",

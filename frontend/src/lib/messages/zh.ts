@@ -2,12 +2,14 @@
 import { campaignAdminZh } from "./campaigns_admin";
 import { dataZh } from "./data";
 import { adminZh } from "./admin";
+import { segmentsZh } from "./segments";
 import type { MessageKey } from "./en";
 
 export const zh: Record<MessageKey, string> = {
   ...campaignAdminZh,
   ...dataZh,
   ...adminZh,
+  ...segmentsZh,
   "app.brand": "AnimeReward Studio",
   "nav.campaigns": "任务列表",
   "nav.signOut": "退出登录",
