@@ -96,3 +96,17 @@ MSG_UNKNOWN_DIMENSIONS = "These dimensions are not part of this campaign: {unkno
 MSG_PAIR_MISMATCH = "video_a/video_b ({given}) do not match this assignment's pair ({expected})."
 MSG_IDEMPOTENCY_CONFLICT = "client_key {key!r} was already used for another request; generate a new key per submission."
 MSG_ANNOTATOR_PAUSED = "You are paused in campaign {name!r}: {reason} Ask a reviewer to look at your answers."
+# Temporal segments (docs/segments.md). `{where}` names the span as the request did: "segments[3]".
+MSG_SEGMENTS_TOO_MANY = "At most {limit} spans per submission (got {count}); merge neighbouring spans."
+MSG_SEGMENT_VIDEO = "{where}: video {video} is not one of this pair's videos ({expected})."
+MSG_SEGMENT_DIMENSION = "{where}: dimension {dimension!r} is not part of this campaign (one of: {known})."
+MSG_SEGMENT_NO_FRAME_COUNT = ("{where}: video {video} has no known frame count (its rendition is not measured), so it "
+                              "takes no spans; send the answers without spans on it.")
+MSG_SEGMENT_FRAMES = ("{where}: frames {start}-{end} are outside video {video}: need 0 <= start_frame <= end_frame "
+                      "< {count} (frames are numbered from 0, end inclusive).")
+MSG_SEGMENT_SEVERITY = "{where}: severity must be 1 (mild), 2 (clear), 3 (severe) or null (got {severity!r})."
+MSG_SEGMENT_NOTE = "{where}: note is limited to {limit} characters (got {length})."
+MSG_SEGMENTS_TRACK_FULL = ("At most {limit} spans per video and dimension (video {video}, {dimension}: {count}); "
+                           "merge neighbouring spans.")
+MSG_SEGMENTS_OVERLAP = ("Spans overlap; merge them (video {video}, {dimension}: frames {first} and {second} share "
+                        "a frame).")

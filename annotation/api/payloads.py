@@ -58,7 +58,8 @@ def lease_payload(*, assignment: Assignment, campaign: LeaseCampaign, media: Pai
     }
 
 
-def result_payload(*, assignment: Assignment, judgments: list[dict], ratings: list[dict], replayed: bool) -> dict:
+def result_payload(*, assignment: Assignment, judgments: list[dict], ratings: list[dict], segments: list[dict],
+                   replayed: bool) -> dict:
     """The stored outcome of a finished assignment (AssignmentResultSerializer's shape) plus `replayed`."""
     return {
         "assignment": assignment.pk,
@@ -68,5 +69,6 @@ def result_payload(*, assignment: Assignment, judgments: list[dict], ratings: li
         "time_spent_ms": assignment.time_spent_ms,
         "judgments": judgments,
         "ratings": ratings,
+        "segments": segments,
         "replayed": replayed,
     }

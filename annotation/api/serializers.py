@@ -4,6 +4,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from annotation.models import Assignment, Campaign, Dimension, FlagReason, Video
+from annotation.services.segments import MAX_SPANS_PER_SUBMISSION
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -103,12 +104,30 @@ class RatingAnswerSerializer(serializers.Serializer):
     score = StrictIntegerField(min_value=1, max_value=5)
 
 
+class SegmentAnswerSerializer(serializers.Serializer):
+    """A span of frames on one video where the dimension's artefact shows (docs/segments.md). Types
+    only: the rules (frames inside the rendition, the pair's videos, overlap, caps, severity 1-3,
+    note length) are the service's (annotation/services/segments.py), one place for the API and
+    every other caller."""
+
+    video = StrictIntegerField(min_value=1)
+    dimension = serializers.CharField(max_length=32)
+    start_frame = StrictIntegerField(help_text="0-based frame of the rendition (Video.rendition_frame_count).")
+    end_frame = StrictIntegerField(help_text="Inclusive; start_frame <= end_frame < frame_count.")
+    severity = StrictIntegerField(required=False, allow_null=True, default=None,
+                                  help_text="1 mild, 2 clear, 3 severe; null when not said.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False,
+                                 help_text="At most 200 characters.")
+
+
 class SubmitSerializer(serializers.Serializer):
     client_key = serializers.CharField(max_length=64, help_text="A fresh random key per submission; resend it on retry.")
     video_a = StrictIntegerField(min_value=1)
     video_b = StrictIntegerField(min_value=1)
     answers = AnswerSerializer(many=True, required=False, default=list, max_length=50)
     ratings = RatingAnswerSerializer(many=True, required=False, default=list, max_length=100)
+    segments = SegmentAnswerSerializer(many=True, required=False, default=list, max_length=MAX_SPANS_PER_SUBMISSION,
+                                       help_text="Optional artefact spans, for either protocol (docs/segments.md).")
     time_spent_ms = StrictIntegerField(min_value=0, max_value=86_400_000, required=False)
 
 
@@ -131,10 +150,12 @@ class AssignmentResultSerializer(serializers.ModelSerializer):
     assignment = serializers.IntegerField(source="pk")
     judgments = serializers.SerializerMethodField()
     ratings = serializers.SerializerMethodField()
+    segments = serializers.SerializerMethodField(help_text="Artefact spans (docs/segments.md), in stored order.")
 
     class Meta:
         model = Assignment
-        fields = ["assignment", "state", "client_key", "finished_at", "time_spent_ms", "judgments", "ratings"]
+        fields = ["assignment", "state", "client_key", "finished_at", "time_spent_ms", "judgments", "ratings",
+                  "segments"]
 
     def get_judgments(self, assignment) -> list[dict]:
         if not assignment.campaign.wants_pairwise:
@@ -148,6 +169,13 @@ class AssignmentResultSerializer(serializers.ModelSerializer):
         return [{"video": video, "dimension": key, "score": score}
                 for video, key, score in assignment.ratings.order_by("video_id", "dimension__order")
                 .values_list("video_id", "dimension__key", "score")]
+
+    def get_segments(self, assignment) -> list[dict]:
+        return [{"video": video, "dimension": key, "start_frame": start, "end_frame": end, "severity": severity,
+                 "note": note}
+                for video, key, start, end, severity, note in assignment.segments.order_by(
+                    "video_id", "dimension__order", "dimension_id", "start_frame")
+                .values_list("video_id", "dimension__key", "start_frame", "end_frame", "severity", "note")]
 
 
 class HeartbeatResponseSerializer(serializers.Serializer):

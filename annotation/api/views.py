@@ -25,6 +25,7 @@ from annotation.services.leasing import assignment_lease_next
 from annotation.services.submissions import (
     Answer,
     RatingAnswer,
+    SegmentAnswer,
     assignment_flag,
     assignment_heartbeat,
     assignment_skip,
@@ -160,12 +161,13 @@ class HeartbeatView(APIView):
 def _result(assignment, replayed: bool) -> Response:
     campaign = assignment.campaign
     if getattr(assignment, "written", None) is not None:  # a fresh submit: what it just stored
-        judgments, ratings = assignment.written
+        judgments, ratings, segments = assignment.written
         judgments, ratings = (judgments if campaign.wants_pairwise else []), (ratings if campaign.wants_ratings else [])
     else:
-        judgments, ratings = assignment_result_rows(assignment_id=assignment.pk, pairwise=campaign.wants_pairwise,
-                                                    ratings=campaign.wants_ratings)
-    data = result_payload(assignment=assignment, judgments=judgments, ratings=ratings, replayed=replayed)
+        judgments, ratings, segments = assignment_result_rows(
+            assignment_id=assignment.pk, pairwise=campaign.wants_pairwise, ratings=campaign.wants_ratings)
+    data = result_payload(assignment=assignment, judgments=judgments, ratings=ratings, segments=segments,
+                          replayed=replayed)
     return Response(data, status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
 
 
@@ -188,6 +190,8 @@ class SubmitView(APIView):
             video_b_id=data["video_b"],
             answers=[Answer(a["dimension"], a["strength"]) for a in data["answers"]],
             ratings=[RatingAnswer(r["video"], r["dimension"], r["score"]) for r in data["ratings"]],
+            segments=[SegmentAnswer(g["video"], g["dimension"], g["start_frame"], g["end_frame"], g["severity"],
+                                    g["note"]) for g in data["segments"]],
             time_spent_ms=data.get("time_spent_ms"),
         )
         return _result(assignment, replayed)

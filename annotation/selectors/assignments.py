@@ -97,23 +97,38 @@ def pair_media_from_row(row) -> PairMedia:
     )
 
 
-def assignment_result_rows(*, assignment_id: int, pairwise: bool, ratings: bool) -> tuple[list[dict], list[dict]]:
-    """The stored judgments (by dimension order) and ratings (by video, then dimension order) of
-    one assignment: what a submit and every replay of it answer."""
-    judgments, scores = [], []
+# What a submit and every replay of it answer, in one statement: the judgments (by dimension order),
+# the ratings (by video, then dimension order) and the segments (by video, dimension order, start
+# frame), each as a JSON list in the wire shape. A protocol's list is empty when the campaign does
+# not ask for it (the flags), as the serializer's are.
+_RESULT_ROWS_SQL = """
+SELECT
+  CASE WHEN %(pairwise)s THEN coalesce((
+    SELECT json_agg(json_build_object('dimension', d.key, 'strength', j.strength) ORDER BY d."order", d.id)
+    FROM annotation_judgment j JOIN annotation_dimension d ON d.id = j.dimension_id
+    WHERE j.assignment_id = %(assignment_id)s), '[]'::json) ELSE '[]'::json END,
+  CASE WHEN %(ratings)s THEN coalesce((
+    SELECT json_agg(json_build_object('video', r.video_id, 'dimension', d.key, 'score', r.score)
+                    ORDER BY r.video_id, d."order", d.id)
+    FROM annotation_rating r JOIN annotation_dimension d ON d.id = r.dimension_id
+    WHERE r.assignment_id = %(assignment_id)s), '[]'::json) ELSE '[]'::json END,
+  coalesce((
+    SELECT json_agg(json_build_object('video', g.video_id, 'dimension', d.key, 'start_frame', g.start_frame,
+                                      'end_frame', g.end_frame, 'severity', g.severity, 'note', g.note)
+                    ORDER BY g.video_id, d."order", d.id, g.start_frame)
+    FROM annotation_segment g JOIN annotation_dimension d ON d.id = g.dimension_id
+    WHERE g.assignment_id = %(assignment_id)s), '[]'::json)
+"""
+
+
+def assignment_result_rows(*, assignment_id: int, pairwise: bool,
+                           ratings: bool) -> tuple[list[dict], list[dict], list[dict]]:
+    """The stored judgments, ratings and segments of one assignment: what a submit and every replay
+    of it answer (one statement)."""
     with hot_cursor() as cursor:
-        if pairwise:
-            cursor.execute(
-                'SELECT d.key, j.strength FROM annotation_judgment j JOIN annotation_dimension d ON d.id = j.dimension_id '
-                'WHERE j.assignment_id = %s ORDER BY d."order", d.id', [assignment_id])
-            judgments = [{"dimension": key, "strength": strength} for key, strength in cursor.fetchall()]
-        if ratings:
-            cursor.execute(
-                'SELECT r.video_id, d.key, r.score FROM annotation_rating r JOIN annotation_dimension d '
-                'ON d.id = r.dimension_id WHERE r.assignment_id = %s ORDER BY r.video_id, d."order", d.id',
-                [assignment_id])
-            scores = [{"video": video, "dimension": key, "score": score} for video, key, score in cursor.fetchall()]
-    return judgments, scores
+        cursor.execute(_RESULT_ROWS_SQL, {"assignment_id": assignment_id, "pairwise": pairwise, "ratings": ratings})
+        judgments, scores, segments = cursor.fetchone()
+    return judgments, scores, segments
 
 
 def assignment_for_payload(*, assignment_id: int, annotator) -> Assignment:

@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from annotation.db import hot_cursor
+from annotation.services.segments import SegmentAnswer, segments_check
 from annotation.models import (
     AnnotatorState,
     AnnotatorStatus,
@@ -156,11 +157,12 @@ def _validate_answers(assignment: Assignment, answers: list[Answer], ratings: li
         raise ValidationFailed("This campaign uses the pairwise protocol; send answers, not ratings.")
 
 
-# The assignment, locked, with everything a submit checks: the pair's videos, the campaign's
-# protocol and dimensions (key -> id), and whether the client key is already used elsewhere.
+# The assignment, locked, with everything a submit checks: the pair's videos and their rendition
+# frame counts (the grid spans are checked against), the campaign's protocol and dimensions
+# (key -> id), and whether the client key is already used elsewhere.
 _SUBMIT_LOCK_SQL = """
 SELECT a.id, a.state, a.client_key, a.expires_at, a.finished_at, a.time_spent_ms, a.pair_id, a.campaign_id,
-       p.video_a_id, p.video_b_id, c.protocol,
+       p.video_a_id, p.video_b_id, va.rendition_frame_count, vb.rendition_frame_count, c.protocol,
        EXISTS (SELECT 1 FROM annotation_assignment o
                WHERE o.annotator_id = a.annotator_id AND o.client_key = %(client_key)s AND o.id <> a.id),
        ARRAY(SELECT d.key FROM annotation_campaign_dimensions cd JOIN annotation_dimension d ON d.id = cd.dimension_id
@@ -172,12 +174,14 @@ SELECT a.id, a.state, a.client_key, a.expires_at, a.finished_at, a.time_spent_ms
         WHERE s.campaign_id = a.campaign_id AND s.annotator_id = a.annotator_id AND s.state = 'paused')
 FROM annotation_assignment a
 JOIN annotation_pair p ON p.id = a.pair_id
+JOIN annotation_video va ON va.id = p.video_a_id
+JOIN annotation_video vb ON vb.id = p.video_b_id
 JOIN annotation_campaign c ON c.id = a.campaign_id
 WHERE a.id = %(assignment_id)s AND a.annotator_id = %(annotator_id)s
 FOR UPDATE OF a
 """
 # Every write of a submission in one statement (data-modifying CTEs): the judgments, the ratings,
-# the pair's completed counter and the assignment's final state.
+# the segments, the pair's completed counter and the assignment's final state.
 _SUBMIT_WRITE_SQL = """
 WITH judgments AS (
     INSERT INTO annotation_judgment (assignment_id, pair_id, annotator_id, dimension_id, strength, created_at)
@@ -188,6 +192,14 @@ WITH judgments AS (
     SELECT %(assignment_id)s, t.video_id, %(annotator_id)s, t.dimension_id, t.score, %(now)s
     FROM unnest(%(r_videos)s::bigint[], %(r_dimensions)s::bigint[], %(r_scores)s::smallint[])
          AS t(video_id, dimension_id, score)
+), segments AS (
+    INSERT INTO annotation_segment (assignment_id, video_id, annotator_id, dimension_id, start_frame, end_frame,
+                                    severity, note, created_at)
+    SELECT %(assignment_id)s, t.video_id, %(annotator_id)s, t.dimension_id, t.start_frame, t.end_frame, t.severity,
+           t.note, %(now)s
+    FROM unnest(%(s_videos)s::bigint[], %(s_dimensions)s::bigint[], %(s_starts)s::integer[], %(s_ends)s::integer[],
+                %(s_severities)s::smallint[], %(s_notes)s::text[])
+         AS t(video_id, dimension_id, start_frame, end_frame, severity, note)
 ), pair AS (
     UPDATE annotation_pair SET completed = completed + 1 WHERE id = %(pair_id)s
 )
@@ -201,7 +213,8 @@ WHERE id = %(assignment_id)s
 def _lock_for_submit(*, assignment_id: int, annotator, client_key: str) -> tuple[Assignment, bool, dict[str, int]]:
     """(assignment with its pair and campaign attached, client key used by another assignment,
     dimension key -> id in answer order). Raises NotFound for someone else's or a missing assignment.
-    The assignment carries `paused_reason`: the annotator's pause in this campaign, or None."""
+    The assignment carries `paused_reason`: the annotator's pause in this campaign, or None; and
+    `frame_counts`: the pair's two videos -> their rendition frame count (None: not measured)."""
     with hot_cursor() as cursor:
         cursor.execute(_SUBMIT_LOCK_SQL, {"assignment_id": assignment_id, "annotator_id": annotator.pk,
                                           "client_key": client_key})
@@ -209,12 +222,13 @@ def _lock_for_submit(*, assignment_id: int, annotator, client_key: str) -> tuple
     if row is None:
         raise NotFound(MSG_LEASE_NOT_YOURS)
     (pk, state, stored_key, expires_at, finished_at, time_spent_ms, pair_id, campaign_id, video_a_id, video_b_id,
-     protocol, key_taken, dimension_keys, dimension_ids, campaign_name, paused_reason) = row
+     frames_a, frames_b, protocol, key_taken, dimension_keys, dimension_ids, campaign_name, paused_reason) = row
     assignment = Assignment(pk=pk, state=state, client_key=stored_key, expires_at=expires_at, finished_at=finished_at,
                             time_spent_ms=time_spent_ms, annotator_id=annotator.pk,
                             pair=Pair(pk=pair_id, campaign_id=campaign_id, video_a_id=video_a_id, video_b_id=video_b_id),
                             campaign=Campaign(pk=campaign_id, protocol=protocol, name=campaign_name))
     assignment.paused_reason = paused_reason
+    assignment.frame_counts = {video_a_id: frames_a, video_b_id: frames_b}
     for instance in (assignment, assignment.pair, assignment.campaign):
         instance._state.adding, instance._state.db = False, connection.alias
     return assignment, key_taken, dict(zip(dimension_keys, dimension_ids, strict=True))
@@ -229,20 +243,21 @@ def judgment_submit(
     video_b_id: int,
     answers: list[Answer],
     ratings: list[RatingAnswer] = (),
+    segments: list[SegmentAnswer] = (),
     time_spent_ms: int | None = None,
     now: datetime | None = None,
 ) -> tuple[Assignment, bool]:
-    """Store the answers of a live lease. Returns (assignment, replayed).
+    """Store the answers (and optional temporal segments) of a live lease. Returns (assignment, replayed).
 
     Two statements inside the transaction: the locking read and one write (the annotator's
     most frequent request, so it is kept to the fewest round trips). On a fresh submission the
-    assignment carries `written`: the judgments and ratings just stored, in the order the API
-    returns stored results (`assignment_result_rows`), so the response needs no further read."""
+    assignment carries `written`: the judgments, ratings and segments just stored, in the order the
+    API returns stored results (`assignment_result_rows`), so the response needs no further read."""
     now = now or timezone.now()
     _validate_client_key(client_key)
     if time_spent_ms is not None and not (0 <= time_spent_ms <= MAX_TIME_SPENT_MS):
         raise ValidationFailed("time_spent_ms must be between 0 and 86,400,000.")
-    answers, ratings = list(answers), list(ratings)
+    answers, ratings, segments = list(answers), list(ratings), list(segments)
     with transaction.atomic():
         assignment, key_taken, dimension_ids = _lock_for_submit(assignment_id=assignment_id, annotator=annotator,
                                                                 client_key=client_key)
@@ -258,6 +273,7 @@ def judgment_submit(
                 MSG_PAIR_MISMATCH.format(given=f"{video_a_id}/{video_b_id}", expected=f"{pair.video_a_id}/{pair.video_b_id}")
             )
         _validate_answers(assignment, answers, ratings, dimension_ids)
+        segments = segments_check(segments, frame_counts=assignment.frame_counts, dimension_order=list(dimension_ids))
         with hot_cursor() as cursor:
             cursor.execute(_SUBMIT_WRITE_SQL, {
                 "assignment_id": assignment.pk, "pair_id": pair.pk, "annotator_id": annotator.pk, "now": now,
@@ -267,6 +283,10 @@ def judgment_submit(
                 "r_videos": [r.video_id for r in ratings],
                 "r_dimensions": [dimension_ids[r.dimension] for r in ratings],
                 "r_scores": [r.score for r in ratings],
+                "s_videos": [g.video_id for g in segments],
+                "s_dimensions": [dimension_ids[g.dimension] for g in segments],
+                "s_starts": [g.start_frame for g in segments], "s_ends": [g.end_frame for g in segments],
+                "s_severities": [g.severity for g in segments], "s_notes": [g.note for g in segments],
             })
     assignment.state, assignment.client_key, assignment.finished_at = AssignmentState.SUBMITTED, client_key, now
     assignment.time_spent_ms, assignment.note = time_spent_ms, ""
@@ -275,6 +295,7 @@ def judgment_submit(
         [{"dimension": a.dimension, "strength": a.strength} for a in sorted(answers, key=lambda a: order[a.dimension])],
         [{"video": r.video_id, "dimension": r.dimension, "score": r.score}
          for r in sorted(ratings, key=lambda r: (r.video_id, order[r.dimension]))],
+        [g.as_payload() for g in segments],  # already in stored order
     )
     return assignment, False
 

@@ -57,6 +57,11 @@ def test_the_submit_result_equals_the_result_serializer_for_the_request_and_its_
     if protocol in ("rating", "both"):
         body["ratings"] = [{"video": lease[side]["id"], "dimension": d["key"], "score": 4}
                            for side in ("video_a", "video_b") for d in lease["dimensions"]]
+    body["segments"] = [  # spans come back in stored order, not the order sent
+        {"video": lease["video_b"]["id"], "dimension": "motion", "start_frame": 3, "end_frame": 7, "severity": 2},
+        {"video": lease["video_a"]["id"], "dimension": "smoothness", "start_frame": 9, "end_frame": 9, "note": "pop"},
+        {"video": lease["video_a"]["id"], "dimension": "smoothness", "start_frame": 0, "end_frame": 4},
+    ]
     url = f"/api/assignments/{lease['assignment']}/submit/"
 
     first = client.post(url, body, format="json")
@@ -67,6 +72,8 @@ def test_the_submit_result_equals_the_result_serializer_for_the_request_and_its_
     assert first.json() == {**documented, "replayed": False}
     assert replay.json() == {**documented, "replayed": True}
     assert len(first.json()["judgments"]) == (6 if protocol != "rating" else 0)
+    a, b = lease["video_a"]["id"], lease["video_b"]["id"]  # a < b (pair_videos_ordered)
+    assert [(g["video"], g["start_frame"]) for g in first.json()["segments"]] == [(a, 0), (a, 9), (b, 3)]
 
 
 def test_next_and_submit_use_a_fixed_small_number_of_queries(alice, bob):
