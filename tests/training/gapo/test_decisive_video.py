@@ -120,3 +120,27 @@ def test_runs_that_split_the_noise_levels_merge_into_one_table_with_both_levels(
     seeds = len(record["args"]["test_seeds"])
     assert seeds == len(record["levels"][1]["curves"]["Diffusion-DPO"]) == len(other["args"]["test_seeds"])
     assert "Verdict: sigma 0.1" in (tmp_path / "merged.md").read_text()
+
+
+def test_candidates_carry_simulated_span_marks_and_pairs_hand_them_to_dense_gapo(world):
+    cands = v.candidates(world, world.denoiser(seed=0), seed=0)
+    n, frames = len(cands.truth), world.settings.generator.frames
+    assert cands.marks.shape == (n, frames) and cands.worse.shape == (n, frames)
+    assert ((cands.marks >= 0) & (cands.marks <= 1)).all() and (cands.marks[:, 0] == 0).all()
+    assert torch.equal(v.candidates(world, world.denoiser(seed=0), seed=0).marks, cands.marks), "deterministic"
+    pairs = v.label_pairs(world, cands, 0.3, seed=0)
+    assert all(r["marks_w"].shape == (frames,) and r["marks_l"].shape == (frames,) for r in pairs.records)
+
+
+def test_the_dense_comparison_reports_dense_minus_plain_paired_by_seed(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT))
+    from benchmarks import gapo_decisive_video as bench
+
+    out = tmp_path / "dense"
+    bench.main(["--smoke", "--cache", str(tmp_path / "cache"), "--out", str(out),
+                "--methods", "Diffusion-DPO", "GAPO pow2", "GAPO pow2 dense"])
+    record = json.loads(out.with_suffix(".json").read_text())
+    assert set(record["summaries"][0]["rows"]) == {"Diffusion-DPO", "GAPO pow2", "GAPO pow2 dense"}
+    assert len(record["levels"][0]["marks"]) == 2, "span statistics per test seed"
+    table = out.with_suffix(".md").read_text()
+    assert "GAPO pow2 dense minus GAPO pow2:" in table and "Simulated spans" in table
