@@ -10,6 +10,7 @@ import { h, icon } from "../lib/dom";
 import { t } from "../lib/i18n";
 import { adjudicationBody, type QueueAdjudication, type QueueItem } from "./adjudication";
 import { adjudicationVideo, answersTable, pickedStrengths } from "./adjudicationView";
+import { mountSegmentsOverlay } from "./segmentsView";
 
 export interface PanelContext {
   api: Api;
@@ -110,6 +111,7 @@ export class AdjudicationPanel {
       h("p", { class: "adj-prompt" }, h("span", { class: "muted" }, `${t("review.adj.prompt")} `), item.prompt?.text ?? "—"),
       h("div", { class: "adj-videos" }, adjudicationVideo("a", item.video_a), adjudicationVideo("b", item.video_b)),
       h("div", { class: "adj-video-tools" }, playBoth, h("span", { class: "muted help" }, t("review.adj.convention"))),
+      mountSegmentsOverlay(this.ctx.api, item.pair, { dimensions, dimName, ids: { a: item.video_a?.id, b: item.video_b?.id } }),
       form,
     ];
   }

@@ -1,0 +1,56 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from "vitest";
+import { annotatorLanes, formatIou, laneSpans, spanDimensions, videoSide, type PairSegments } from "../src/review/segments";
+import { segmentsView } from "../src/review/segmentsView";
+
+const span = (annotator: string, id: number, dimension: string, start: number, end: number) => ({ annotator, annotator_id: id, dimension, start_frame: start, end_frame: end, severity: null });
+
+const data: PairSegments = {
+  videos: [
+    {
+      video: 20, frame_count: 40, fps: 12,
+      spans: [span("bob", 2, "motion", 10, 19), span("ann", 1, "motion", 12, 21), span("ann", 1, "smoothness", 0, 3)],
+      agreement: { motion: { mean_tiou: 0.6363, annotator_pairs: 1 }, smoothness: { mean_tiou: 0, annotator_pairs: 1 } },
+    },
+    { video: 10, frame_count: 40, fps: 12, spans: [], agreement: {} },
+  ],
+  annotators: [{ id: 3, username: "cai" }],
+};
+
+const ctx = { dimensions: ["smoothness", "motion"], dimName: (k: string) => k.toUpperCase(), ids: { a: 10, b: 20 } };
+
+describe("the reviewer's span overlay", () => {
+  it("has one lane per annotator, by name, including submitters who marked nothing", () => {
+    expect(annotatorLanes(data).map((l) => l.name)).toEqual(["ann", "bob", "cai"]);
+  });
+
+  it("filters a lane's spans by dimension and orders them by start frame", () => {
+    expect(laneSpans(data.videos[0], 1, "motion").map((s) => s.start_frame)).toEqual([12]);
+    expect(laneSpans(data.videos[0], 1, null).map((s) => s.start_frame)).toEqual([0, 12]);
+  });
+
+  it("names videos A/B by the pair's ids, not by the server's order", () => {
+    expect(videoSide(data.videos[0], 0, ctx.ids)).toBe("b");
+    expect(videoSide(data.videos[1], 1, {})).toBe("b");
+    expect(spanDimensions(data, ["smoothness", "motion", "appeal"])).toEqual(["smoothness", "motion"]);
+    expect(formatIou(null)).toBe("—");
+  });
+
+  it("draws each annotator's spans on the frame grid with the agreement per dimension", () => {
+    const [b] = segmentsView(data, "motion", ctx);
+    expect(b.dataset.side).toBe("b");
+    const lanes = [...b.querySelectorAll<HTMLElement>(".seg-lane")].map((l) => [l.dataset.annotator, l.dataset.count]);
+    expect(lanes).toEqual([["ann", "1"], ["bob", "1"], ["cai", "0"]]);
+    const bobSpan = b.querySelector<HTMLElement>("[data-annotator=bob] .seg-span")!;
+    expect(bobSpan.style.left).toBe("25.000%");
+    expect(bobSpan.style.width).toBe("25.000%");
+    expect(bobSpan.getAttribute("aria-label")).toBe("bob, MOTION: frames 11–20");
+    const agreement = [...b.querySelectorAll<HTMLElement>(".seg-agreement li")].map((li) => [li.dataset.dim, li.dataset.iou]);
+    expect(agreement).toEqual([["motion", "0.64"]]);
+  });
+
+  it("says so when nobody marked a span", () => {
+    const [p] = segmentsView({ videos: [{ video: 1, frame_count: 4, fps: 12, spans: [], agreement: {} }] }, null, ctx);
+    expect(p.dataset.empty).toBe("true");
+  });
+});
