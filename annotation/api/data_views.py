@@ -14,7 +14,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.api.serializers import AnswerSerializer
+from annotation.api.serializers import AnswerSerializer, SegmentAnswerSerializer
 from annotation.models import Dimension
 from annotation.selectors.data_browser import AGREEMENT, GOLD, STATUSES, DataFilters, data_row_payload, data_rows
 from annotation.selectors.pair_pages import (
@@ -26,6 +26,7 @@ from annotation.selectors.pair_pages import (
     pair_detail_get,
 )
 from annotation.services.answer_edits import assignment_answers_edit
+from annotation.services.segments import MAX_SPANS_PER_SUBMISSION, SegmentAnswer
 from annotation.services.comments import MAX_COMMENT, MSG_PAIR_NOT_FOUND, pair_comment_add, pair_visible_to
 from studio_platform.permissions import IsAnnotator, IsReviewer
 
@@ -133,12 +134,15 @@ class MyHistoryView(APIView):
 
 
 class AnswerEditSerializer(serializers.Serializer):
-    answers = AnswerSerializer(many=True, min_length=1, max_length=50,
+    answers = AnswerSerializer(many=True, required=False, max_length=50,
                                help_text="The dimensions to change, in A/B terms like a submission.")
+    segments = SegmentAnswerSerializer(many=True, required=False, max_length=MAX_SPANS_PER_SUBMISSION,
+                                       help_text="When present, replaces all my spans on this pair ([] removes them; "
+                                                 "docs/segments.md). Send answers, segments or both.")
 
 
 class AnswerEditView(APIView):
-    """Change my submitted answer within the campaign's edit window (the original is kept)."""
+    """Change my submitted answer and/or spans within the campaign's edit window (the original is kept)."""
 
     permission_classes = [IsAnnotator]
 
@@ -146,10 +150,15 @@ class AnswerEditView(APIView):
     def post(self, request, pk: int):
         body = AnswerEditSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        data = body.validated_data
+        segments = None if "segments" not in data else [
+            SegmentAnswer(g["video"], g["dimension"], g["start_frame"], g["end_frame"], g["severity"], g["note"])
+            for g in data["segments"]]
         edit = assignment_answers_edit(assignment_id=pk, annotator=request.user, request=request,
-                                       answers=[(a["dimension"], a["strength"]) for a in body.validated_data["answers"]])
+                                       answers=[(a["dimension"], a["strength"]) for a in data.get("answers", [])],
+                                       segments=segments)
         item = annotator_history_page(assignments=[edit.assignment])[0]
-        return Response({**item, "changed": sorted(edit.changed)})
+        return Response({**item, "changed": sorted(edit.changed), "segments_changed": edit.segments_changed})
 
 
 data_urls = [

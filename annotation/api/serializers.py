@@ -4,6 +4,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from annotation.models import Assignment, Campaign, Dimension, FlagReason, Video
+from annotation.selectors.segments import assignment_segments
 from annotation.services.segments import MAX_SPANS_PER_SUBMISSION
 
 
@@ -171,11 +172,7 @@ class AssignmentResultSerializer(serializers.ModelSerializer):
                 .values_list("video_id", "dimension__key", "score")]
 
     def get_segments(self, assignment) -> list[dict]:
-        return [{"video": video, "dimension": key, "start_frame": start, "end_frame": end, "severity": severity,
-                 "note": note}
-                for video, key, start, end, severity, note in assignment.segments.order_by(
-                    "video_id", "dimension__order", "dimension_id", "start_frame")
-                .values_list("video_id", "dimension__key", "start_frame", "end_frame", "severity", "note")]
+        return assignment_segments(assignment_ids=[assignment.pk]).get(assignment.pk, [])
 
 
 class HeartbeatResponseSerializer(serializers.Serializer):

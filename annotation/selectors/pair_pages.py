@@ -24,6 +24,7 @@ from annotation.models import (
 )
 from annotation.models.history import edit_deadline
 from annotation.selectors.quality import campaign_dimension_keys, campaign_paused_annotator_ids
+from annotation.selectors.segments import assignment_segments
 
 
 def _url(field: str, model, name: str) -> str | None:
@@ -117,8 +118,9 @@ def annotator_history_rows(*, annotator) -> QuerySet:
 
 
 def annotator_history_page(*, assignments: list[Assignment], now: datetime | None = None) -> list[dict]:
-    """One page of history: my answers per dimension (latest, and the original where edited),
-    whether and until when I may still edit, and the pair's comments. Three queries per page."""
+    """One page of history: my answers per dimension (latest, and the original where edited), my
+    temporal segments, whether and until when I may still edit, and the pair's comments. Four
+    queries per page."""
     now = now or timezone.now()
     ids = [a.pk for a in assignments]
     answers: dict[int, list[dict]] = defaultdict(list)
@@ -133,6 +135,7 @@ def annotator_history_page(*, assignments: list[Assignment], now: datetime | Non
         original, edits = originals.get(judgment_id, (None, 0))
         answers[assignment_id].append({"dimension": key, "strength": strength, "original": original, "edits": edits})
     comments = pair_comments(pair_ids=[a.pair_id for a in assignments])
+    segments = assignment_segments(assignment_ids=ids)
     items = []
     for a in assignments:
         until = edit_deadline(finished_at=a.finished_at, edit_window_minutes=a.campaign.edit_window_minutes)
@@ -147,6 +150,6 @@ def annotator_history_page(*, assignments: list[Assignment], now: datetime | Non
             "video_b": _video(a.pair.video_b, with_generator=False),
             "finished_at": _iso(a.finished_at), "editable": editable,
             "editable_until": _iso(until) if editable else None,
-            "answers": answers[a.pk], "comments": comments.get(a.pair_id, []),
+            "answers": answers[a.pk], "segments": segments.get(a.pk, []), "comments": comments.get(a.pair_id, []),
         })
     return items
