@@ -100,3 +100,25 @@ def download_archive(page, version, target: Path) -> Path:
     with zipfile.ZipFile(body) as archive:
         archive.extractall(target / "out")
     return target / "out" / f"dataset-{version.pk}"
+
+
+def press_times(page, key: str, n: int) -> None:
+    """Press one key n times (frame steps on the label page)."""
+    for _ in range(n):
+        page.keyboard.press(key)
+
+
+def lane_spans(page, side: str) -> list[tuple[int, int]]:
+    """The label page's spans for the highlighted row on one video's lane, as (start, end) frames."""
+    return [(int(s.get_attribute("data-start")), int(s.get_attribute("data-end")))
+            for s in page.locator(f".lane-{side} .lane-span.is-current").all()]
+
+
+def spans_on_screen(page) -> dict[str, list[tuple[int, int]]]:
+    return {side: lane_spans(page, side) for side in ("left", "right")}
+
+
+def overlay_lane_spans(figure, annotator: str) -> list[tuple[int, int]]:
+    """The reviewer overlay's spans of one annotator under one video, as (start, end) frames."""
+    return [(int(s.get_attribute("data-start")), int(s.get_attribute("data-end")))
+            for s in figure.locator(f".seg-lane[data-annotator='{annotator}'] .seg-span").all()]
