@@ -3,12 +3,17 @@ these name other people and, in the history, the campaign's disagreements)."""
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from rest_framework.exceptions import NotFound as DrfNotFound
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation.models import Campaign
+from annotation.selectors.pair_pages import pair_detail_get
+from annotation.selectors.segments import pair_segments_review
+from annotation.services.comments import MSG_PAIR_NOT_FOUND
+from annotation.services.review_scope import campaign_reviewable_check
 from annotation.selectors.quality_history import (
     DEFAULT_HISTORY_DAYS,
     MAX_HISTORY_DAYS,
@@ -56,3 +61,18 @@ class AgreementHistoryView(APIView):
         query = AgreementHistoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return Response(campaign_agreement_history(campaign=campaign, days=query.validated_data["days"]))
+
+
+class PairSegmentsView(APIView):
+    """Every annotator's artefact spans on a pair, per video, with temporal-IoU agreement per
+    dimension (docs/segments.md). Reviewers in the campaigns they review, admins everywhere."""
+
+    permission_classes = [IsReviewer]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, pk: int):
+        pair = pair_detail_get(pair_id=pk)
+        if pair is None:
+            raise DrfNotFound(MSG_PAIR_NOT_FOUND)
+        campaign_reviewable_check(campaign=pair.campaign, reviewer=request.user)
+        return Response(pair_segments_review(pair=pair))

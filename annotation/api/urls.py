@@ -16,6 +16,7 @@ urlpatterns = [
     path("assignments/<int:pk>/flag/", views.FlagView.as_view(), name="assignment-flag"),
     path("imports/", admin_views.ImportView.as_view(), name="import"),
     path("review/campaigns/<int:pk>/annotators/", review_views.CampaignAnnotatorsView.as_view(), name="review-annotators"),
+    path("review/pairs/<int:pk>/segments/", review_views.PairSegmentsView.as_view(), name="review-pair-segments"),
     path("campaigns/<int:pk>/quality/agreement/history/", review_views.AgreementHistoryView.as_view(),
          name="quality-agreement-history"),
 ]

@@ -86,6 +86,7 @@ MATRIX = {
                         exp(**REVIEWERS_READ))],
     "data-flags": [("get", "/api/data/flags/?status=open", None, None, exp(**REVIEWERS_READ))],
     "pair-detail": [("get", "/api/pairs/{p}/", None, None, exp(**REVIEWERS_READ))],
+    "review-pair-segments": [("get", "/api/review/pairs/{p}/segments/", None, None, exp(**REVIEWERS_READ))],
     "pair-comments": [("get", "/api/pairs/{p}/comments/", None, None, exp(annotator=HIDDEN, **REVIEWERS_READ)),
                       ("post", "/api/pairs/{p}/comments/", {}, "json",
                        exp(annotator={400}, reviewer={400}, admin={400}))],
