@@ -31,7 +31,7 @@ Same design as the 2-D benchmark, with a video generator in place of the 2-D poi
   the filter drops the half of the pairs with the smallest observed gap before training.
 * **Dense GAPO** (issue #22, ``DENSE_METHODS``): the same pairs, each video also marked with artefact spans by
   the same simulated annotators (``decisive_video_marks``: frames clearly further from the clean rendering than
-  the sample's own typical frame, with misses and early/late edges); the trainer weights each video's
+  the prompt's samples typically are at that frame, with misses and early/late edges); the trainer weights each video's
   denoising error per latent frame by those marks (``losses.dense``, ``dense_beta``).
 * **Tuning**: each method's learning rate from its grid on *validation* seeds and *validation* prompts (demo
   seed 2), scored by a *validation reward*: a ridge head on the project's OpenCV clip features
@@ -210,7 +210,7 @@ class Candidates:
 def candidates(world: VideoWorld, base: CogVideoXDenoiser, seed: int) -> Candidates:
     items, rows = world.train.repeat(world.settings.k)
     latents, videos = generate(world, base, items, noise_seed=1_000 + seed)
-    marks, worse = simulated_marks(videos, rows.clean, world.settings.raters, seed=3_000 + seed)
+    marks, worse = simulated_marks(videos, rows.clean, world.settings.k, world.settings.raters, seed=3_000 + seed)
     return Candidates(latents, videos, rows.reward(videos), marks, worse)
 
 

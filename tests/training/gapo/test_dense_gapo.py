@@ -180,35 +180,40 @@ def test_dense_gapo_refuses_pairs_without_marks_or_with_one_mark_per_wrong_frame
 
 # -- the decisive benchmark's simulated marker ------------------------------------------------------------------
 def _videos():
-    """Two 6-frame videos and their clean renderings: video 0 falls apart on frames 3-4, video 1 is uniformly off."""
-    clean = np.full((2, 6, 4, 4, 3), 100, np.uint8)
+    """One prompt, three 6-frame candidates and their clean renderings: candidate 0 falls apart on frames 3-4,
+    the other two are a little off everywhere (one slightly more than the other)."""
+    clean = np.full((3, 6, 4, 4, 3), 100, np.uint8)
     videos = clean.copy()
     videos[:, 1:] += 10
+    videos[1, 1:] += 2
     videos[0, 3:5] += 40
     return videos, clean
 
 
-def test_frames_clearly_worse_than_the_samples_own_typical_frame_are_flagged_and_frame_zero_never():
+def test_frames_clearly_worse_than_the_prompts_typical_frame_are_flagged_and_frame_zero_never():
     videos, clean = _videos()
     l1 = frame_l1(videos, clean)
-    assert l1.shape == (2, 6) and l1[0, 0] == 0
-    flags = clearly_worse(l1, margin=0.25)
-    assert flags[0].tolist() == [False, False, False, True, True, False] and not flags[1].any()
+    assert l1.shape == (3, 6) and l1[0, 0] == 0
+    flags = clearly_worse(l1, per_prompt=3, margin=1.0)
+    assert flags[0].tolist() == [False, False, False, True, True, False] and not flags[1:].any()
     assert runs(flags[0]) == [(3, 4)] and merge([(5, 6), (1, 2), (2, 3)]) == [(1, 3), (5, 6)]
+    with pytest.raises(ValueError, match="whole prompts"):
+        clearly_worse(l1, per_prompt=2, margin=1.0)
 
 
 def test_a_noiseless_marker_marks_exactly_the_clearly_worse_runs():
     videos, clean = _videos()
-    marks, _ = simulated_marks(videos, clean, raters=3, seed=0, marker=SpanMarker(miss=0.0, edge=0))
-    assert marks[0].tolist() == [0, 0, 0, 1, 1, 0] and not marks[1].any()
+    marks, _ = simulated_marks(videos, clean, 3, raters=3, seed=0, marker=SpanMarker(miss=0.0, edge=0))
+    assert marks[0].tolist() == [0, 0, 0, 1, 1, 0] and not marks[1:].any()
 
 
 def test_the_marker_is_deterministic_and_its_noise_misses_and_moves_edges():
     videos, clean = _videos()
-    videos, clean = np.repeat(videos[:1], 40, 0), np.repeat(clean[:1], 40, 0)
-    first, _ = simulated_marks(videos, clean, raters=3, seed=4)
-    again, _ = simulated_marks(videos, clean, raters=3, seed=4)
-    other, _ = simulated_marks(videos, clean, raters=3, seed=5)
+    videos, clean = np.tile(videos, (20, 1, 1, 1, 1)), np.tile(clean, (20, 1, 1, 1, 1))  # 20 prompts alike
+    first, _ = simulated_marks(videos, clean, 3, raters=3, seed=4)
+    again, _ = simulated_marks(videos, clean, 3, raters=3, seed=4)
+    other, _ = simulated_marks(videos, clean, 3, raters=3, seed=5)
+    first, again, other = first[::3], again[::3], other[::3]  # the candidate that falls apart, per prompt
     assert torch.equal(first, again) and not torch.equal(first, other)
     assert (first[:, 0] == 0).all(), "frame 0 (the given image) is never marked"
     assert (first[:, 3:5] < 1).any(), "some annotators miss a span or move its edges"
