@@ -14,7 +14,7 @@ const data: PairSegments = {
     },
     { video: 10, frame_count: 40, fps: 12, spans: [], agreement: {} },
   ],
-  annotators: [{ id: 3, username: "cai" }],
+  annotators: [{ annotator_id: 3, annotator: "cai" }],
 };
 
 const ctx = { dimensions: ["smoothness", "motion"], dimName: (k: string) => k.toUpperCase(), ids: { a: 10, b: 20 } };

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from annotation.models import Assignment, AssignmentState, Pair
@@ -25,6 +26,7 @@ def _bob_marks_the_same_pair(pair: Pair, left_video: int, right_video: int) -> N
 
     bob = UserFactory(username="bob", roles=["annotator"])
     now = timezone.now()
+    Pair.objects.filter(pk=pair.pk).update(taken=F("taken") + 1)  # the slot a lease takes
     lease = Assignment.objects.create(pair=pair, campaign=pair.campaign, annotator=bob, a_on_left=True,
                                       state=AssignmentState.LEASED, leased_at=now,
                                       expires_at=now + timedelta(minutes=10), heartbeat_at=now)
@@ -128,7 +130,7 @@ def test_an_annotator_marks_nudges_deletes_and_replays_spans_by_keyboard_and_a_r
     page.keyboard.press("Enter")
     wait_for_pair(page, previous=shown["assignment"], next_ready=False)
     page.wait_for_function("() => document.getElementById('label-root').dataset.queue === '0'", timeout=20_000)
-    stored = page.evaluate("id => fetch(`/api/assignments/${id}/`).then(r => r.json())", shown["assignment"])
+    stored = page.evaluate("id => fetch(`/api/assignments/${id}/`).then(r => r.json())", shown["assignment"])["result"]
     expected = sorted([(left, 3, 8), (right, 9, 15)])
     assert [(s["video"], s["start_frame"], s["end_frame"]) for s in stored["segments"]] == expected
     assert {s["dimension"] for s in stored["segments"]} == {"smoothness"}

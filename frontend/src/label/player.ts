@@ -116,9 +116,17 @@ export class SyncedPlayer {
    * pair. Both restart together, so in flicker mode the flicker view loops the span too.
    */
   loopRange(from: number, to: number): void {
-    this.range = { from, to };
+    const range = { from, to };
+    this.range = range;
     this.seekBoth(from + 0.5 / this.info.fps);
-    this.play();
+    if (this.wantPlay) return; // playing already: the seek is enough
+    // Start once both have seeked: a play() still pending when one stalls and the other is held
+    // (onWaiting) would be refused, and the player would give up on playing.
+    let pending = this.videos.length;
+    const go = () => {
+      if (--pending === 0 && this.range === range) this.play();
+    };
+    this.videos.forEach((v) => (v.seeking ? v.addEventListener("seeked", go, { once: true }) : go()));
   }
 
   stopLoop(): void {

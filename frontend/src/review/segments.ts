@@ -28,9 +28,12 @@ export interface VideoSegments {
 }
 
 export interface PairSegments {
+  pair?: number;
   videos: VideoSegments[];
-  /** Everyone who submitted the pair, when the server lists them (lanes for those who marked nothing). */
-  annotators?: { id: number; username: string }[];
+  /** Everyone who submitted the pair (a lane also for those who marked nothing). */
+  annotators?: { annotator_id: number; annotator: string }[];
+  /** The campaign's dimension keys in display order. */
+  dimensions?: string[];
 }
 
 export interface Lane {
@@ -41,7 +44,7 @@ export interface Lane {
 /** One lane per annotator, by name: the listed submitters, plus anyone who marked a span. */
 export function annotatorLanes(data: PairSegments): Lane[] {
   const lanes = new Map<number, Lane>();
-  for (const a of data.annotators ?? []) lanes.set(a.id, { id: a.id, name: a.username });
+  for (const a of data.annotators ?? []) lanes.set(a.annotator_id, { id: a.annotator_id, name: a.annotator });
   for (const v of data.videos) for (const s of v.spans) if (!lanes.has(s.annotator_id)) lanes.set(s.annotator_id, { id: s.annotator_id, name: s.annotator });
   return [...lanes.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
 }
