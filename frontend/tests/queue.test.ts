@@ -37,6 +37,15 @@ describe("submission queue", () => {
     expect(job.body.client_key).toBe("key-1");
   });
 
+  it("keeps a submit's spans in the stored job, so an offline submit sends them after a reload", async () => {
+    const storage = new MemoryStorage();
+    const segments = [{ video: 2, dimension: "motion", start_frame: 3, end_frame: 8 }];
+    harness([], storage).queue.enqueue("submit", 5, 1, { video_a: 1, video_b: 2, answers: [], segments });
+    const later = harness([], storage);
+    await later.queue.flush();
+    expect(later.sent[0].body.segments).toEqual(segments);
+  });
+
   it("retries network errors and 5xx with backoff, always with the same client_key", async () => {
     const h = harness(["network", { status: 503, data: {} }, { status: 201, data: { state: "submitted" } }]);
     h.queue.enqueue("submit", 5, 1, { answers: [] });

@@ -146,6 +146,7 @@ def test_an_annotator_marks_nudges_deletes_and_replays_spans_by_keyboard_and_a_r
     overlay.wait_for()
     for video, alice, bob in ((left, [(3, 8)], [(4, 9)]), (right, [(9, 15)], [(12, 13)])):  # all dimensions, by start
         figure = overlay.locator(f".seg-video[data-video='{video}']")
+        assert [lane.get_attribute("data-annotator") for lane in figure.locator(".seg-lane").all()] == ["alice", "bob"]
         assert overlay_lane_spans(figure, "alice") == alice
         assert overlay_lane_spans(figure, "bob") == sorted(bob + ([(0, 2)] if video == left else []))
     # temporal IoU on end-inclusive frames: 3-8 vs 4-9 share 5 of 7 frames; 9-15 vs 12-13 share 2 of 7
