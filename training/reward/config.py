@@ -18,6 +18,7 @@ from dimensions import KEYS as DIMENSIONS
 from training.config_io import load_config, save_config
 
 from .handcrafted import APPEARANCE_NAMES, COHERENCE_NAMES, DIMENSION_SCOPES, FEATURE_NAMES, FEATURE_SCOPE, FEATURE_SIGNS
+from .frame_features import FRAME_DIMENSIONS
 from .identity import IDENTITY_FEATURE_NAMES
 from .motion_pattern import MOTION_PATTERN_NAMES
 
@@ -33,6 +34,7 @@ FEATURE_GROUPS = {
 
 PRESETS = ("tiny", "cpu", "paper")
 LOSSES = ("bt", "bt_ties", "bt_margin", "bt_gap", "mse", "l1")
+RATING_LOSSES = ("mse", "l1")  # the rest are pairwise (losses.PAIRWISE)
 MIXED_PRECISIONS = ("no", "bf16")
 DEVICES = ("auto", "cpu", "cuda")
 FINETUNES = ("head", "lora", "full")
@@ -186,6 +188,13 @@ class RewardConfig:
         "measure): the motion score and 'overall' are multiplied by a presence gate that is 0 at or below floor "
         "(a frozen clip measures 0.001-0.004: optical-flow noise), 1 at or above full, linear between; None = "
         "no gate. Why: README 'Standing still does not pay'", (0.01, 0.05))
+    frame_dimensions: tuple[str, ...] = _help(
+        f"temporal dimensions ({', '.join(FRAME_DIMENSIONS)}) that get a per-frame head (frame_head.py): a score "
+        "curve over the sampled frames from per-frame measurements (frame_features.py), whose mean is added to the "
+        "dimension's video logit; () = none (every checkpoint before issue #22)", ())
+    segment_loss_weight: float = _help(
+        "weight of the segment loss (losses/segment.py: frames inside marked artefact spans score lower than frames "
+        "outside) added to the pairwise loss; needs frame_dimensions and pairs with marked spans; 0 = off", 0.0)
     device: str = _help(f"{' | '.join(DEVICES)}; auto picks cuda when available", "auto")
     seed: int = _help("seed for init and data order", 0)
     output_dir: str | None = _help("where step-N/ checkpoints go; None disables checkpoints", None)
@@ -203,6 +212,21 @@ class RewardConfig:
             bad = [d for d in getattr(self, name) if d not in DIMENSIONS]
             if bad:
                 raise ValueError(f"{name} has unknown dimensions {bad}; valid: {', '.join(DIMENSIONS)}")
+        self.frame_dimensions = tuple(self.frame_dimensions)
+        bad = [d for d in self.frame_dimensions if d not in FRAME_DIMENSIONS or d not in self.dimensions]
+        if bad or len(set(self.frame_dimensions)) != len(self.frame_dimensions):
+            raise ValueError(f"frame_dimensions={list(self.frame_dimensions)!r}: unique temporal dimensions "
+                             f"({', '.join(FRAME_DIMENSIONS)}) that are also scored (dimensions)")
+        if (not isinstance(self.segment_loss_weight, (int, float)) or isinstance(self.segment_loss_weight, bool)
+                or not 0 <= self.segment_loss_weight < 1e3):
+            raise ValueError(f"segment_loss_weight must be a number in [0, 1000), got {self.segment_loss_weight!r}")
+        self.segment_loss_weight = float(self.segment_loss_weight)
+        if self.segment_loss_weight > 0 and not self.frame_dimensions:
+            raise ValueError("segment_loss_weight > 0 needs a per-frame head: set frame_dimensions, e.g. "
+                             f"{list(FRAME_DIMENSIONS)}")
+        if self.segment_loss_weight > 0 and self.loss in RATING_LOSSES:
+            raise ValueError(f"segment_loss_weight > 0 trains beside a pairwise loss; loss={self.loss!r} regresses "
+                             "ratings")
         self.character_crop = tuple(float(v) for v in self.character_crop)
         if len(self.character_crop) != 2 or not all(0.05 <= v <= 1.0 for v in self.character_crop):
             raise ValueError(f"character_crop={list(self.character_crop)!r}: two fractions in [0.05, 1] (width, height)")
@@ -311,6 +335,7 @@ class RewardConfig:
         data = asdict(self)
         data["dimensions"] = list(self.dimensions)
         data["lora_targets"] = list(self.lora_targets)
+        data["frame_dimensions"] = list(self.frame_dimensions)
         for field in FEATURE_GROUPS:
             data[field] = list(getattr(self, field))
         data["motion_gate"] = list(self.motion_gate) if self.motion_gate is not None else None

@@ -5,10 +5,13 @@
     videos   key -> VideoRecord(path, prompt, initial_image, generator, split, truth/ratings per dimension)
     pairs    PairRecord(video_a, video_b, split, strength: dimension -> consensus mean strength, -2..+2,
              + = B better, 0 = tie)
+    segments video key -> dimension -> [segments.SpanMark]: marked artefact spans (issue #22), empty when none
 
 DatasetVersion (training/exports): ``data/consensus``, ``data/videos``, ``data/prompts`` and, when present,
 ``data/video_scores`` Parquet shards; media paths in the tables are relative to ``media_root``.
 A consensus row whose ``direction`` is ``tie`` gets strength 0 even when its mean is not exactly 0.
+``data/segments`` (docs/segments.md; exports from issue #22 on) becomes ``PairSet.segments``; an export without
+it loads with no spans. Spans of gold pairs are skipped like their consensus rows.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import DIMENSIONS
+from .segments import SpanMark
 
 ERR_NOT_VERSION = "{folder} has no data/consensus/*.parquet; pass a DatasetVersion folder written by the studio export"
 
@@ -53,12 +57,14 @@ class PairSet:
     videos: dict[str, VideoRecord]
     pairs: list[PairRecord]
     version: str
+    segments: dict[str, dict[str, list[SpanMark]]] = field(default_factory=dict)
 
     def split(self, name: str) -> "PairSet":
         pairs = [p for p in self.pairs if p.split == name]
         keys = {k for p in pairs for k in (p.video_a, p.video_b)} | {
             k for k, v in self.videos.items() if v.split == name}
-        return PairSet({k: self.videos[k] for k in sorted(keys)}, pairs, self.version)
+        return PairSet({k: self.videos[k] for k in sorted(keys)}, pairs, self.version,
+                       {k: self.segments[k] for k in sorted(keys) if k in self.segments})
 
 
 def _read_table(folder: Path, table: str):
@@ -104,19 +110,32 @@ def load_dataset_version(folder, media_root=None) -> PairSet:
         elif r.get("bt_scaled") is not None:
             v.truth.setdefault(r["dimension"], float(r["bt_scaled"]))
     by_pair: dict[int, PairRecord] = {}
+    gold = set()
     for r in consensus:
+        if r.get("is_gold"):
+            gold.add(r["pair_id"])
         if r["dimension"] not in DIMENSIONS or r.get("is_gold"):
             continue
         pair = by_pair.setdefault(r["pair_id"], PairRecord(str(r["video_a_id"]), str(r["video_b_id"]), r["split"], {}))
         pair.strength[r["dimension"]] = 0.0 if r["direction"] == "tie" else float(r["mean_strength"])
-    return PairSet(videos, list(by_pair.values()), folder_digest(folder))
+    segments: dict[str, dict[str, list[SpanMark]]] = {}
+    for r in _read_table(folder, "segments") or []:
+        if r["dimension"] not in DIMENSIONS or r["pair_id"] in gold or not r.get("frame_count"):
+            continue
+        mark = SpanMark(int(r["start_frame"]), int(r["end_frame"]), int(r["frame_count"]), str(r["annotator"]))
+        segments.setdefault(str(r["video_id"]), {}).setdefault(r["dimension"], []).append(mark)
+    return PairSet(videos, list(by_pair.values()), folder_digest(folder), segments)
 
 
 def demo_pairset(demo_dir, *, noise: float = 0.05, judges: int = 1, test_fraction: float = 0.25, seed: int = 0,
-                 tie_threshold: float = 0.05) -> PairSet:
+                 tie_threshold: float = 0.05, spans: bool = False) -> PairSet:
     """Every same-prompt pair of a demo data set (demo), judged by ``judges`` SimulatedAnnotators
     (strength = mean of their -2..+2 answers); split by prompt (the initial image) with a crc32 rule, so
-    no initial image is in both splits. Video ``truth`` is the demo ground truth (for Spearman)."""
+    no initial image is in both splits. Video ``truth`` is the demo ground truth (for Spearman).
+
+    ``spans``: each judge also marks artefact spans on every video of the judged pairs, per temporal dimension,
+    from the demo's per-frame truth (SimulatedAnnotator.mark_spans: misses, early/late edges; its own random
+    stream, so the judgments are the same with or without spans). Needs a demo built with per-frame truth."""
     from demo import SimulatedAnnotator, read_demo_dataset
 
     root = Path(demo_dir)
@@ -136,9 +155,28 @@ def demo_pairset(demo_dir, *, noise: float = 0.05, judges: int = 1, test_fractio
             answers = [ann.judge(a.truth, b.truth) for ann in annotators]
             strength = {d: float(np.mean([ans[d] for ans in answers])) for d in DIMENSIONS}
             pairs.append(PairRecord(a.video, b.video, videos[a.video].split, strength))
+    segments = _demo_spans(rows, annotators) if spans else {}
     manifest = (root / "manifest.jsonl").read_bytes()
-    version = hashlib.sha256(manifest + json.dumps([noise, judges, test_fraction, seed]).encode()).hexdigest()
-    return PairSet(videos, pairs, "demo:" + version)
+    settings = [noise, judges, test_fraction, seed] + (["spans"] if spans else [])
+    version = hashlib.sha256(manifest + json.dumps(settings).encode()).hexdigest()
+    return PairSet(videos, pairs, "demo:" + version, segments)
+
+
+ERR_NO_FRAME_TRUTH = ("{video} has no per-frame truth; rebuild the demo (python -m demo DIR) to get spans, or call "
+                      "demo_pairset without spans")
+
+
+def _demo_spans(rows, annotators) -> dict[str, dict[str, list[SpanMark]]]:
+    out: dict[str, dict[str, list[SpanMark]]] = {}
+    for r in rows:
+        if r.frame_truth is None:
+            raise ValueError(ERR_NO_FRAME_TRUTH.format(video=r.video))
+        per_dim = out.setdefault(r.video, {})
+        for j, ann in enumerate(annotators):
+            for dim, curve in r.frame_truth.items():
+                marks = [SpanMark(a, b, len(curve), f"sim{j}") for a, b in ann.mark_spans(curve)]
+                per_dim.setdefault(dim, []).extend(marks)
+    return out
 
 
 def strength_matrix(pairs: list[PairRecord], dimensions) -> np.ndarray:

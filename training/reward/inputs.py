@@ -13,6 +13,8 @@ One prepared video is a dict of numpy arrays (``PreparedVideo``); ``collate`` st
     handcrafted  (B, F)            handcrafted.feature_vector in config.handcrafted_names() order
     prior        (B, D)            handcrafted.prior_logits: the fixed formulas' log-odds per dimension
                                    (dimensions.KEYS order), read by heads when config.formula_prior
+    frame_features (B, T, Ff)      frame_features.frame_features on all num_frames sampled frames; only when
+                                   config.frame_dimensions (the per-frame heads' input)
     prompt_words (B, 64)           training.text_words.bag_of_words of the prompt (text-video prompt x motion)
     texts        list[str]
 """
@@ -31,6 +33,7 @@ from training.text_words import bag_of_words
 
 from .backbones import PIXEL_MEAN, PIXEL_STD
 from .config import DIMENSIONS, PROMPT_WORD_DIM, RewardConfig
+from .frame_features import frame_features
 from .handcrafted import centre_crop, feature_vector, prior_logits, video_features
 
 
@@ -72,6 +75,7 @@ def prepare_video(video, prompt: str, initial_image=None, character_ref=None, *,
     feats = video_features(frames, initial, identity=config.uses_identity(), motion=config.uses_motion_pattern(),
                            coherence=config.uses_coherence(), appearance=config.uses_appearance())
     side = config.frame_size
+    extra = {"frame_features": frame_features(frames, initial)} if config.frame_dimensions else {}
     net = frames[uniform_indices(len(frames), config.net_frames)]  # (T, H, W, 3) -> (T_net, H, W, 3)
     return {
         "frames": _to_net(net, side),
@@ -84,6 +88,7 @@ def prepare_video(video, prompt: str, initial_image=None, character_ref=None, *,
         "prompt_words": bag_of_words(prompt, PROMPT_WORD_DIM),
         "text": prompt,
         "features": feats,
+        **extra,
     }
 
 
@@ -91,6 +96,7 @@ TENSOR_KEYS = ("frames", "motion", "initial", "char_frames", "char_ref", "handcr
 
 
 def collate(items: list[dict]) -> dict:
-    batch = {k: torch.from_numpy(np.stack([it[k] for it in items])) for k in TENSOR_KEYS}
+    keys = TENSOR_KEYS + (("frame_features",) if all("frame_features" in it for it in items) else ())
+    batch = {k: torch.from_numpy(np.stack([it[k] for it in items])) for k in keys}
     batch["texts"] = [it["text"] for it in items]
     return batch

@@ -36,6 +36,8 @@ import torch.nn.functional as F
 
 from .backbones import build_backbone, pooled
 from .config import DIMENSIONS, PROMPT_WORD_DIM, RewardConfig
+from .frame_features import FRAME_FEATURE_NAMES
+from .frame_head import FrameHead
 from .motion_pattern import MOTION_PATTERN_NAMES
 
 MOTION_PROMPTS = ("a video with large movement", "a stationary video")
@@ -303,20 +305,45 @@ class AnimeRewardModel(nn.Module):
         n_hc = len(config.handcrafted_names())
         self.register_buffer("hc_mean", torch.zeros(n_hc))
         self.register_buffer("hc_std", torch.ones(n_hc))
+        # per-frame heads (issue #22) only when configured, so checkpoints without them keep their exact state dict
+        if config.frame_dimensions:
+            self.frame_heads = nn.ModuleDict({d: FrameHead(d, config.monotone_features)
+                                              for d in config.frame_dimensions})
+            self.register_buffer("fr_mean", torch.zeros(len(FRAME_FEATURE_NAMES)))
+            self.register_buffer("fr_std", torch.ones(len(FRAME_FEATURE_NAMES)))
 
     def project_monotone(self) -> None:
         """After an optimizer step: keep every head inside config.monotone_features' constraints (no-op when off)."""
         if self.config.monotone_features:
             for scorer in self.scorers.values():
                 scorer.project_monotone()
+            for head in getattr(self, "frame_heads", {}).values():
+                head.project_monotone()
 
     def fit_feature_stats(self, features: torch.Tensor) -> None:
         """Set the standardisation of handcrafted features from (N, F) training videos."""
         self.hc_mean.copy_(features.mean(0))
         self.hc_std.copy_(features.std(0).clamp_min(1e-4) if len(features) > 1 else torch.ones_like(self.hc_std))
 
-    def forward(self, batch: dict) -> dict[str, torch.Tensor]:
-        """dimension -> logit (B,)."""
+    def fit_frame_stats(self, frames: torch.Tensor) -> None:
+        """Set the standardisation of per-frame features from (N, F) training frames (all videos' frames stacked)."""
+        self.fr_mean.copy_(frames.mean(0))
+        self.fr_std.copy_(frames.std(0).clamp_min(1e-4) if len(frames) > 1 else torch.ones_like(self.fr_std))
+
+    def frame_logits(self, batch: dict) -> dict[str, torch.Tensor]:
+        """frame dimension -> per-frame logits s_t (B, T) of its frame head (frame_head.py); {} without heads."""
+        if not self.config.frame_dimensions:
+            return {}
+        z = (batch["frame_features"] - self.fr_mean) / self.fr_std  # (B, T, F)
+        return {d: head(z) for d, head in self.frame_heads.items()}
+
+    def forward(self, batch: dict, with_curves: bool = False):
+        """dimension -> logit (B,); with_curves: (those logits, frame dimension -> frame logits s_t (B, T)).
+        A frame dimension's video logit includes mean_t s_t (frame_head.py)."""
         batch = dict(batch)
         batch["handcrafted_std"] = (batch["handcrafted"] - self.hc_mean) / self.hc_std
-        return {dim: scorer(batch) for dim, scorer in self.scorers.items()}
+        logits = {dim: scorer(batch) for dim, scorer in self.scorers.items()}
+        curves = self.frame_logits(batch)
+        for d, s in curves.items():
+            logits[d] = logits[d] + s.mean(1).to(logits[d].dtype)
+        return (logits, curves) if with_curves else logits

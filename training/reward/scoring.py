@@ -8,6 +8,16 @@ A score is ``sigmoid((logit - c) / T)`` with the per-dimension calibration of ``
 checkpoint has none); ``motion``, ``text_video`` and ``overall`` are then multiplied by the motion-presence gate
 (``motion_presence``, config.motion_gate), so a frozen or near-static video cannot win on them (a clip that does
 not move cannot show the action its prompt names either).
+
+With per-frame heads (config.frame_dimensions, issue #22) ``score_curve`` gives each temporal dimension's score over
+the sampled frames:
+
+    reward.score_curve(["a.mp4"], ["a girl waves"], ["a.png"])
+    # -> [{"positions": [0.0, 0.043, ..., 1.0], "curves": {"smoothness": [0.81, ...], ...}}]
+
+``positions`` are the sampled frames' relative positions in the clip (k / (num_frames - 1)); on a grid of F frames
+(the rendition's) they are frames ``media_io.uniform_indices(F, num_frames)``. A point is
+``sigmoid(calibrated(video logit + s_t - mean_t s_t))`` (frame_head.py), gated like the video score for motion.
 """
 
 from __future__ import annotations
@@ -90,16 +100,51 @@ class AnimeReward:
     @torch.no_grad()
     def logits(self, items: list[dict], batch_size: int = 8) -> dict[str, torch.Tensor]:
         """dimension -> float32 logits (N,) for prepared videos."""
+        return self._run(items, batch_size)[0]
+
+    @torch.no_grad()
+    def _run(self, items: list[dict], batch_size: int) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+        """(dimension -> logits (N,), frame dimension -> frame logits (N, T))."""
         self.model.eval()
         chunks: dict[str, list] = {d: [] for d in self.config.dimensions}
+        frame_chunks: dict[str, list] = {d: [] for d in self.config.frame_dimensions}
         for start in range(0, len(items), batch_size):
             batch = collate(items[start : start + batch_size])
             batch = {k: v.to(self.device) if torch.is_tensor(v) else v for k, v in batch.items()}
             with autocast(self.config, self.device):
-                out = self.model(batch)
+                out, curves = self.model(batch, with_curves=True)
             for d, v in out.items():
                 chunks[d].append(v.float().cpu())
-        return {d: torch.cat(v) if v else torch.zeros(0) for d, v in chunks.items()}
+            for d, v in curves.items():
+                frame_chunks[d].append(v.float().cpu())
+        cat = lambda parts: torch.cat(parts) if parts else torch.zeros(0)  # noqa: E731
+        return {d: cat(v) for d, v in chunks.items()}, {d: cat(v) for d, v in frame_chunks.items()}
+
+    def curves(self, items: list[dict], batch_size: int = 8) -> list[dict]:
+        """score_curve for prepared videos."""
+        if not self.config.frame_dimensions:
+            raise ValueError("this model has no per-frame heads (config.frame_dimensions is empty), so no score curve; "
+                             "train one with frame_dimensions set")
+        logits, frames = self._run(items, batch_size)
+        n = self.config.num_frames
+        positions = [k / (n - 1) if n > 1 else 0.0 for k in range(n)]
+        out = []
+        for i, item in enumerate(items):
+            gate = motion_presence(item["features"]["motion"], self.config.motion_gate)
+            curves = {}
+            for d, s in frames.items():
+                point = logits[d][i] + s[i] - s[i].mean()  # (T,): averages to the video logit
+                score = torch.sigmoid(self.calibration.apply(d, point))
+                curves[d] = [float(v) * (gate if d in GATED_DIMENSIONS else 1.0) for v in score]
+            out.append({"positions": positions, "curves": curves})
+        return out
+
+    def score_curve(self, videos, prompts, initial_images=None, character_refs=None, *, batch_size: int = 8):
+        """Per video {"positions": relative positions of the sampled frames, "curves": frame dimension -> scores}
+        (module docstring); ValueError when the model has no per-frame heads."""
+        if not self.config.frame_dimensions:
+            return self.curves([], batch_size)  # raises the clear message before any decoding
+        return self.curves(self.prepare(videos, prompts, initial_images, character_refs), batch_size)
 
     def combine(self, logits: dict[str, torch.Tensor], items: list[dict] | None = None) -> list[dict[str, float]]:
         """Per-video score dicts from logits: calibrated sigmoid per dimension; with the prepared ``items`` (their

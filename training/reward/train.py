@@ -12,6 +12,11 @@ text_video (other dimensions NaN, masked): slowing a clip toward standing still 
 and a still clip cannot show the action its prompt names (the demo's own text_video truth counts frozen against
 it); the demo world has no still video for those heads to learn that from.
 
+Segment loss (config.segment_loss_weight, issue #22): the videos of a batch that carry marked spans on a frame
+dimension (PairSet.segments, mapped onto the model's frames by segments.py) add
+``segment_loss_weight x segment_rank_loss(frame logits, marked share)`` per frame dimension (mean over those
+dimensions), beside the pairwise loss of the same pairs: the same judged pairs, denser labels.
+
 All videos are prepared once (frames via media_io, handcrafted features) and kept in memory; a step
 only runs the networks. Resume: ``output_dir`` holds ``step-N/`` folders; a new trainer on the same folder
 loads the latest and continues from step N (data order is a function of the step, so it is reproducible).
@@ -36,15 +41,16 @@ from .checkpoint import OPTIMIZER, latest_checkpoint, read_checkpoint, save_chec
 from .config import RewardConfig
 from .data import PairRecord, PairSet, strength_matrix
 from .inputs import collate, prepare_video
-from .losses import PAIRWISE, pairwise_loss, regression_loss
+from .losses import PAIRWISE, pairwise_loss, regression_loss, segment_rank_loss
 from .models import AnimeRewardModel, is_head_parameter
 from .prior_fit import fit_prior_scales
+from .segments import video_marks
 
 # Changing these between save and resume would load weights into a different model.
 RESUME_MUST_MATCH = ("preset", "dimensions", "scorers", "frame_size", "character_crop", "hidden_size", "num_layers", "finetune", "net_frames",
                      "lora_rank", "lora_targets", "handcrafted_features", "formula_prior", "scoped_features", "feature_scope",
                      "identity_dimensions", "motion_pattern_dimensions", "coherence_dimensions", "appearance_dimensions",
-                     "prompt_motion_text")
+                     "prompt_motion_text", "frame_dimensions")
 
 
 STATIC_KINDS = ("freeze", "near_static")
@@ -97,6 +103,9 @@ class RewardTrainer:
             raise ValueError("no training pairs with prepared videos; check the split and the media paths")
         if config.loss not in PAIRWISE and not self.rated:
             raise ValueError(f"loss {config.loss!r} regresses ratings but no training video has any")
+        # video key -> frame dimension -> marked share on the model's frames, for the segment loss
+        self.marks = (video_marks(train.segments, config.frame_dimensions, config.num_frames)
+                      if config.segment_loss_weight > 0 and config.loss in PAIRWISE else {})
         self.step = 0
         model = AnimeRewardModel(config)
         ckpt = latest_checkpoint(config.output_dir) if config.output_dir else None
@@ -112,6 +121,9 @@ class RewardTrainer:
             feats = torch.from_numpy(np.stack([self.prepared[k]["handcrafted"] for k in train.videos
                                                if k in self.prepared]))
             model.fit_feature_stats(feats)
+            if config.frame_dimensions:  # (videos, T, F) -> (videos * T, F)
+                model.fit_frame_stats(torch.from_numpy(np.concatenate(
+                    [self.prepared[k]["frame_features"] for k in train.videos if k in self.prepared])))
             if config.formula_prior and config.loss in PAIRWISE and self.pairs:
                 self._fit_prior_scales(model)
         params = [p for p in model.parameters() if p.requires_grad]
@@ -130,7 +142,8 @@ class RewardTrainer:
         self.scheduler = scheduler
         self.params = params
         self.clip_groups = ([params] if config.clip_scope == "model" else
-                            [[p for p in scorer.parameters() if p.requires_grad] for scorer in model.scorers.values()])
+                            [[p for p in part.parameters() if p.requires_grad]
+                             for part in (*model.scorers.values(), *getattr(model, "frame_heads", {}).values())])
         self.device = self.accelerator.device
 
     def _batch(self, items: list[dict]) -> dict:
@@ -147,7 +160,11 @@ class RewardTrainer:
                                     dict(STATIC_NEGATIVE_STRENGTHS)))
         items = [self.prepared[p.video_a] for p in pairs] + [self.prepared[p.video_b] for p in pairs]
         strengths = torch.from_numpy(strength_matrix(pairs, c.dimensions)).to(self.device)  # (B, D)
-        logits = self.model(self._batch(items))  # dimension -> (2B,)
+        keys = [p.video_a for p in pairs] + [p.video_b for p in pairs]
+        if self.marks:
+            logits, curves = self.model(self._batch(items), with_curves=True)  # (2B,), frame dims -> (2B, T)
+        else:
+            logits, curves = self.model(self._batch(items)), {}  # dimension -> (2B,)
         b = len(pairs)
         losses, metrics = [], {}
         for j, dim in enumerate(c.dimensions):
@@ -161,7 +178,25 @@ class RewardTrainer:
             metrics[f"{dim}/loss"] = float(loss.detach())
             if "accuracy" in m and not torch.isnan(m["accuracy"]):
                 metrics[f"{dim}/accuracy"] = float(m["accuracy"])
-        return torch.stack(losses).mean(), metrics
+        loss = torch.stack(losses).mean()
+        if curves:
+            loss = loss + c.segment_loss_weight * self._segment_loss(keys, curves, metrics)
+        return loss, metrics
+
+    def _segment_loss(self, keys: list[str], curves: dict[str, torch.Tensor], metrics: dict) -> torch.Tensor:
+        """Mean over frame dimensions of segment_rank_loss on the batch's videos with marked spans (0 without)."""
+        parts = []
+        for dim, s in curves.items():
+            rows = [i for i, k in enumerate(keys) if dim in self.marks.get(k, {})]
+            if not rows:
+                continue
+            marked = torch.from_numpy(np.stack([self.marks[keys[i]][dim] for i in rows])).to(s.device)  # (V, T)
+            loss, m = segment_rank_loss(s[rows].float(), marked)
+            if m["videos"]:
+                parts.append(loss)
+                metrics[f"{dim}/segment_loss"] = float(loss.detach())
+                metrics[f"{dim}/segment_accuracy"] = float(m["accuracy"])
+        return torch.stack(parts).mean() if parts else next(iter(curves.values())).sum() * 0.0
 
     @torch.no_grad()
     def _fit_prior_scales(self, model: AnimeRewardModel) -> None:
@@ -178,9 +213,11 @@ class RewardTrainer:
     def head_weight_norms(self) -> dict[str, torch.Tensor]:
         """Squared head weights summed over dimensions: 'net' on the networks' features (the first feature_size()
         inputs of each linear head), 'head' on the rest (handcrafted inputs, the prompt-motion projection)."""
-        scorers = self.accelerator.unwrap_model(self.model).scorers
+        model = self.accelerator.unwrap_model(self.model)
         net, rest = [], []
-        for scorer in scorers.values():
+        for head in getattr(model, "frame_heads", {}).values():  # per-frame measurements: priced like handcrafted
+            rest.append((head.head.weight.float() ** 2).sum())
+        for scorer in model.scorers.values():
             for name, p in scorer.named_parameters():
                 if not (p.requires_grad and name.endswith(".weight") and is_head_parameter(name)):
                     continue

@@ -3,6 +3,7 @@ and the consensus ``strength`` (-2..+2, + = B better) and return ``(loss, metric
 
 from .bradley_terry import bt_loss, pair_accuracy
 from .regression import rating_to_unit, regression_loss
+from .segment import segment_rank_loss
 from .strength import bt_gap_loss, bt_margin_loss
 from .ties import bt_ties_loss, rao_kupper_probs
 
@@ -23,4 +24,4 @@ def pairwise_loss(name: str, d, strength, *, tie_margin: float = 0.5, strength_m
 
 
 __all__ = ["PAIRWISE", "bt_gap_loss", "bt_loss", "bt_margin_loss", "bt_ties_loss", "pair_accuracy",
-           "pairwise_loss", "rao_kupper_probs", "rating_to_unit", "regression_loss"]
+           "pairwise_loss", "rao_kupper_probs", "rating_to_unit", "regression_loss", "segment_rank_loss"]

@@ -1,0 +1,126 @@
+"""Per-frame measurements for the temporal dimensions' score curves, and the fixed formula curve (issue #22).
+
+The video-level features of handcrafted.py average quantities that exist per frame; this module keeps them per
+frame, on the num_frames sampled frames (T), resized to handcrafted.FLOW_HEIGHT like video_features. F_t is the
+Farneback flow from frame t-1 to frame t, g_t its median (the global shift); every measurement of frame t describes
+how frame t arrived, so frame 0, which has no predecessor, reads "no change" (0) on the change measures:
+
+    lum_jump        |Y_t - Y_{t-1}| / 255, Y = mean luminance                      (flicker)
+    shift_jump      |g_t - g_{t-1}|, px (log1p); 0 for t < 2                      (shake, jitter)
+    incoherence     mean |F_t - F_{t-1}| / (mean_t mean |F_t| + 0.05 px); 0 for t < 2 (flow_incoherence, per frame)
+    warp_residual   mean flow residual of F_t after a global affine fit, px (log1p) (warp, melt)
+    frame_change    mean |grey_t - grey_{t-1}| / 255                                (a held frame is ~0 here)
+    subject_motion  mean |F_t - g_t|, px (log1p); frame 0 takes frame 1's value     (motion)
+    motion_ratio    mean |F_t - g_t| / (median over t + 0.05 px): a stall (held pose, stutter) dips below 1
+    char_dissim     1 - HSV histogram correlation of the colour-aligned centre crop vs the initial image's
+    char_jump       1 - HSV histogram correlation of the centre crop vs the previous frame's (no alignment)
+
+Formula curve (``formula_curves``, the no-learning baseline; the video-level maps of handcrafted.baseline_scores
+applied per frame; high = good):
+
+    smoothness_t = exp(-(lum_jump_t / 0.02 + |g_t - g_{t-1}| / 1.0 + incoherence_t))
+    motion_t     = 1 - exp(-|F_t - g_t| / 0.4)
+    character_t  = clip(1 - char_dissim_t, 0, 1)
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from .flow import farneback_flows, grey_frames
+from .handcrafted import FLOW_HEIGHT, _aligned_hist_sim, _hist, _resize_h, centre_crop
+
+FRAME_FEATURE_NAMES = ("lum_jump", "shift_jump", "incoherence", "warp_residual", "frame_change", "subject_motion",
+                       "motion_ratio", "char_dissim", "char_jump")
+# What each temporal dimension's frame head reads (config.frame_dimensions), and the sign its weight must keep under
+# config.monotone_features (+1: more of it can only raise the frame's score, -1 only lower it, absent: free).
+FRAME_SCOPES = {
+    "smoothness": ("lum_jump", "shift_jump", "incoherence", "warp_residual", "frame_change", "motion_ratio"),
+    "motion": ("subject_motion", "motion_ratio", "shift_jump"),
+    "character": ("char_dissim", "char_jump"),
+}
+FRAME_SIGNS = {
+    "smoothness": {"lum_jump": -1, "shift_jump": -1, "incoherence": -1, "warp_residual": -1},
+    "motion": {"subject_motion": 1, "motion_ratio": 1, "shift_jump": -1},
+    "character": {"char_dissim": -1, "char_jump": -1},
+}
+FRAME_DIMENSIONS = tuple(FRAME_SCOPES)
+_LOG_SCALED = frozenset(("shift_jump", "warp_residual", "subject_motion"))
+FLOOR = 0.05  # px: the speed floor of handcrafted.flow_incoherence
+
+
+def _raw(frames: np.ndarray, initial_image: np.ndarray | None) -> dict[str, np.ndarray]:
+    frames = np.asarray(frames)
+    if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) < 3:
+        raise ValueError(f"frames must be (T>=3, H, W, 3) uint8, got shape {frames.shape}")
+    frames = np.stack([_resize_h(f, FLOW_HEIGHT) for f in frames])
+    init = frames[0] if initial_image is None else _resize_h(np.asarray(initial_image)[..., :3], FLOW_HEIGHT)
+    if init.shape != frames.shape[1:]:
+        init = cv2.resize(init, (frames.shape[2], frames.shape[1]), interpolation=cv2.INTER_AREA)
+    T = len(frames)
+    grey = grey_frames(frames)
+    flows = np.stack(farneback_flows(grey))  # (T-1, H, W, 2): flows[t-1] brings frame t-1 to frame t
+    h, w = flows.shape[1:3]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    design = np.stack([xs.ravel(), ys.ravel(), np.ones(h * w, np.float32)], 1)  # (HW, 3)
+    shifts, residual, subject = [], [], []
+    for flow in flows:
+        f = flow.reshape(-1, 2)  # (H, W, 2) -> (HW, 2)
+        shift = np.median(f, axis=0)
+        coef, *_ = np.linalg.lstsq(design, f, rcond=None)
+        residual.append(float(np.linalg.norm(f - design @ coef, axis=1).mean()))
+        subject.append(float(np.linalg.norm(f - shift, axis=1).mean()))
+        shifts.append(shift)
+    shifts = np.asarray(shifts)
+    speed = float(np.linalg.norm(flows, axis=-1).mean())
+    zero = np.zeros(T)
+    out = {name: zero.copy() for name in FRAME_FEATURE_NAMES}
+    lum = grey.reshape(T, -1).mean(1)
+    out["lum_jump"][1:] = np.abs(np.diff(lum)) / 255.0
+    out["shift_jump"][2:] = np.linalg.norm(np.diff(shifts, axis=0), axis=1)
+    out["incoherence"][2:] = np.linalg.norm(np.diff(flows, axis=0), axis=-1).mean(axis=(1, 2)) / (speed + FLOOR)
+    out["warp_residual"][1:] = residual
+    out["frame_change"][1:] = np.abs(np.diff(grey.astype(np.float32), axis=0)).mean(axis=(1, 2)) / 255.0
+    out["subject_motion"][1:] = subject
+    out["subject_motion"][0] = subject[0]
+    out["motion_ratio"] = out["subject_motion"] / (float(np.median(subject)) + FLOOR)
+    crops = [centre_crop(f) for f in frames]
+    ref = centre_crop(init)
+    out["char_dissim"] = np.array([1.0 - _aligned_hist_sim(ref, c) for c in crops])
+    hists = [_hist(c) for c in crops]
+    out["char_jump"][1:] = [1.0 - float(cv2.compareHist(a, b, cv2.HISTCMP_CORREL)) for a, b in zip(hists, hists[1:])]
+    return out
+
+
+def frame_features(frames: np.ndarray, initial_image: np.ndarray | None = None) -> np.ndarray:
+    """(T, len(FRAME_FEATURE_NAMES)) float32 for RGB uint8 frames (T, H, W, 3), log1p-compressed where the scale is
+    open-ended (the frame heads get standardised input)."""
+    raw = _raw(frames, initial_image)
+    cols = [np.log1p(np.maximum(raw[n], 0.0)) if n in _LOG_SCALED else raw[n] for n in FRAME_FEATURE_NAMES]
+    return np.stack(cols, axis=1).astype(np.float32)
+
+
+def formula_curves(features: np.ndarray) -> dict[str, np.ndarray]:
+    """The fixed formula curve per temporal dimension (module docstring), (T,) in [0, 1], from frame_features()."""
+    f = {n: features[:, i].astype(np.float64) for i, n in enumerate(FRAME_FEATURE_NAMES)}
+    shift = np.expm1(f["shift_jump"])
+    subject = np.expm1(f["subject_motion"])
+    return {
+        "smoothness": np.exp(-(f["lum_jump"] / 0.02 + shift / 1.0 + f["incoherence"])),
+        "motion": 1.0 - np.exp(-subject / 0.4),
+        "character": np.clip(1.0 - f["char_dissim"], 0.0, 1.0),
+    }
+
+
+def frame_columns(dimension: str) -> tuple[int, ...]:
+    return tuple(FRAME_FEATURE_NAMES.index(n) for n in FRAME_SCOPES[dimension])
+
+
+def frame_signs(dimension: str) -> tuple[float, ...]:
+    return tuple(float(FRAME_SIGNS[dimension].get(n, 0)) for n in FRAME_SCOPES[dimension])
+
+
+assert math.isclose(FLOOR, 0.05)  # kept equal to handcrafted.flow_incoherence's floor on purpose
