@@ -60,7 +60,8 @@ def test_a_real_worker_builds_a_version_on_the_media_route(settings, tmp_path):
             time.sleep(0.3)
         assert version.status == DatasetStatus.READY, version.error
         assert (version_folder(version.pk) / "README.md").is_file()
-        assert version.files.count() == 21 and version.attempts == 1
+        # 6 tables x 2 splits x (Parquet + JSONL) + the card
+        assert version.files.count() == 25 and version.attempts == 1
         assert connection.settings_dict["NAME"] in env["DATABASE_URL"]
     finally:
         worker.terminate()

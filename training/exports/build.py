@@ -104,7 +104,8 @@ class _Build:
             self.selection = selection
             judgments, groups, videos, prompts = selection.all(selectors.COUNTS_SQL)[0]
             scores = selection.all(selectors.VIDEO_SCORES_COUNT_SQL)[0][0] if scores_model else 0
-            self.result.rows_total = judgments + groups + videos + prompts + scores
+            spans = selection.all(selectors.SEGMENTS_COUNT_SQL)[0][0]
+            self.result.rows_total = judgments + groups + videos + prompts + scores + spans
             self.progress(0, self.result.rows_total)
             self._assign_splits()
             self._stream(schema.JUDGMENTS, selectors.JUDGMENTS_SQL, self._judgments_batch)
@@ -116,6 +117,7 @@ class _Build:
                              self._plain(schema.VIDEO_SCORES, "prompt_id"))
             else:
                 self._write(schema.VIDEO_SCORES, [])
+            self._stream(schema.SEGMENTS, selectors.SEGMENTS_SQL, self._segments_batch)
         self._write_card(VIDEO_SCORES_FROM_MODEL if scores_model else VIDEO_SCORES_MISSING)
         return self.result
 
@@ -133,23 +135,39 @@ class _Build:
                                 dimensions_of=dimensions_of)
         self.test_prompts = pa.array(sorted(p for p, s in split_of.items() if s == TEST), pa.int64())
 
-    def _judgments_batch(self, rows: list[tuple]) -> pa.RecordBatch:
-        (ids, pairs, campaigns, prompts, video_a, video_b, dims, strengths, annotators, a_on_left, spent,
-         created, gold) = zip(*rows)
-        prompt_ids = _column(prompts, pa.int64())
+    def _pseudonym_column(self, annotators) -> pa.Array:
+        """The `annotator` column of every table: each id's pseudonym, computed once per build."""
         annotator_ids = _column(annotators, pa.int64())
         distinct = pc.unique(annotator_ids).to_pylist()
         for annotator_id in distinct:
             if annotator_id not in self.pseudonyms:
                 self.pseudonyms[annotator_id] = annotator_pseudonym(self.salt, annotator_id)
-        names = pc.take(pa.array([self.pseudonyms[a] for a in distinct], pa.string()),
-                        pc.index_in(annotator_ids, value_set=pa.array(distinct, pa.int64())))
+        return pc.take(pa.array([self.pseudonyms[a] for a in distinct], pa.string()),
+                       pc.index_in(annotator_ids, value_set=pa.array(distinct, pa.int64())))
+
+    def _judgments_batch(self, rows: list[tuple]) -> pa.RecordBatch:
+        (ids, pairs, campaigns, prompts, video_a, video_b, dims, strengths, annotators, a_on_left, spent,
+         created, gold) = zip(*rows)
+        prompt_ids = _column(prompts, pa.int64())
+        names = self._pseudonym_column(annotators)
         return pa.RecordBatch.from_arrays([
             _column(ids, pa.int64()), _column(pairs, pa.int64()), _column(campaigns, pa.int64()), prompt_ids,
             _column(video_a, pa.int64()), _column(video_b, pa.int64()), _column(dims, pa.string()),
             _column(strengths, pa.int8()), names, _column(a_on_left, pa.bool_()), _column(spent, pa.int32()),
             _column(created, pa.timestamp("us", tz="UTC")), _column(gold, pa.bool_()), self._split_column(prompt_ids),
         ], schema=schema.JUDGMENTS.schema)
+
+    def _segments_batch(self, rows: list[tuple]) -> pa.RecordBatch:
+        (ids, pairs, campaigns, prompts, videos, annotators, dims, starts, ends, severities, notes, frame_counts,
+         fps, gold) = zip(*rows)
+        prompt_ids = _column(prompts, pa.int64())
+        return pa.RecordBatch.from_arrays([
+            _column(ids, pa.int64()), _column(pairs, pa.int64()), _column(campaigns, pa.int64()), prompt_ids,
+            _column(videos, pa.int64()), self._pseudonym_column(annotators), _column(dims, pa.string()),
+            _column(starts, pa.int32()), _column(ends, pa.int32()), _column(severities, pa.int8()),
+            _column(notes, pa.string()), _column(frame_counts, pa.int32()), _column(fps, pa.float64()),
+            _column(gold, pa.bool_()), self._split_column(prompt_ids),
+        ], schema=schema.SEGMENTS.schema)
 
     def _consensus_batch(self, rows: list[tuple]) -> pa.RecordBatch:
         (pairs, campaigns, prompts, video_a, video_b, dims, gold, *counts) = zip(*rows)

@@ -71,15 +71,21 @@ class AgreementTally:
         return out
 
 
-def _front_matter() -> str:
+def _front_matter(row_counts: dict[str, dict[str, int]]) -> str:
+    """One config per table, listing the splits that hold rows: `datasets` refuses to build an empty
+    split ("corresponds to no data"), so an empty split is left out of its config and a table
+    without any row (no spans marked, no stored scores) gets no config; its files still exist."""
     configs = []
     for i, table in enumerate(TABLES):
+        splits = [split for split in SPLITS if row_counts.get(table.name, {}).get(split, 0) > 0]
+        if not splits and i > 0:  # the default config stays, as before, so the card always has one
+            continue
         config = {"config_name": table.name}
         if i == 0:
             config["default"] = True
         config["data_files"] = [
             {"split": split, "path": f"data/{table.name}/{split}-*.parquet"}
-            for split in SPLITS
+            for split in (splits or SPLITS)
         ]
         configs.append(config)
     front = {
@@ -106,7 +112,7 @@ def card_render(
 ) -> str:
     filters, split = description["filters"], description["split"]
     lines = [
-        _front_matter(),
+        _front_matter(row_counts),
         f"# AnimeReward Studio dataset `{description_sha256[:12]}`",
         "",
         "Pairwise judgments of AI-generated anime videos on several quality dimensions, exported from",
@@ -167,7 +173,11 @@ def card_render(
         "from datasets import load_dataset",
         "",
         'judgments = load_dataset("path/to/this/folder", "judgments")  # or consensus, video_scores, videos, prompts',
+        'spans = load_dataset("path/to/this/folder", "segments")  # marked artefact spans (frame ranges per video)',
         "```",
+        "",
+        "A split without rows is left out of its table's config, and a table without rows has no config "
+        "(`datasets` cannot build an empty split); its Parquet and JSONL files are still in the folder.",
         "",
     ]
     return "\n".join(lines)

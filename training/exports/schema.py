@@ -127,5 +127,33 @@ PROMPTS = TableSpec(
     ),
 )
 
-TABLES: tuple[TableSpec, ...] = (JUDGMENTS, CONSENSUS, VIDEO_SCORES, VIDEOS, PROMPTS)
+SEGMENTS = TableSpec(
+    "segments",
+    "One row per marked artefact span (docs/segments.md): where in one video of a pair one annotator saw the "
+    "dimension's artefact. Frames are 0-based and end-inclusive on the grid of the video's browser rendition "
+    "(`frame_count` frames at `fps`; the source file in `videos` may have another frame count), so frame f "
+    "starts at f / fps seconds. Only spans of kept pair-dimensions, from submissions stored before the cut-off. "
+    "Exports made before this table existed have no `segments` folder.",
+    (
+        ("segment_id", pa.int64(), "segment id in the studio database"),
+        ("pair_id", pa.int64(), "pair id"),
+        ("campaign_id", pa.int64(), "campaign id"),
+        ("prompt_id", pa.int64(), "prompt of the pair"),
+        ("video_id", pa.int64(), "the video the span is on (the pair's video A or B)"),
+        ("annotator", pa.string(), "stable pseudonym: salted sha256 of the annotator id (salt kept secret)"),
+        ("dimension", pa.string(), "dimension key"),
+        ("start_frame", pa.int32(), "first frame of the span (0-based, on the rendition's grid)"),
+        ("end_frame", pa.int32(), "last frame of the span (inclusive; < frame_count)"),
+        ("severity", pa.int8(), "1 mild, 2 clear, 3 severe; null when the annotator did not say"),
+        ("note", pa.string(), "the annotator's note on the span (may be empty)"),
+        ("frame_count", pa.int32(), "frames of the video's rendition, the grid the span is on"),
+        ("fps", pa.float64(), "frames per second of the rendition"),
+        ("is_gold", pa.bool_(), "gold (honeypot) pair"),
+        _SPLIT,
+    ),
+)
+
+# File and card order; the first is the card's default config. `segments` is last so the older
+# tables keep their places.
+TABLES: tuple[TableSpec, ...] = (JUDGMENTS, CONSENSUS, VIDEO_SCORES, VIDEOS, PROMPTS, SEGMENTS)
 TABLES_BY_NAME = {table.name: table for table in TABLES}

@@ -111,6 +111,24 @@ PROMPTS_SQL = """SELECT pr.id, pr.text, pr.initial_image, pr.initial_image_sha25
 FROM annotation_prompt pr JOIN {prompts} k ON k.prompt_id = pr.id
 ORDER BY pr.id"""
 
+# Marked artefact spans (issue #22) of the kept (pair, dimension) groups, from submissions
+# finished before the cut-off (the time their judgments were stored), on the rendition's grid.
+_SEGMENTS_FROM = """
+FROM annotation_segment s
+JOIN annotation_assignment a ON a.id = s.assignment_id
+JOIN {kept} k ON k.pair_id = a.pair_id AND k.dimension_id = s.dimension_id
+JOIN annotation_pair p ON p.id = a.pair_id
+JOIN annotation_video v ON v.id = s.video_id
+JOIN annotation_dimension d ON d.id = s.dimension_id
+WHERE a.state = 'submitted' AND a.finished_at < %(judged_before)s"""
+
+SEGMENTS_SQL = f"""SELECT s.id, a.pair_id, p.campaign_id, v.prompt_id, s.video_id, s.annotator_id, d.key,
+       s.start_frame, s.end_frame, s.severity, s.note, v.rendition_frame_count, v.rendition_fps, p.is_gold
+{_SEGMENTS_FROM}
+ORDER BY s.id"""
+
+SEGMENTS_COUNT_SQL = f"SELECT count(*) {_SEGMENTS_FROM}"
+
 # {scores} is annotation.VideoScore's table (owned by the quality code; named by its model).
 _VIDEO_SCORES_FROM = """
 FROM {scores} s
