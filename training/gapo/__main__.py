@@ -49,7 +49,7 @@ from accelerate import PartialState
 
 from training.distributed import finish_process_group
 
-from .config import DEVICES, FAMILIES, MIXED_PRECISIONS, PRESETS, GapoConfig
+from .config import DEVICES, FAMILIES, FRAME_WEIGHTINGS, MIXED_PRECISIONS, PRESETS, GapoConfig
 from .data import PreferencePairDataset, synthetic_pairs, write_pairs
 from .losses.weights import WEIGHT_NAMES
 from .models import build_denoiser
@@ -72,6 +72,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     train.add_argument("--batch-size", type=int, default=1)
     train.add_argument("--grad-accum", type=int, default=1)
     train.add_argument("--weight", choices=WEIGHT_NAMES, default="pow2")
+    train.add_argument("--frame-weighting", choices=FRAME_WEIGHTINGS, default="none",
+                       help="segments: dense GAPO, errors weighted per latent frame by the pairs' marks_w/marks_l "
+                            "(needs --data written with them)")
+    train.add_argument("--dense-beta", type=float, default=1.0, help="dense GAPO: weight 1 + beta on a fully marked frame")
     train.add_argument("--prediction", choices=PREDICTIONS, default=None)
     train.add_argument("--beta", type=float, default=5000.0)
     train.add_argument("--lr", type=float, default=1e-4)
@@ -110,11 +114,15 @@ def run_train(args: argparse.Namespace) -> list[dict]:
     out = Path(args.out)
     config = GapoConfig(
         family=args.family, preset=args.preset, model_path=args.model_path, subfolder=args.subfolder,
-        prediction=args.prediction, beta=args.beta, weight=args.weight, lr=args.lr, lora_rank=args.lora_rank,
+        prediction=args.prediction, beta=args.beta, weight=args.weight, frame_weighting=args.frame_weighting,
+        dense_beta=args.dense_beta, lr=args.lr, lora_rank=args.lora_rank,
         lora_alpha=args.lora_alpha, batch_size=args.batch_size, steps=args.steps, grad_accum=args.grad_accum,
         mixed_precision=args.mixed_precision, gradient_checkpointing=args.gradient_checkpointing, seed=args.seed,
         checkpoint_dir=str(out / "checkpoints"), checkpoint_every=args.checkpoint_every, device=args.device,
     )
+    if config.frame_weighting == "segments" and not args.data:
+        raise SystemExit("--frame-weighting segments needs --data: a pair folder whose pairs carry marks_w/marks_l "
+                         "(synthetic pairs have no span marks)")
     denoiser = build_denoiser(config)
     # under torchrun / accelerate launch: process 0 writes the pairs, the metrics and the prints
     state = PartialState(cpu=config.device == "cpu")
@@ -127,6 +135,8 @@ def run_train(args: argparse.Namespace) -> list[dict]:
         state.wait_for_everyone()
     else:
         raise SystemExit("preset 'paper' needs --data: a pair folder written by training.gapo.data.write_pairs")
+    if state.is_main_process:
+        out.mkdir(parents=True, exist_ok=True)  # with --data nothing has created it yet
     log = (out / "metrics.jsonl").open("a") if state.is_main_process else None
 
     def on_step(record: dict) -> None:

@@ -220,3 +220,22 @@ def test_the_marker_is_deterministic_and_its_noise_misses_and_moves_edges():
     assert (first[:, [2, 5]] > 0).any(), "some edges land early or late"
     with pytest.raises(ValueError, match="miss must be in"):
         SpanMarker(miss=1.0)
+
+
+# -- the CLI ----------------------------------------------------------------------------------------------------
+def test_cli_trains_dense_gapo_on_a_pair_folder_with_marks_and_refuses_synthetic_pairs(tmp_path):
+    from training.gapo.__main__ import main
+    from training.gapo.data import PreferencePairDataset, write_pairs
+
+    trainer, pairs = _trainer()
+    folder = write_pairs(tmp_path / "pairs", _with_marks(pairs))
+    assert set(PreferencePairDataset(folder)[0]) >= {"marks_w", "marks_l"}, "the pair folder keeps the marks"
+    out = tmp_path / "run"
+    assert main(["train", "--steps", "1", "--batch-size", "2", "--lora-rank", "4", "--lora-alpha", "4",
+                 "--device", "cpu", "--data", str(folder), "--out", str(out), "--frame-weighting", "segments",
+                 "--dense-beta", "2"]) == 0
+    saved = json.loads((out / "checkpoints" / "step-000001" / "config.json").read_text())
+    assert saved["frame_weighting"] == "segments" and saved["dense_beta"] == 2.0
+    with pytest.raises(SystemExit, match="needs --data"):
+        main(["train", "--steps", "1", "--device", "cpu", "--out", str(tmp_path / "synthetic"),
+              "--frame-weighting", "segments"])
