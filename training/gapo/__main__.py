@@ -75,7 +75,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     train.add_argument("--frame-weighting", choices=FRAME_WEIGHTINGS, default="none",
                        help="segments: dense GAPO, errors weighted per latent frame by the pairs' marks_w/marks_l "
                             "(needs --data written with them)")
-    train.add_argument("--dense-beta", type=float, default=1.0, help="dense GAPO: weight 1 + beta on a fully marked frame")
+    train.add_argument("--dense-beta", type=float, default=1.0,
+                       help="dense GAPO: a fully marked frame weighs 1 + beta before normalising")
     train.add_argument("--prediction", choices=PREDICTIONS, default=None)
     train.add_argument("--beta", type=float, default=5000.0)
     train.add_argument("--lr", type=float, default=1e-4)

@@ -17,11 +17,13 @@ flagged frames correlated -0.35 with the true reward, against -0.75 for the prom
 
 Each simulated annotator turns the clearly-worse runs of frames into spans with noise: a run is missed
 with probability ``miss``, and each edge of a marked span moves by up to ``edge`` frames either way (early
-or late), clipped to the video; spans that then share a frame are merged (the label page's overlap policy). The
-demo's own ``SimulatedAnnotator`` has no span marker to reuse here (issue #22's demo marker works on the
-renderer's per-frame severities, which generated samples do not have), so this is a local marker with the
-same noise model. At this scale a video has 8 frames (the demo campaign's 48 frames span the same 4 s),
-so the default edge noise is 1 frame, the ~1-2 frame edge error of the 48-frame grid rescaled.
+or late), clipped to the video; spans that then share a frame are merged (the label page's overlap
+policy). At this scale a video has 8 frames (the demo campaign's 48 frames span the same 4 s), so the
+default edge noise is 1 frame, the ~1-2 frame edge error of the 48-frame grid rescaled. The demo's
+``SimulatedAnnotator.mark_spans`` (issue #22's demo marker, on the renderer's per-frame severities) landed
+after this benchmark was started and is not used here: it has the same noise model with 48-frame defaults
+(edges +-2 frames, spans 2 frames apart merged, which on 8 frames would join most runs); passing it the
+per-frame excess in sds with ``threshold=margin`` would be the way to share it.
 Deterministic: the same videos, clean renderings and seed give the same spans.
 """
 
