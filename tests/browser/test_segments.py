@@ -141,6 +141,9 @@ def test_an_annotator_marks_nudges_deletes_and_replays_spans_by_keyboard_and_a_r
     review.on("pageerror", lambda exc: errors.append(str(exc)))
     sign_in(review, studio, "rita", f"/studio/pairs/{pair.pk}/")
     review.wait_for_selector("#adjudicate")
+    under_clips = review.locator(".card .seg-overlay[data-loaded=true]")  # on the pair page itself
+    under_clips.wait_for()
+    assert overlay_lane_spans(under_clips.locator(f".seg-video[data-video='{left}']"), "alice") == [(3, 8)]
     review.keyboard.press("a")
     overlay = review.locator("#adjudication .seg-overlay[data-loaded=true]")
     overlay.wait_for()
@@ -153,7 +156,7 @@ def test_an_annotator_marks_nudges_deletes_and_replays_spans_by_keyboard_and_a_r
     agreement = {v: overlay.locator(f".seg-video[data-video='{v}'] .seg-agreement li[data-dim=smoothness]").get_attribute("data-iou")
                  for v in (left, right)}
     assert agreement == {left: "0.71", right: "0.29"}
-    review.locator("[data-seg-filter]").select_option("smoothness")
+    overlay.locator("[data-seg-filter]").select_option("smoothness")
     assert overlay_lane_spans(overlay.locator(f".seg-video[data-video='{left}']"), "bob") == [(4, 9)]
     review.screenshot(path=str(SCREENSHOTS / "review-spans.png"))
     assert errors == []

@@ -10,6 +10,7 @@ import { h, isTyping } from "../lib/dom";
 import { t } from "../lib/i18n";
 import { strengthKey } from "../review/adjudication";
 import { AdjudicationPanel, type PanelContext } from "../review/adjudicationPanel";
+import { mountSegmentsOverlay } from "../review/segmentsView";
 import { queueItemOf } from "./pairItem";
 import type { PairAnswer, PairDetail } from "./types";
 import { clip, commentsBlock, dataTable, formatTime, keepFocus } from "./widgets";
@@ -58,6 +59,8 @@ export function mountPairPage(root: HTMLElement, pairId: number, api: Api, chrom
   // The panel keeps this object: its dimensions are filled in once the pair has loaded.
   const ctx: PanelContext = { api, dimensions: [], dimName: names.dim, onSaved: () => void load().then(() => chrome.toasts.show(t("pair.adjudicated"))) };
   const panel = new AdjudicationPanel(ctx);
+  // Loaded once and kept across re-renders (a comment or an edit redraws the page, not the spans).
+  let spans: HTMLElement | null = null;
   const adjudicate = () => {
     if (!detail || detail.is_gold) return;
     ctx.dimensions = detail.dimensions;
@@ -67,11 +70,13 @@ export function mountPairPage(root: HTMLElement, pairId: number, api: Api, chrom
     if (!detail) return root.replaceChildren(h("p", { class: "empty-state" }, t("data.loading")));
     const d = detail;
     root.dataset.pair = String(d.pair);
+    const overlay = (spans ??= mountSegmentsOverlay(api, d.pair, { dimensions: d.dimensions, dimName: names.dim, ids: { a: d.video_a.id, b: d.video_b.id } }));
     const generatorsShown = root.querySelector<HTMLDetailsElement>("details.generators")?.open ?? false;
     keepFocus(root, () => root.replaceChildren(
       header(d, d.is_gold ? null : adjudicate),
       h("p", { class: "pair-prompt" }, h("span", { class: "muted" }, `${t("review.adj.prompt")} `), d.prompt.text),
       h("div", { class: "pair-videos" }, clip(d.video_a, t("review.adj.videoA"), "a"), clip(d.video_b, t("review.adj.videoB"), "b")),
+      h("div", { class: "card" }, overlay),
       h("details", { class: "generators", open: generatorsShown }, h("summary", {}, t("pair.showGenerators")), h("p", {}, `A: ${d.video_a.generator ?? "—"} · B: ${d.video_b.generator ?? "—"}`)),
       answersCard(d, names), historyList(d, names),
       h("section", { class: "card" }, commentsBlock(api, d.pair, d.comments, (c) => { d.comments = [...d.comments, c]; render(); chrome.toasts.show(t("comments.added")); })),

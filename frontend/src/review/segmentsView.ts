@@ -82,14 +82,18 @@ export function segmentsView(data: PairSegments, filter: string | null, ctx: Ove
   });
 }
 
+let mounted = 0;
+
 /** A card that loads the pair's spans and redraws on the dimension filter. */
 export function mountSegmentsOverlay(api: Api, pairId: number, ctx: OverlayContext): HTMLElement {
+  // The pair page shows one and the adjudication panel opened from it another: ids must differ.
+  const uid = `${pairId}-${++mounted}`;
   const body = h("div", { class: "seg-body", "aria-live": "polite" }, h("p", { class: "muted" }, t("review.seg.loading")));
-  const select = h("select", { id: `seg-dim-${pairId}`, class: "select", "data-seg-filter": "true" }, h("option", { value: "" }, t("review.seg.allDimensions")));
+  const select = h("select", { id: `seg-dim-${uid}`, class: "select", "data-seg-filter": "true" }, h("option", { value: "" }, t("review.seg.allDimensions")));
   const el = h(
     "section",
-    { class: "seg-overlay", "data-pair": pairId, "data-loaded": "false", "aria-labelledby": `seg-title-${pairId}` },
-    h("header", { class: "seg-head" }, h("h3", { id: `seg-title-${pairId}` }, t("review.seg.title")), h("label", { for: select.id, class: "muted" }, t("review.seg.dimension")), select),
+    { class: "seg-overlay", "data-pair": pairId, "data-loaded": "false", "aria-labelledby": `seg-title-${uid}` },
+    h("header", { class: "seg-head" }, h("h3", { id: `seg-title-${uid}` }, t("review.seg.title")), h("label", { for: select.id, class: "muted" }, t("review.seg.dimension")), select),
     body,
   );
   let data: PairSegments | null = null;
