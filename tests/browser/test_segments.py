@@ -125,6 +125,17 @@ def test_an_annotator_marks_nudges_deletes_and_replays_spans_by_keyboard_and_a_r
     page.wait_for_function("() => document.querySelector('.span-lanes')?.dataset.replaying === 'false'")
     assert not page.evaluate("() => window.__studio.page.player.isPlaying()")
 
+    # In flicker mode (f) the replay loops the same frames, from a paused player; r stops it.
+    page.keyboard.press("f")
+    page.keyboard.press("r")
+    page.wait_for_function("() => document.querySelector('.span-lanes')?.dataset.replaying === 'true'")
+    samples = _replay_samples(page)
+    assert samples["playing"] and samples["wraps"] >= 1, samples
+    assert 3 * frame - 2 * frame <= samples["min"] and samples["max"] <= 9 * frame + 2 * frame, samples
+    page.keyboard.press("r")
+    page.keyboard.press("f")
+    page.wait_for_function("() => document.querySelector('.span-lanes')?.dataset.replaying === 'false'")
+
     # Answer every row and submit: the stored result carries both spans with the real video ids.
     press_choices(page, [0, 1, 2, 3, 4, 1])
     page.keyboard.press("Enter")

@@ -6,6 +6,7 @@
  * (end), Delete removes it, r replays it looped in both players. The spans live in the draft
  * (spans.ts holds the rules, spanTimeline.ts draws the lanes).
  */
+import { h } from "../lib/dom";
 import { dimensionText, t } from "../lib/i18n";
 import { videoOn } from "../lib/strength";
 import type { ScreenSide, Span } from "../lib/types";
@@ -13,7 +14,6 @@ import type { SyncedPlayer } from "./player";
 import type { AnswerSheet } from "./sheet";
 import { laneView, movePlayhead } from "./spanTimeline";
 import { addSpan, cycleSpan, frameAt, nudgeSpan, removeSpan, spanTimes, trackSpans, type Edge, type FrameGrid } from "./spans";
-import { h } from "../lib/dom";
 
 export interface MarkingHost {
   player: SyncedPlayer;
@@ -37,6 +37,11 @@ export class SpanMarker {
     this.el = h("section", { class: "span-lanes", "data-replaying": "false" }, this.lanes, this.live);
     host.player.addBelowStage(this.el);
     host.player.onTime = () => this.tick();
+    // A click on a lane makes its video the active one (the keyboard has v).
+    this.lanes.addEventListener("click", (e) => {
+      const side = (e.target as HTMLElement).closest<HTMLElement>(".lane")?.dataset.side;
+      if (side && side !== this.active) this.switchVideo();
+    });
   }
 
   /** A new pair is shown: start on the left video with nothing pending. */

@@ -40,7 +40,7 @@ export const segmentsEn = {
   "review.seg.video": "Video {side} · {n} frames",
   "review.seg.noSpans": "no spans",
   "review.seg.agreement": "Agreement (mean temporal IoU)",
-  "review.seg.agreementValue": "{dimension}: {iou} over {pairs} annotator pairs",
+  "review.seg.agreementValue": "{dimension}: {iou} (annotator pairs: {pairs})",
   "review.seg.agreementNone": "{dimension}: —",
   "review.seg.span": "{annotator}, {dimension}: frames {start}–{end}",
 };
