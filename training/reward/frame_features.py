@@ -3,17 +3,25 @@
 The video-level features of handcrafted.py average quantities that exist per frame; this module keeps them per
 frame, on the num_frames sampled frames (T), resized to handcrafted.FLOW_HEIGHT like video_features. F_t is the
 Farneback flow from frame t-1 to frame t, g_t its median (the global shift); every measurement of frame t describes
-how frame t arrived, so frame 0, which has no predecessor, reads "no change" (0) on the change measures:
+how frame t arrived:
 
     lum_jump        |Y_t - Y_{t-1}| / 255, Y = mean luminance                      (flicker)
-    shift_jump      |g_t - g_{t-1}|, px (log1p); 0 for t < 2                      (shake, jitter)
-    incoherence     mean |F_t - F_{t-1}| / (mean_t mean |F_t| + 0.05 px); 0 for t < 2 (flow_incoherence, per frame)
+    shift_jump      |g_t - g_{t-1}|, px (log1p)                                    (shake, jitter)
+    incoherence     mean |F_t - F_{t-1}| / (mean_t mean |F_t| + 0.05 px)           (flow_incoherence, per frame)
     warp_residual   mean flow residual of F_t after a global affine fit, px (log1p) (warp, melt)
     frame_change    mean |grey_t - grey_{t-1}| / 255                                (a held frame is ~0 here)
-    subject_motion  mean |F_t - g_t|, px (log1p); frame 0 takes frame 1's value     (motion)
+    subject_motion  mean |F_t - g_t|, px (log1p)                                   (motion)
     motion_ratio    mean |F_t - g_t| / (median over t + 0.05 px): a stall (held pose, stutter) dips below 1
     char_dissim     1 - HSV histogram correlation of the colour-aligned centre crop vs the initial image's
     char_jump       1 - HSV histogram correlation of the centre crop vs the previous frame's (no alignment)
+    subject_vanish  identity.py's subject_vanish for this one frame: the share of the initial image's subject pixels
+                    (GrabCut) whose colour is absent from the colour-aligned frame (the video-level feature averages
+                    it over the last third of the clip; here it is kept per frame)
+
+Frames with too few predecessors for a measure (frame 0 for all change measures, frame 1 too for shift_jump and
+incoherence) repeat the first frame that has it. Not 0: a measure that reads "nothing changed" at the start of every
+clip taught the segment loss, on demo clips frozen throughout (marked everywhere but at the very start), that a calm
+start is what good frames look like. The segment loss and the localisation AUROC leave frame 0 out anyway.
 
 Formula curve (``formula_curves``, the no-learning baseline; the video-level maps of handcrafted.baseline_scores
 applied per frame; high = good):
@@ -32,23 +40,25 @@ import numpy as np
 
 from .flow import farneback_flows, grey_frames
 from .handcrafted import FLOW_HEIGHT, _aligned_hist_sim, _hist, _resize_h, centre_crop
+from .identity import _bins, _colour_set, align_colours, subject_mask
 
 FRAME_FEATURE_NAMES = ("lum_jump", "shift_jump", "incoherence", "warp_residual", "frame_change", "subject_motion",
-                       "motion_ratio", "char_dissim", "char_jump")
+                       "motion_ratio", "char_dissim", "char_jump", "subject_vanish")
 # What each temporal dimension's frame head reads (config.frame_dimensions), and the sign its weight must keep under
 # config.monotone_features (+1: more of it can only raise the frame's score, -1 only lower it, absent: free).
 FRAME_SCOPES = {
     "smoothness": ("lum_jump", "shift_jump", "incoherence", "warp_residual", "frame_change", "motion_ratio"),
     "motion": ("subject_motion", "motion_ratio", "shift_jump"),
-    "character": ("char_dissim", "char_jump"),
+    "character": ("char_dissim", "char_jump", "subject_vanish"),
 }
 FRAME_SIGNS = {
     "smoothness": {"lum_jump": -1, "shift_jump": -1, "incoherence": -1, "warp_residual": -1},
     "motion": {"subject_motion": 1, "motion_ratio": 1, "shift_jump": -1},
-    "character": {"char_dissim": -1, "char_jump": -1},
+    "character": {"char_dissim": -1, "char_jump": -1, "subject_vanish": -1},
 }
 FRAME_DIMENSIONS = tuple(FRAME_SCOPES)
 _LOG_SCALED = frozenset(("shift_jump", "warp_residual", "subject_motion"))
+_FIRST_DEFINED = {"shift_jump": 2, "incoherence": 2, "char_dissim": 0, "subject_vanish": 0}  # the rest: from frame 1
 FLOOR = 0.05  # px: the speed floor of handcrafted.flow_incoherence
 
 
@@ -85,14 +95,28 @@ def _raw(frames: np.ndarray, initial_image: np.ndarray | None) -> dict[str, np.n
     out["warp_residual"][1:] = residual
     out["frame_change"][1:] = np.abs(np.diff(grey.astype(np.float32), axis=0)).mean(axis=(1, 2)) / 255.0
     out["subject_motion"][1:] = subject
-    out["subject_motion"][0] = subject[0]
-    out["motion_ratio"] = out["subject_motion"] / (float(np.median(subject)) + FLOOR)
+    out["motion_ratio"][1:] = np.asarray(subject) / (float(np.median(subject)) + FLOOR)
     crops = [centre_crop(f) for f in frames]
     ref = centre_crop(init)
     out["char_dissim"] = np.array([1.0 - _aligned_hist_sim(ref, c) for c in crops])
     hists = [_hist(c) for c in crops]
     out["char_jump"][1:] = [1.0 - float(cv2.compareHist(a, b, cv2.HISTCMP_CORREL)) for a, b in zip(hists, hists[1:])]
+    out["subject_vanish"] = _subject_vanish(frames, init)
+    for name in FRAME_FEATURE_NAMES:  # the first frames repeat the first defined value (module docstring)
+        first = _FIRST_DEFINED.get(name, 1)
+        out[name][:first] = out[name][first]
     return out
+
+
+def _subject_vanish(frames: np.ndarray, init: np.ndarray) -> np.ndarray:
+    """(T,) identity.subject_vanish per frame (module docstring)."""
+    ref = cv2.medianBlur(np.ascontiguousarray(init), 3)
+    subject_bins = _bins(ref[subject_mask(ref)])
+    out = []
+    for frame in frames:
+        aligned = align_colours(cv2.medianBlur(np.ascontiguousarray(frame), 3), ref)
+        out.append(float((~_colour_set(aligned)[subject_bins]).mean()))
+    return np.asarray(out)
 
 
 def frame_features(frames: np.ndarray, initial_image: np.ndarray | None = None) -> np.ndarray:

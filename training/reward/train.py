@@ -191,7 +191,10 @@ class RewardTrainer:
             if not rows:
                 continue
             marked = torch.from_numpy(np.stack([self.marks[keys[i]][dim] for i in rows])).to(s.device)  # (V, T)
-            loss, m = segment_rank_loss(s[rows].float(), marked)
+            # frame 0 has no predecessor (frame_features.py): left out here as in the localisation AUROC
+            valid = torch.ones_like(marked, dtype=torch.bool)
+            valid[:, 0] = False
+            loss, m = segment_rank_loss(s[rows].float(), marked, valid)
             if m["videos"]:
                 parts.append(loss)
                 metrics[f"{dim}/segment_loss"] = float(loss.detach())
