@@ -122,6 +122,8 @@ MATRIX = {
                   exp(reviewer=HIDDEN, admin=HIDDEN))],
     "run-cancel": [("post", "/api/runs/{r}/cancel/", None, "json", exp(admin={409}))],
     "reward-model-list": [("get", "/api/reward-models/", None, None, exp(**REVIEWERS_READ))],
+    "reward-model-curves": [("get", "/api/reward-models/promoted/curves/?videos=1,2", None, None,
+                             exp(**REVIEWERS_READ))],
     "reward-model-promote": [("post", "/api/reward-models/{m}/promote/", None, "json", exp(admin={200}))],
     "retrain-policy-list": [("get", "/api/retrain-policies/", None, None, exp(admin={200}))],
     "retrain-now": [("post", "/api/retrain-policies/{rp}/retrain/", None, "json", exp(admin={201}))],

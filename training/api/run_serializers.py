@@ -69,9 +69,12 @@ class RunDetailSerializer(RunSerializer):
     series = serializers.SerializerMethodField()
     log_tail = serializers.CharField(read_only=True)
     samples = serializers.SerializerMethodField()
+    curves = serializers.SerializerMethodField(help_text=(
+        "Scoring and reward runs: score curves of the videos with the deepest dips (selectors.run_curves); "
+        "null for other runs."))
 
     class Meta(RunSerializer.Meta):
-        fields = RunSerializer.Meta.fields + ["series", "log_tail", "samples"]
+        fields = RunSerializer.Meta.fields + ["series", "log_tail", "samples", "curves"]
         read_only_fields = fields
 
     def get_series(self, obj) -> list[dict]:
@@ -84,6 +87,12 @@ class RunDetailSerializer(RunSerializer):
         samples = obj.metrics.get("samples") if isinstance(obj.metrics, dict) else None
         # gapo/evaluate.py reports the sample *count* as "samples": only a list holds the samples.
         return [s for s in samples if isinstance(s, dict)] if isinstance(samples, list) else []
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_curves(self, obj) -> dict | None:
+        from training.runs.selectors import run_curves
+
+        return run_curves(run=obj)
 
 
 class RewardModelSerializer(serializers.ModelSerializer):

@@ -3,14 +3,15 @@
 Reviewers and admins read; only admins start, cancel, promote and retrain."""
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from studio_platform.audit import audit_record
-from studio_platform.errors import NotFound
+from studio_platform.errors import NotFound, ValidationFailed
 from studio_platform.permissions import IsReviewer, IsStudioAdmin
 from training.api import run_serializers as s
 from training.models import RetrainPolicy, RewardModelVersion, RunKind, RunState
@@ -75,6 +76,25 @@ class RewardModelListView(ListAPIView):
 
     def get_queryset(self):
         return selectors.reward_model_list()
+
+
+MSG_CURVE_VIDEOS = ("videos must be 1 to {max} video ids separated by commas, e.g. ?videos=17,18; got {got!r}")
+
+
+class PromotedModelCurvesView(APIView):
+    """The promoted reward model's score curves of the given videos (the pair page plots them under its
+    players). Lives here, not in annotation's pair API: annotation never imports training."""
+
+    permission_classes = [IsReviewer]
+
+    @extend_schema(parameters=[OpenApiParameter("videos", str, description="video ids, comma-separated")],
+                   responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        raw = request.query_params.get("videos", "")
+        parts = [p.strip() for p in raw.split(",") if p.strip()]
+        if not parts or len(parts) > selectors.MAX_CURVE_VIDEOS or not all(p.isdigit() for p in parts):
+            raise ValidationFailed(MSG_CURVE_VIDEOS.format(max=selectors.MAX_CURVE_VIDEOS, got=raw))
+        return Response(selectors.promoted_model_curves(video_ids=[int(p) for p in parts]))
 
 
 class RewardModelPromoteView(APIView):

@@ -140,6 +140,11 @@ class RewardModelScore(models.Model):
     model_version = models.ForeignKey(RewardModelVersion, on_delete=models.CASCADE, related_name="scores")
     video = models.ForeignKey("annotation.Video", on_delete=models.CASCADE, related_name="model_scores")
     scores = models.JSONField(help_text="dimension -> score in [0, 1], plus 'overall'.")
+    # Only a model with per-frame heads (RewardConfig.frame_dimensions, issue #22) has curves; null
+    # means "this model gives one number per video", never "not computed yet" (a row is written whole).
+    curves = models.JSONField(null=True, blank=True, help_text=(
+        'Score over time: {"positions": [relative positions 0..1 of the sampled frames], '
+        '"curves": {temporal dimension: [score in [0, 1] per position]}}; null for models without per-frame heads.'))
     computed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

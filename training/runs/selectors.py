@@ -5,8 +5,9 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from annotation.models import Campaign, Pair
-from training.models import RetrainPolicy, RewardModelScore, RewardModelVersion, RunMetric, TrainingRun
+from annotation.models import Campaign, Pair, Video
+from training.models import RetrainPolicy, RewardModelScore, RewardModelVersion, RunKind, RunMetric, RunState, TrainingRun
+from training.runs.curves import curve_dip
 
 MAX_SERIES_POINTS = 500
 
@@ -62,3 +63,68 @@ def campaign_model_scores(*, campaign: Campaign, dimension_keys: Iterable[str]) 
         if picked:
             out[video_id] = picked
     return out
+
+
+# Score curves (issue #22) -------------------------------------------------------------------------
+
+MAX_CURVE_VIDEOS = 50
+
+
+def reward_model_frame_dimensions(version: RewardModelVersion) -> list[str]:
+    """The temporal dimensions the model has per-frame heads for ([] for a model that gives one number),
+    read from its run's validated config, which lists every RewardConfig field."""
+    dims = (version.run.config or {}).get("frame_dimensions") if version.run_id else None
+    return [d for d in dims if isinstance(d, str)] if isinstance(dims, list) else []
+
+
+def _curve_video(video: Video, score: RewardModelScore | None) -> dict:
+    storage = video._meta.get_field("rendition").storage
+    curves = score.curves if score is not None else None
+    return {"video": video.pk, "url": storage.url(video.rendition.name) if video.rendition.name else None,
+            "prompt": video.prompt.text, "frame_count": video.rendition_frame_count, "fps": video.rendition_fps,
+            "duration_s": video.rendition_duration_s, "scored": score is not None,
+            "scores": score.scores if score is not None else None, "curves": curves, "dip": curve_dip(curves)}
+
+
+def reward_model_curves(*, version: RewardModelVersion | None, video_ids: list[int]) -> dict:
+    """The model's score curves of the given videos, in the order asked:
+    {"model": {"id", "frame_dimensions"} | None, "videos": [{"video", "url", "prompt", "frame_count", "fps",
+    "duration_s", "scored", "scores", "curves", "dip"}]}. "curves" is null when the model has no per-frame
+    heads or has not scored the video ("scored" tells which); unknown ids are left out."""
+    if version is None:
+        return {"model": None, "videos": []}
+    videos = Video.objects.filter(pk__in=video_ids).select_related("prompt").in_bulk()
+    scores = {s.video_id: s for s in RewardModelScore.objects.filter(model_version=version, video_id__in=video_ids)}
+    return {"model": {"id": version.pk, "frame_dimensions": reward_model_frame_dimensions(version)},
+            "videos": [_curve_video(videos[i], scores.get(i)) for i in dict.fromkeys(video_ids) if i in videos]}
+
+
+def promoted_model_curves(*, video_ids: list[int]) -> dict:
+    """reward_model_curves of the promoted model (the pair page's plot; "model" null when none is)."""
+    version = RewardModelVersion.objects.filter(promoted=True).select_related("run").first()
+    return reward_model_curves(version=version, video_ids=video_ids)
+
+
+def run_curves(*, run: TrainingRun) -> dict | None:
+    """What a run's page plots: for a scoring run, the curves of the videos it picked (deepest dips,
+    metrics["curve_videos"]); for a reward run, those of the newest succeeded scoring run of the model it
+    registered. None for other runs and for a reward run that registered nothing."""
+    if run.kind == RunKind.REWARD:
+        version = getattr(run, "reward_model_version", None)
+        if version is None:
+            return None
+        scoring = (TrainingRun.objects.filter(kind=RunKind.SCORING, reward_model=version, state=RunState.SUCCEEDED)
+                   .order_by("-finished_at", "-id").first())
+        out = reward_model_curves(version=version, video_ids=_picked(scoring))
+    elif run.kind == RunKind.SCORING and run.reward_model_id:
+        scoring = run
+        out = reward_model_curves(version=run.reward_model, video_ids=_picked(run))
+    else:
+        return None
+    out["scoring_run"] = scoring.pk if scoring else None
+    return out
+
+
+def _picked(run: TrainingRun | None) -> list[int]:
+    picked = (run.metrics or {}).get("curve_videos") if run is not None and isinstance(run.metrics, dict) else None
+    return [i for i in picked if isinstance(i, int)][:MAX_CURVE_VIDEOS] if isinstance(picked, list) else []

@@ -1,5 +1,9 @@
 """Scoring run: score every processed video of the chosen campaigns with a reward model version
-and store RewardModelScore rows (active pair selection and GAPO's pair building read them)."""
+and store RewardModelScore rows (active pair selection and GAPO's pair building read them).
+
+A model with per-frame heads (config.frame_dimensions, issue #22) also stores each video's score
+curve in the same row; at the end the run names the videos with the deepest dips
+(metrics["curve_videos"]) for its page."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,6 +14,7 @@ from django.db import transaction
 from annotation.models import Pair, Video
 from training.models import RewardModelScore, TrainingRun
 from training.runs.checkpoints import local_checkpoint
+from training.runs.curves import curve_examples, curve_stored
 from training.runs.executors.common import local_media, media_root
 from training.runs.options import ScoringRunOptions
 from training.runs.reporter import RunReporter
@@ -36,19 +41,30 @@ def execute(run: TrainingRun, options: ScoringRunOptions, reporter: RunReporter)
     batches = (len(videos) + batch - 1) // batch
     TrainingRun.objects.filter(pk=run.pk).update(total_steps=batches)
     run.total_steps = batches
-    reporter.log(f"scoring {len(todo)} of {len(videos)} videos with reward model {version.pk}")
+    with_curves = bool(reward.config.frame_dimensions)
+    reporter.log(f"scoring {len(todo)} of {len(videos)} videos with reward model {version.pk}"
+                 + (f" (score curves: {', '.join(reward.config.frame_dimensions)})" if with_curves else ""))
     step = (len(videos) - len(todo)) // batch
     for start in range(0, len(todo), batch):
         chunk = todo[start:start + batch]
         local_media([v.file.name for v in chunk] + [v.prompt.initial_image.name for v in chunk if v.prompt.initial_image])
-        rows = reward.score([str(root / v.file.name) for v in chunk], [v.prompt.text for v in chunk],
-                            [str(root / v.prompt.initial_image.name) if v.prompt.initial_image else None for v in chunk],
-                            batch_size=batch)
+        items = reward.prepare([str(root / v.file.name) for v in chunk], [v.prompt.text for v in chunk],
+                               [str(root / v.prompt.initial_image.name) if v.prompt.initial_image else None
+                                for v in chunk])
+        rows = reward.combine(reward.logits(items, batch), items)
+        # the curves' forward pass is a second one over the same prepared items (decoding, the costly part,
+        # is done once); a model without per-frame heads stores null
+        curves = ([curve_stored(c) for c in reward.curves(items, batch)] if with_curves else [None] * len(chunk))
         with transaction.atomic():
             RewardModelScore.objects.bulk_create(
-                [RewardModelScore(model_version=version, video=v, scores=row) for v, row in zip(chunk, rows)],
-                update_conflicts=True, unique_fields=["model_version", "video"], update_fields=["scores"])
+                [RewardModelScore(model_version=version, video=v, scores=row, curves=curve)
+                 for v, row, curve in zip(chunk, rows, curves)],
+                update_conflicts=True, unique_fields=["model_version", "video"], update_fields=["scores", "curves"])
         step += 1
         reporter.on_step({"step": min(step, batches), "videos": start + len(chunk),
                           "mean_overall": sum(r["overall"] for r in rows) / len(rows)})
-    run_succeed(run, metrics={"videos": len(videos), "reward_model": version.pk})
+    metrics = {"videos": len(videos), "reward_model": version.pk}
+    if with_curves:
+        stored = RewardModelScore.objects.filter(model_version=version, video__in=videos).values_list("video_id", "curves")
+        metrics["curve_videos"] = curve_examples(dict(stored.iterator()))
+    run_succeed(run, metrics=metrics)
