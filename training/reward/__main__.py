@@ -10,6 +10,13 @@ Train on the demo world instead (labels from a SimulatedAnnotator on the demo gr
     python -m demo /tmp/demo --prompts 24
     python -m training.reward train --demo /tmp/demo --preset cpu --steps 300 --output-dir runs/reward
 
+Segment supervision (issue #22): per-frame heads on the temporal dimensions, and the segment loss on marked spans
+(the export's segments table, or with --demo-spans the simulated annotator's spans on the demo's per-frame truth):
+
+    python -m training.reward train --demo /tmp/demo --demo-spans --frame-dimensions smoothness,motion,character \
+        --segment-loss-weight 1 --output-dir runs/reward-seg
+    python -m training.reward score --checkpoint runs/reward-seg/step-300 --video a.mp4 --prompt "..." --curves
+
 Resume: run the same train command again with a larger --steps; it continues from the latest step-N.
 Several GPUs of one host: prefix ``torchrun --standalone --nproc-per-node N`` (each process draws its own
 pairs; process 0 prints and writes checkpoints). A studio reward run does this with options.num_processes.
@@ -41,7 +48,8 @@ from .config import LOSSES, PRESETS
 
 
 TRAIN_DEFAULTS = {"preset": "cpu", "loss": "bt_ties", "steps": 300, "batch_size": 16, "grad_accum": 1, "lr": None,
-                  "head_lr": 1e-2, "mixed_precision": "no", "device": "auto", "checkpoint_every": 0}
+                  "head_lr": 1e-2, "mixed_precision": "no", "device": "auto", "checkpoint_every": 0,
+                  "frame_dimensions": (), "segment_loss_weight": 0.0}
 
 
 def _pairset(args):
@@ -50,7 +58,8 @@ def _pairset(args):
     if bool(args.data) == bool(args.demo):
         raise SystemExit("pass exactly one of --data (DatasetVersion folder) or --demo (demo folder)")
     if args.demo:
-        return demo_pairset(args.demo, noise=args.noise, test_fraction=args.test_fraction, seed=args.split_seed)
+        return demo_pairset(args.demo, noise=args.noise, test_fraction=args.test_fraction, seed=args.split_seed,
+                            spans=getattr(args, "demo_spans", False))
     return load_dataset_version(args.data, args.media_root)
 
 
@@ -61,6 +70,8 @@ def _data_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--noise", type=float, default=0.05, help="demo: simulated annotator noise")
     p.add_argument("--test-fraction", type=float, default=0.25, help="demo: share of prompts held out")
     p.add_argument("--split-seed", type=int, default=0, help="demo: split and annotator seed")
+    p.add_argument("--demo-spans", action="store_true",
+                   help="demo: the simulated annotators also mark artefact spans (needs a demo with per-frame truth)")
 
 
 def main(argv=None) -> int:
@@ -82,6 +93,9 @@ def main(argv=None) -> int:
     t.add_argument("--output-dir", required=True)
     t.add_argument("--checkpoint-every", type=int, help="default 0 (only the last step)")
     t.add_argument("--cache-dir", help="FrameCache folder for sampled frames")
+    t.add_argument("--frame-dimensions", type=lambda v: tuple(x for x in v.split(",") if x),
+                   help="comma list of temporal dimensions with a per-frame head (default none)")
+    t.add_argument("--segment-loss-weight", type=float, help="weight of the segment loss (default 0)")
     t.add_argument("--config", help="RewardConfig JSON; the flags above override it where given")
     e = sub.add_parser("eval", help="held-out pairwise accuracy (with/without ties), Spearman, calibration")
     _data_args(e)
@@ -105,6 +119,7 @@ def main(argv=None) -> int:
     s.add_argument("--initial-image", action="append")
     s.add_argument("--character-ref", action="append")
     s.add_argument("--device", default=None)
+    s.add_argument("--curves", action="store_true", help="also print each temporal dimension's score curve")
     args = ap.parse_args(argv)
 
     import torch
@@ -168,10 +183,17 @@ def main(argv=None) -> int:
         return 0
     overrides = {"device": args.device} if args.device else {}
     reward = AnimeReward.from_checkpoint(args.checkpoint, **overrides)
+    if args.curves and not reward.config.frame_dimensions:
+        raise SystemExit(f"{args.checkpoint} has no per-frame heads (frame_dimensions is empty): no curves; "
+                         "train with --frame-dimensions")
     with torch.inference_mode():
-        rows = reward.score(args.video, args.prompt, args.initial_image, args.character_ref)
-    for video, row in zip(args.video, rows):
-        print(json.dumps({"video": video, **{k: round(v, 4) for k, v in row.items()}}))
+        items = reward.prepare(args.video, args.prompt, args.initial_image, args.character_ref)
+        rows = reward.combine(reward.logits(items), items)
+        curves = reward.curves(items) if args.curves else [{}] * len(rows)
+    for video, row, curve in zip(args.video, rows, curves):
+        extra = {"positions": [round(p, 4) for p in curve["positions"]],
+                 "curves": {d: [round(v, 4) for v in c] for d, c in curve["curves"].items()}} if curve else {}
+        print(json.dumps({"video": video, **{k: round(v, 4) for k, v in row.items()}, **extra}))
     return 0
 
 

@@ -54,3 +54,19 @@ def test_real_clips_command_reports_the_baseline_on_shipped_clips(tmp_path, caps
     assert len(report["clips"]) == 2 and report["degradations"] == ["freeze", "blur"]
     assert report["accuracy"]["motion"] == 1.0  # the baseline's motion map reads a frozen clip as still
     assert "real footage" in capsys.readouterr().out
+
+
+def test_train_with_demo_spans_and_score_curves_from_the_command_line(demo_dir, demo_pairs, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--demo", str(demo_dir), "--demo-spans", "--test-fraction", "0", "--preset", "tiny",
+                 "--device", "cpu", "--batch-size", "2", "--steps", "1", "--frame-dimensions", "smoothness,character",
+                 "--segment-loss-weight", "1", "--output-dir", str(out)]) == 0
+    saved = json.loads((out / "step-1" / "config.json").read_text())
+    assert saved["frame_dimensions"] == ["smoothness", "character"] and saved["segment_loss_weight"] == 1.0
+    capsys.readouterr()
+    v = next(iter(demo_pairs.videos.values()))
+    assert main(["score", "--checkpoint", str(out / "step-1"), "--video", v.path, "--prompt", v.prompt,
+                 "--curves"]) == 0
+    row = json.loads(capsys.readouterr().out.strip())
+    assert set(row["curves"]) == {"smoothness", "character"} and len(row["positions"]) == 24
+    assert all(len(c) == 24 and all(0 <= x <= 1 for x in c) for c in row["curves"].values())
