@@ -2,7 +2,8 @@
  * /studio/pairs/<id>/ (reviewers and admins): both clips (renditions; generator names behind a
  * toggle so they do not colour an adjudication), every annotator's answer per dimension in A/B
  * words with its edit history, adjudications, gold answers, comments, and "Adjudicate" (key a),
- * which opens the review page's adjudication panel for this pair.
+ * which opens the review page's adjudication panel for this pair. Under the clips: the promoted
+ * reward model's score curves (pairCurves.ts), then the reviewers' span overlay.
  */
 import { ApiError, type Api } from "../lib/api";
 import type { Banners, Toasts } from "../lib/chrome";
@@ -11,6 +12,7 @@ import { t } from "../lib/i18n";
 import { strengthKey } from "../review/adjudication";
 import { AdjudicationPanel, type PanelContext } from "../review/adjudicationPanel";
 import { mountSegmentsOverlay } from "../review/segmentsView";
+import { mountPairCurves, type Slot } from "./pairCurves";
 import { queueItemOf } from "./pairItem";
 import type { PairAnswer, PairDetail } from "./types";
 import { clip, commentsBlock, dataTable, formatTime, keepFocus } from "./widgets";
@@ -61,6 +63,9 @@ export function mountPairPage(root: HTMLElement, pairId: number, api: Api, chrom
   const panel = new AdjudicationPanel(ctx);
   // Loaded once and kept across re-renders (a comment or an edit redraws the page, not the spans).
   let spans: HTMLElement | null = null;
+  let curves: HTMLElement | null = null;
+  // clip() keeps one <video> per slot across re-renders, so the curves' playheads stay attached.
+  const player = (slot: Slot) => root.querySelectorAll<HTMLElement>(".pair-videos > .data-clip")[slot === "a" ? 0 : 1]?.querySelector("video") ?? null;
   const adjudicate = () => {
     if (!detail || detail.is_gold) return;
     ctx.dimensions = detail.dimensions;
@@ -71,11 +76,13 @@ export function mountPairPage(root: HTMLElement, pairId: number, api: Api, chrom
     const d = detail;
     root.dataset.pair = String(d.pair);
     const overlay = (spans ??= mountSegmentsOverlay(api, d.pair, { dimensions: d.dimensions, dimName: names.dim, ids: { a: d.video_a.id, b: d.video_b.id } }));
+    const curvePanel = (curves ??= mountPairCurves(api, { ids: { a: d.video_a.id, b: d.video_b.id }, labels: { a: t("review.adj.videoA"), b: t("review.adj.videoB") }, dimName: names.dim, player }));
     const generatorsShown = root.querySelector<HTMLDetailsElement>("details.generators")?.open ?? false;
     keepFocus(root, () => root.replaceChildren(
       header(d, d.is_gold ? null : adjudicate),
       h("p", { class: "pair-prompt" }, h("span", { class: "muted" }, `${t("review.adj.prompt")} `), d.prompt.text),
       h("div", { class: "pair-videos" }, clip(d.video_a, t("review.adj.videoA"), "a"), clip(d.video_b, t("review.adj.videoB"), "b")),
+      curvePanel,
       h("div", { class: "card" }, overlay),
       h("details", { class: "generators", open: generatorsShown }, h("summary", {}, t("pair.showGenerators")), h("p", {}, `A: ${d.video_a.generator ?? "—"} · B: ${d.video_b.generator ?? "—"}`)),
       answersCard(d, names), historyList(d, names),

@@ -80,17 +80,49 @@ export interface LineSeries {
   points: { x: number; y: number }[];
 }
 
-export function lineChart(series: LineSeries[], opts: ChartOptions & { xLabel?: string; yLabel?: string }): SVGSVGElement {
-  const format = opts.format ?? defaultFormat;
+export interface LineOptions extends ChartOptions {
+  xLabel?: string;
+  yLabel?: string;
+  /** Fixed x range (e.g. [0, clip seconds] so the plot lines up with a player's timeline); otherwise from the data, always including 0 and 1. */
+  xDomain?: [number, number];
+  /** Fixed y range (e.g. [0, 1] for scores). */
+  yDomain?: [number, number];
+}
+
+export interface LineScale {
+  width: number;
+  height: number;
+  pad: { left: number; right: number; top: number; bottom: number };
+  xTicks: number[];
+  yTicks: number[];
+  px: (v: number) => number;
+  py: (v: number) => number;
+}
+
+/** Ticks inside a fixed domain (the domain's ends are the axis, whatever the nice steps). */
+function domainTicks(domain: [number, number], count: number): number[] {
+  const [lo, hi] = domain;
+  return niceTicks(lo, hi, count).filter((t) => t >= lo - 1e-9 && t <= hi + 1e-9);
+}
+
+/** The geometry lineChart draws with, so a caller can place its own marks (a playhead) on the same axes. */
+export function lineScale(series: LineSeries[], opts: Omit<LineOptions, "title"> = {}): LineScale {
   const width = opts.width ?? 640;
   const height = opts.height ?? 260;
   const pad = { left: 52, right: 16, top: 16, bottom: 40 };
   const all = series.flatMap((s) => s.points);
-  const xs = niceTicks(Math.min(0, ...all.map((p) => p.x)), Math.max(1, ...all.map((p) => p.x)), 5);
-  const ys = niceTicks(Math.min(0, ...all.map((p) => p.y)), Math.max(1, ...all.map((p) => p.y)), 4);
-  const [x0, x1, y0, y1] = [xs[0], xs[xs.length - 1], ys[0], ys[ys.length - 1]];
+  const xTicks = opts.xDomain ? domainTicks(opts.xDomain, 5) : niceTicks(Math.min(0, ...all.map((p) => p.x)), Math.max(1, ...all.map((p) => p.x)), 5);
+  const yTicks = opts.yDomain ? domainTicks(opts.yDomain, 4) : niceTicks(Math.min(0, ...all.map((p) => p.y)), Math.max(1, ...all.map((p) => p.y)), 4);
+  const [x0, x1] = opts.xDomain ?? [xTicks[0], xTicks[xTicks.length - 1]];
+  const [y0, y1] = opts.yDomain ?? [yTicks[0], yTicks[yTicks.length - 1]];
   const px = (v: number) => pad.left + ((v - x0) / (x1 - x0 || 1)) * (width - pad.left - pad.right);
   const py = (v: number) => height - pad.bottom - ((v - y0) / (y1 - y0 || 1)) * (height - pad.top - pad.bottom);
+  return { width, height, pad, xTicks, yTicks, px, py };
+}
+
+export function lineChart(series: LineSeries[], opts: LineOptions): SVGSVGElement {
+  const format = opts.format ?? defaultFormat;
+  const { width, height, pad, xTicks: xs, yTicks: ys, px, py } = lineScale(series, opts);
 
   const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "chart chart-line", role: "img", "aria-label": opts.title });
   root.append(svg("title", {}, opts.title));

@@ -1,11 +1,13 @@
 /**
  * What /runs/<id>/ shows, drawn from its state: the head (live or final), the status card (progress,
- * heartbeat, cancel, error), then the curves, the held-out evaluation, samples and the log tail.
+ * heartbeat, cancel, error), then the curves, the held-out evaluation, samples, score curves
+ * (curves.ts) and the log tail.
  * Pure: state in, elements out; detail.ts owns the state, the requests and the polling.
  */
 import { h } from "../lib/dom";
 import { t } from "../lib/i18n";
 import { ageSeconds, durationText, elapsedSeconds, heartbeatIsLate, isActive, isFinal, splitError, stepText } from "./format";
+import { curvesCard } from "./curves";
 import { chartsCard, logCard, metricsCard, samplesCard, type Names } from "./sections";
 import type { RunDetail, RunsConfig } from "./types";
 import { card, facts, formatTime, kindName, progressBar, stateBadge } from "./widgets";
@@ -98,6 +100,6 @@ export function renderRunPage(root: HTMLElement, s: RunPageState, config: RunsCo
       h("span", { class: "muted" }, s.message),
       h("a", { href: config.urls.runs, class: "back" }, `← ${t("run.backToRuns")}`),
     ),
-    ...[statusCard(run, config, onCancel, s.busy), chartsCard(run, names), metricsCard(run, names), samplesCard(run, names), logCard(run)].filter((el): el is HTMLElement => el !== null),
+    ...[statusCard(run, config, onCancel, s.busy), chartsCard(run, names), metricsCard(run, names), samplesCard(run, names), curvesCard(run, names), logCard(run)].filter((el): el is HTMLElement => el !== null),
   );
 }

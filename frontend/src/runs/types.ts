@@ -1,4 +1,5 @@
 /** Shapes of the run, reward-model and retrain-policy JSON (training/api/run_serializers.py). */
+import type { CurvesAnswer } from "../lib/scoreCurve";
 import type { Dimension } from "../lib/types";
 
 export const RUN_KINDS = ["reward", "gapo", "scoring"] as const;
@@ -52,6 +53,8 @@ export interface RunDetail extends Run {
   series: MetricPoint[];
   log_tail: string;
   samples: Record<string, unknown>[];
+  /** Scoring and reward runs: score curves of the deepest-dip videos; null for other runs (older servers: absent). */
+  curves?: CurvesAnswer | null;
 }
 
 /** One dimension of a reward run's held-out report (training/reward/evaluate.py). */

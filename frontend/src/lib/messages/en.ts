@@ -2,12 +2,14 @@
 import { campaignAdminEn } from "./campaigns_admin";
 import { dataEn } from "./data";
 import { adminEn } from "./admin";
+import { curvesEn } from "./curves";
 import { segmentsEn } from "./segments";
 export const en = {
   ...campaignAdminEn,
   ...dataEn,
   ...adminEn,
   ...segmentsEn,
+  ...curvesEn,
   "app.brand": "AnimeReward Studio",
   "nav.campaigns": "Campaigns",
   "nav.signOut": "Sign out",

@@ -2,6 +2,7 @@
 import { campaignAdminJa } from "./campaigns_admin";
 import { dataJa } from "./data";
 import { adminJa } from "./admin";
+import { curvesJa } from "./curves";
 import { segmentsJa } from "./segments";
 import type { MessageKey } from "./en";
 
@@ -10,6 +11,7 @@ export const ja: Record<MessageKey, string> = {
   ...dataJa,
   ...adminJa,
   ...segmentsJa,
+  ...curvesJa,
   "app.brand": "AnimeReward Studio",
   "nav.campaigns": "キャンペーン",
   "nav.signOut": "ログアウト",

@@ -2,6 +2,7 @@
 import { campaignAdminZh } from "./campaigns_admin";
 import { dataZh } from "./data";
 import { adminZh } from "./admin";
+import { curvesZh } from "./curves";
 import { segmentsZh } from "./segments";
 import type { MessageKey } from "./en";
 
@@ -10,6 +11,7 @@ export const zh: Record<MessageKey, string> = {
   ...dataZh,
   ...adminZh,
   ...segmentsZh,
+  ...curvesZh,
   "app.brand": "AnimeReward Studio",
   "nav.campaigns": "任务列表",
   "nav.signOut": "退出登录",
