@@ -125,6 +125,10 @@ def run_studio_job(config: GapoConfig, *, train_prompts: list[StudioPrompt], eva
     options = options or JobOptions()
     if not eval_prompts or (human is None and not train_prompts):
         raise ValueError("GAPO needs training prompts (or human pairs) and held-out prompts (at least one each)")
+    if config.frame_weighting != "none":
+        # neither pair source writes span marks yet (on-policy samples have no annotators; human pairs do not
+        # read the segments table): refuse before sampling rather than fail at the trainer after it
+        raise ValueError("the studio's GAPO job has no span marks for dense GAPO yet; use frame_weighting 'none'")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     config = dataclasses.replace(config, checkpoint_dir=str(out / "checkpoints"))

@@ -239,3 +239,13 @@ def test_cli_trains_dense_gapo_on_a_pair_folder_with_marks_and_refuses_synthetic
     with pytest.raises(SystemExit, match="needs --data"):
         main(["train", "--steps", "1", "--device", "cpu", "--out", str(tmp_path / "synthetic"),
               "--frame-weighting", "segments"])
+
+
+def test_the_studio_job_refuses_dense_gapo_before_any_sampling(tmp_path):
+    from training.gapo.studio import StudioPrompt, run_studio_job
+
+    prompt = StudioPrompt("p", "a girl waves", np.zeros((8, 8, 3), np.uint8))
+    with pytest.raises(ValueError, match="no span marks for dense GAPO"):
+        run_studio_job(GapoConfig(frame_weighting="segments"), train_prompts=[prompt], eval_prompts=[prompt],
+                       scorer=None, out_dir=tmp_path / "job")
+    assert not (tmp_path / "job").exists(), "nothing written"
