@@ -6,8 +6,8 @@
  * Time: the model samples frames uniformly (media_io.uniform_indices), so relative position p is frame
  * p·(F−1) of the rendition, shown at p·(F−1)/fps seconds; the x axis spans the player's whole timeline
  * [0, duration], so the last point sits one frame before its end, as the last frame does.
+ * Styles: scoreCurve.css, @imported by each page's stylesheet (a shared chunk's CSS is not linked).
  */
-import "./scoreCurve.css";
 import { lineChart, lineScale, type LineScale, type LineSeries } from "./chart";
 import { h, svg } from "./dom";
 import { t, type MessageKey } from "./i18n";

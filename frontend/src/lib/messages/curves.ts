@@ -14,7 +14,7 @@ export const curvesEn = {
   "curve.loading": "Loading score curves…",
   "curve.dip": "Deepest dip: {dimension} at {time} s ({score}, {depth} below its mean)",
   "curve.runTitle": "Score curves",
-  "curve.runHelp": "The {n} scored videos whose curves dip deepest below their own level: where the model says one moment is worse than the rest of the clip. Check the dip against the clip.",
+  "curve.runHelp": "Scored videos whose curves dip deepest below their own level ({n}): where the model says one moment is worse than the rest of the clip. Check the dip against the clip.",
   "curve.runPending": "Score curves appear once the model's scoring run has finished.",
   "curve.runNone": "The scoring run stored no curves.",
   "curve.fromRun": "From scoring run #{id}.",
