@@ -11,6 +11,8 @@ Rows (every trained row is the cpu preset with per-frame heads on smoothness, mo
     segments      segment_loss_weight --weight (default 1): plus the segment loss on the simulated annotator's spans
                   (demo_pairset(spans=True): SimulatedAnnotator.mark_spans on the demo's per-frame truth, with misses
                   and early/late edges)
+    segments_no_motion  the same, the segment loss on smoothness and character only (segment_dimensions): the demo's
+                  motion artefact frames are whole frozen clips (no contrast inside a clip) or jitter frames
 
 Measured:
     pairwise accuracy per dimension, demo held-out prompts (SYNTHETIC; calibrated on that split as in
@@ -53,7 +55,8 @@ from training.reward.real_clips import (DEFAULT_CLIPS, baseline_scores_fn, evalu
 from training.reward.scoring import AnimeReward  # noqa: E402
 from training.reward.train import RewardTrainer, prepare_all, prepare_static  # noqa: E402
 
-ROWS = ("formula", "no_segments", "segments")
+# trained rows: RewardConfig overrides on top of the cpu preset + frame heads (segments rows: the --weight too)
+ROWS = {"no_segments": {}, "segments": {}, "segments_no_motion": {"segment_dimensions": ("smoothness", "character")}}
 
 
 def _model_curves(reward: AnimeReward, items: list[dict]) -> list[dict[str, np.ndarray]]:
@@ -106,10 +109,19 @@ def run(args) -> dict:
                           "loc_demo": _localise(_formula(test_items), demo_truth),
                           "loc_real": _localise(_formula(win_items), win_truth)},
               "rows": []}
+    done = set()
+    if args.resume and args.json and Path(args.json).is_file():  # rows of an earlier run with the same data
+        earlier = json.loads(Path(args.json).read_text())
+        if (earlier["demo"], earlier["steps"], earlier["weight"]) != (result["demo"], result["steps"], result["weight"]):
+            raise SystemExit(f"{args.json} was written with other --demo/--steps/--weight; use another --json")
+        result["rows"] = earlier["rows"]
+        done = {(r["seed"], r["row"]) for r in earlier["rows"]}
     for seed in [int(s) for s in args.seeds.split(",")]:
-        for row in ROWS[1:]:
-            weight = args.weight if row == "segments" else 0.0
-            config = RewardConfig(**{**base.to_dict(), "seed": seed, "segment_loss_weight": weight})
+        for row in args.rows.split(","):
+            if (seed, row) in done:
+                continue
+            weight = args.weight if row.startswith("segments") else 0.0
+            config = RewardConfig(**{**base.to_dict(), "seed": seed, "segment_loss_weight": weight, **ROWS[row]})
             t0 = time.perf_counter()
             static = {k: v for k, v in prepared.items() if "~" in k}  # the still copies, prepared once above
             trainer = RewardTrainer(config, train, prepared={**{k: prepared[k] for k in train.videos}, **static})
@@ -181,17 +193,18 @@ def _table(title: str, key: str, cols: list[str], result: dict, pick) -> list[st
     lines.append(f"| formula | - | " + " | ".join(f"{pick(result['formula'][key][c]):.3f}" for c in cols) + " |")
     for r in result["rows"]:
         lines.append(f"| {r['row']} | {r['seed']} | " + " | ".join(f"{pick(r[key][c]):.3f}" for c in cols) + " |")
-    by = {row: [r for r in result["rows"] if r["row"] == row] for row in ROWS[1:]}
+    by = {row: [r for r in result["rows"] if r["row"] == row] for row in ROWS}
     for row, rs in by.items():
         if rs:
             lines.append(f"| **{row} mean** | {len(rs)} | " + " | ".join(
                 f"{np.nanmean([pick(r[key][c]) for r in rs]):.3f}{_interval([pick(r[key][c]) for r in rs])}"
                 for c in cols) + " |")
-    paired = [(a, b) for a in by["segments"] for b in by["no_segments"] if a["seed"] == b["seed"]]
-    if paired:
-        lines.append(f"| segments - no_segments (same seed) | {len(paired)} | " + " | ".join(
-            f"{np.nanmean([pick(a[key][c]) - pick(b[key][c]) for a, b in paired]):+.3f}"
-            f"{_interval([pick(a[key][c]) - pick(b[key][c]) for a, b in paired])}" for c in cols) + " |")
+    for row in ("segments", "segments_no_motion"):
+        paired = [(a, b) for a in by[row] for b in by["no_segments"] if a["seed"] == b["seed"]]
+        if paired:
+            lines.append(f"| {row} - no_segments (same seed) | {len(paired)} | " + " | ".join(
+                f"{np.nanmean([pick(a[key][c]) - pick(b[key][c]) for a, b in paired]):+.3f}"
+                f"{_interval([pick(a[key][c]) - pick(b[key][c]) for a, b in paired])}" for c in cols) + " |")
     return lines + [""]
 
 
@@ -202,14 +215,19 @@ def main(argv=None) -> int:
     ap.add_argument("--clip-limit", type=int, default=None)
     ap.add_argument("--seeds", default="0")
     ap.add_argument("--steps", type=int, default=300)
-    ap.add_argument("--weight", type=float, default=1.0, help="segment_loss_weight of the segments row")
+    ap.add_argument("--weight", type=float, default=1.0, help="segment_loss_weight of the segments rows")
+    ap.add_argument("--rows", default="no_segments,segments", help=f"comma list of {', '.join(ROWS)}")
     ap.add_argument("--noise", type=float, default=0.05)
     ap.add_argument("--degrade-seed", type=int, default=0)
     ap.add_argument("--config", default=None, help="RewardConfig overrides as JSON (both trained rows)")
+    ap.add_argument("--resume", action="store_true", help="keep the (seed, row) results already in --json")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json", default=None)
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
+    bad = [r for r in args.rows.split(",") if r not in ROWS]
+    if bad:
+        raise SystemExit(f"unknown rows {bad}; valid: {', '.join(ROWS)}")
     if not args.weight > 0:
         raise SystemExit(f"--weight must be > 0 (the segments row), got {args.weight}")
     if not Path(args.demo, "ground_truth.jsonl").is_file():

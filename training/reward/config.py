@@ -195,6 +195,9 @@ class RewardConfig:
     segment_loss_weight: float = _help(
         "weight of the segment loss (losses/segment.py: frames inside marked artefact spans score lower than frames "
         "outside) added to the pairwise loss; needs frame_dimensions and pairs with marked spans; 0 = off", 0.0)
+    segment_dimensions: tuple[str, ...] | None = _help(
+        "which of frame_dimensions the segment loss trains; None = all of them (the others' frame heads learn only "
+        "through the pairwise loss)", None)
     device: str = _help(f"{' | '.join(DEVICES)}; auto picks cuda when available", "auto")
     seed: int = _help("seed for init and data order", 0)
     output_dir: str | None = _help("where step-N/ checkpoints go; None disables checkpoints", None)
@@ -221,6 +224,13 @@ class RewardConfig:
                 or not 0 <= self.segment_loss_weight < 1e3):
             raise ValueError(f"segment_loss_weight must be a number in [0, 1000), got {self.segment_loss_weight!r}")
         self.segment_loss_weight = float(self.segment_loss_weight)
+        if self.segment_dimensions is None:
+            self.segment_dimensions = self.frame_dimensions
+        self.segment_dimensions = tuple(self.segment_dimensions)
+        bad = [d for d in self.segment_dimensions if d not in self.frame_dimensions]
+        if bad:
+            raise ValueError(f"segment_dimensions has {bad}, which have no per-frame head; valid: a subset of "
+                             f"frame_dimensions {list(self.frame_dimensions)}")
         if self.segment_loss_weight > 0 and not self.frame_dimensions:
             raise ValueError("segment_loss_weight > 0 needs a per-frame head: set frame_dimensions, e.g. "
                              f"{list(FRAME_DIMENSIONS)}")
@@ -336,6 +346,7 @@ class RewardConfig:
         data["dimensions"] = list(self.dimensions)
         data["lora_targets"] = list(self.lora_targets)
         data["frame_dimensions"] = list(self.frame_dimensions)
+        data["segment_dimensions"] = list(self.segment_dimensions)
         for field in FEATURE_GROUPS:
             data[field] = list(getattr(self, field))
         data["motion_gate"] = list(self.motion_gate) if self.motion_gate is not None else None

@@ -13,9 +13,8 @@ and a still clip cannot show the action its prompt names (the demo's own text_vi
 it); the demo world has no still video for those heads to learn that from.
 
 Segment loss (config.segment_loss_weight, issue #22): the videos of a batch that carry marked spans on a frame
-dimension (PairSet.segments, mapped onto the model's frames by segments.py) add
-``segment_loss_weight x segment_rank_loss(frame logits, marked share)`` per frame dimension (mean over those
-dimensions), beside the pairwise loss of the same pairs: the same judged pairs, denser labels.
+dimension of ``segment_dimensions`` (PairSet.segments, mapped onto the model's frames by segments.py) add
+``segment_loss_weight x segment_rank_loss(frame logits, marked share)`` per such dimension (mean over them), beside the pairwise loss of the same pairs: the same judged pairs, denser labels.
 
 All videos are prepared once (frames via media_io, handcrafted features) and kept in memory; a step
 only runs the networks. Resume: ``output_dir`` holds ``step-N/`` folders; a new trainer on the same folder
@@ -104,7 +103,7 @@ class RewardTrainer:
         if config.loss not in PAIRWISE and not self.rated:
             raise ValueError(f"loss {config.loss!r} regresses ratings but no training video has any")
         # video key -> frame dimension -> marked share on the model's frames, for the segment loss
-        self.marks = (video_marks(train.segments, config.frame_dimensions, config.num_frames)
+        self.marks = (video_marks(train.segments, config.segment_dimensions, config.num_frames)
                       if config.segment_loss_weight > 0 and config.loss in PAIRWISE else {})
         self.step = 0
         model = AnimeRewardModel(config)
@@ -186,7 +185,7 @@ class RewardTrainer:
     def _segment_loss(self, keys: list[str], curves: dict[str, torch.Tensor], metrics: dict) -> torch.Tensor:
         """Mean over frame dimensions of segment_rank_loss on the batch's videos with marked spans (0 without)."""
         parts = []
-        for dim, s in curves.items():
+        for dim, s in curves.items():  # frame dimensions outside segment_dimensions have no marks here
             rows = [i for i, k in enumerate(keys) if dim in self.marks.get(k, {})]
             if not rows:
                 continue

@@ -113,17 +113,26 @@ def test_frames_outside_valid_do_not_count():
     ({"segment_loss_weight": -0.5, **FRAMES}, "segment_loss_weight must be a number in \\[0, 1000\\)"),
     ({"segment_loss_weight": True, **FRAMES}, "segment_loss_weight must be a number"),
     ({"segment_loss_weight": 1.0, "loss": "mse", **FRAMES}, "trains beside a pairwise loss"),
+    ({"frame_dimensions": ("smoothness",), "segment_dimensions": ("motion",)}, "segment_dimensions has \\['motion'\\]"),
 ])
 def test_frame_head_settings_are_validated_up_front(kwargs, message):
     with pytest.raises(ValueError, match=message):
         RewardConfig(**kwargs)
 
 
+def test_segment_dimensions_default_to_every_frame_dimension_and_limit_the_marks_trained_on(demo_dir, frame_prepared):
+    assert tiny(**FRAMES).segment_dimensions == FRAME_DIMENSIONS
+    pairs = demo_pairset(demo_dir, test_fraction=0.0, spans=True)
+    trainer = RewardTrainer(tiny(**FRAMES, segment_loss_weight=1.0, segment_dimensions=("character",)), pairs,
+                            prepared=frame_prepared)
+    assert trainer.marks and all(set(m) == {"character"} for m in trainer.marks.values())
+
+
 def test_configs_saved_before_issue_22_load_without_frame_heads(tmp_path):
     tiny(**FRAMES, segment_loss_weight=2).save(tmp_path / "new.json")
     saved = json.loads((tmp_path / "new.json").read_text())
     assert saved["frame_dimensions"] == list(FRAME_DIMENSIONS) and saved["segment_loss_weight"] == 2.0
-    for key in ("frame_dimensions", "segment_loss_weight"):
+    for key in ("frame_dimensions", "segment_loss_weight", "segment_dimensions"):
         del saved[key]
     (tmp_path / "old.json").write_text(json.dumps(saved))
     old = RewardConfig.load(tmp_path / "old.json")
@@ -136,7 +145,7 @@ def test_an_old_checkpoint_loads_and_scores_exactly_as_before(demo_pairs, tiny_p
     items = [tiny_prepared[k] for k in list(tiny_prepared)[:3]]
     reward.save(tmp_path / "ckpt")
     config = json.loads((tmp_path / "ckpt" / "config.json").read_text())
-    for key in ("frame_dimensions", "segment_loss_weight"):
+    for key in ("frame_dimensions", "segment_loss_weight", "segment_dimensions"):
         del config[key]
     (tmp_path / "ckpt" / "config.json").write_text(json.dumps(config))
     loaded = AnimeReward.from_checkpoint(tmp_path / "ckpt")
