@@ -53,6 +53,10 @@ def test_a_scoring_run_with_per_frame_heads_stores_curves_and_the_pages_read_the
                                     enqueue=False).pk)
     assert reward.state == RunState.SUCCEEDED, reward.error
     version = reward.reward_model_version
+    from training.models import RunMetric
+
+    logged = set().union(*(set(m.values) for m in RunMetric.objects.filter(run=reward)))
+    assert {"smoothness/segment_loss", "motion/segment_loss"} & logged, "the demo's simulated spans reached training"
     scoring = run_execute(run_create(kind="scoring", reward_model=version, enqueue=False).pk)
     assert scoring.state == RunState.SUCCEEDED, scoring.error
     assert "score curves: smoothness, motion" in scoring.log_tail
@@ -79,6 +83,19 @@ def test_a_scoring_run_with_per_frame_heads_stores_curves_and_the_pages_read_the
     body = client.get(f"/api/reward-models/promoted/curves/?videos={picked[1]},{picked[0]}").json()
     assert [v["video"] for v in body["videos"]] == [picked[1], picked[0]]
     assert body["videos"][1]["curves"] == RewardModelScore.objects.get(model_version=version, video_id=picked[0]).curves
+
+
+def test_the_demo_policys_config_takes_per_frame_heads_when_switched_on(db):
+    """The default install trains what demo_retrain_policy_ensure writes; these two fields are what
+    would switch score curves on there (a decision left to the lead), so they must validate with it."""
+    from training.runs.configs import config_for
+    from training.runs.retrain import demo_retrain_policy_ensure
+
+    policy = demo_retrain_policy_ensure(campaign=CampaignFactory())
+    config, steps = config_for("reward", {**policy.reward_config, "frame_dimensions": ["smoothness", "motion", "character"],
+                                          "segment_loss_weight": 1.0})
+    assert config["frame_dimensions"] == ["smoothness", "motion", "character"] and config["segment_loss_weight"] == 1.0
+    assert config["preset"] == "tiny" and steps == policy.reward_config["steps"]
 
 
 # --- reads without a curve --------------------------------------------------------------------------
