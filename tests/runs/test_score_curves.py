@@ -134,7 +134,8 @@ def test_without_a_promoted_model_the_curves_answer_names_no_model(scored_pair, 
         "model": None, "videos": []}
 
 
-@pytest.mark.parametrize("query", ["", "?videos=", "?videos=a,b", "?videos=-1", "?videos=" + ",".join(["1"] * 51)])
+@pytest.mark.parametrize("query", ["", "?videos=", "?videos=a,b", "?videos=-1", "?videos=" + ",".join(["1"] * 51),
+                                   "?videos=%C2%B2", "?videos=" + "9" * 30])
 def test_bad_video_lists_are_refused_with_a_clear_message(db, client_for, rita, query):
     response = client_for(rita).get(f"/api/reward-models/promoted/curves/{query}")
     assert response.status_code == 400 and "?videos=17,18" in response.json()["detail"]

@@ -92,7 +92,9 @@ class PromotedModelCurvesView(APIView):
     def get(self, request):
         raw = request.query_params.get("videos", "")
         parts = [p.strip() for p in raw.split(",") if p.strip()]
-        if not parts or len(parts) > selectors.MAX_CURVE_VIDEOS or not all(p.isdigit() for p in parts):
+        # ASCII digits of at most 18 (a bigint's range): "²" or 10**30 is a 400, never a 500
+        if (not parts or len(parts) > selectors.MAX_CURVE_VIDEOS
+                or not all(p.isascii() and p.isdigit() and len(p) <= 18 for p in parts)):
             raise ValidationFailed(MSG_CURVE_VIDEOS.format(max=selectors.MAX_CURVE_VIDEOS, got=raw))
         return Response(selectors.promoted_model_curves(video_ids=[int(p) for p in parts]))
 
