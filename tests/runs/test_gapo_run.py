@@ -128,3 +128,68 @@ def test_run_gapo_before_any_model_is_promoted_says_so(demo_dataset, client, car
     response = client.post("/api/runs/", {"kind": "gapo"}, content_type="application/json")
     assert response.status_code == 400 and "promoted" in response.json()["detail"].lower()
     assert not TrainingRun.objects.exists()
+
+
+def test_human_pair_inputs_carry_the_spans_of_submitted_assignments_only(labelled_demo):
+    from annotation.models import Assignment, AssignmentState, Segment
+    from training.runs.human_pairs import campaign_human_pair_inputs
+
+    submitted = Segment.objects.filter(assignment__campaign=labelled_demo, assignment__state=AssignmentState.SUBMITTED)
+    assert submitted.exists(), "the demo simulation marks spans on the temporal dimensions"
+    pairs, _ = campaign_human_pair_inputs(campaign=labelled_demo)
+    by_id = {p["pair_id"]: p for p in pairs}
+    span = submitted.filter(assignment__pair_id__in=by_id).select_related("assignment", "dimension", "video").first()
+    pair = by_id[span.assignment.pair_id]
+    assert {"annotator": span.annotator_id, "dimension": span.dimension.key, "start_frame": span.start_frame,
+            "end_frame": span.end_frame} in pair["spans"][span.video_id]
+    assert span.annotator_id in pair["annotators"]
+    assert pair["frame_counts"][span.video_id] == span.video.rendition_frame_count > 0
+    assert sum(len(s) for p in pairs for s in p["spans"].values()) == submitted.filter(
+        assignment__pair_id__in=by_id).count()
+
+    Assignment.objects.filter(pk=span.assignment_id).update(state=AssignmentState.SKIPPED)
+    pairs, _ = campaign_human_pair_inputs(campaign=labelled_demo)
+    for p in pairs:
+        if p["pair_id"] == span.assignment.pair_id:
+            assert span.annotator_id not in p["annotators"]
+            assert all(s["annotator"] != span.annotator_id for spans in p["spans"].values() for s in spans)
+
+
+def test_dense_gapo_is_refused_up_front_without_human_pairs(promoted_row, client, carol):
+    from studio_platform.errors import ValidationFailed
+
+    dense = {**GAPO, "frame_weighting": "segments", "dense_beta": 2.0}
+    client.force_login(carol)
+    response = client.post("/api/runs/", {"kind": "gapo", "config": dense, "options": GAPO_OPTIONS},
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert "only human pairs carry" in response.json()["detail"] and "pair_source" in response.json()["detail"]
+    response = client.post("/api/runs/", {"kind": "gapo", "config": {**dense, "dense_beta": -1},
+                                          "options": {**GAPO_OPTIONS, "pair_source": "human"}},
+                           content_type="application/json")
+    assert response.status_code == 400 and "dense_beta must be >= 0" in response.json()["detail"]
+    with pytest.raises(ValidationFailed, match="chained GAPO run samples on-policy pairs"):
+        run_create(kind="reward", config=TINY_REWARD, dataset_version=promoted_row.dataset_version, enqueue=False,
+                   options={"chain_gapo": True, "gapo_config": dense})
+    assert not TrainingRun.objects.filter(kind="gapo").exists()
+    accepted = run_create(kind="gapo", config=dense, options={**GAPO_OPTIONS, "pair_source": "human"}, enqueue=False)
+    assert accepted.config["frame_weighting"] == "segments" and accepted.config["dense_beta"] == 2.0
+
+
+def test_a_dense_gapo_run_trains_on_the_annotators_spans_of_the_judged_videos(promoted_reward, labelled_demo):
+    from safetensors.torch import load_file
+
+    from annotation.services.quality import campaign_quality_refresh
+    from training.runs.executors.common import run_folder
+
+    campaign_quality_refresh(campaign=labelled_demo)
+    run = run_create(kind="gapo", config={**GAPO, "frame_weighting": "segments", "dense_beta": 2.0}, enqueue=False,
+                     options={**GAPO_OPTIONS, "pair_source": "human", "human_min_gap": 0.05})
+    ended = run_execute(run.pk)
+    assert ended.state == RunState.SUCCEEDED, ended.error
+    pairs = ended.metrics["pairs"]
+    assert pairs["source"] == "human" and pairs["marked_pairs"] >= 1
+    files = sorted((run_folder(run.pk) / "gapo" / "pairs").glob("pair-*.safetensors"))
+    marks = [load_file(str(f)) for f in files]
+    assert all(m["marks_w"].shape == (GAPO_OPTIONS.get("frames", 8),) for m in marks)
+    assert sum(int((m["marks_w"] > 0).any() or (m["marks_l"] > 0).any()) for m in marks) == pairs["marked_pairs"]

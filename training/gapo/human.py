@@ -10,7 +10,11 @@ Input shapes
                    "motion":     {"direction": "tie", "gap": 0.1, "confidence": 0.5}, ...}}
 
 ``consensus[dim]`` is ``annotation.quality.PairConsensus`` as a dict: ``direction`` is ``"a"``, ``"b"`` or
-``"tie"``; ``gap = |mean strength| / 2`` in [0, 1]; ``confidence`` optional (1 when absent).
+``"tie"``; ``gap = |mean strength| / 2`` in [0, 1]; ``confidence`` optional (1 when absent). Optional, for dense GAPO (docs/segments.md)::
+
+     "annotators": [3, 4, 5],                                  # who submitted the pair (ids)
+     "spans": {11: [{"annotator": 3, "dimension": "smoothness", "start_frame": 12, "end_frame": 20}]},
+     "frame_counts": {11: 48, 12: 48}                          # the videos' rendition frame counts
 
 ``video_scores``: ``{video_id: {dim: bt_scaled or None}}``, the per-video Bradley-Terry scores in [0, 1]
 (``annotation.models.VideoScore.bt_scaled``; a campaign's fit, so only compare videos of one campaign).
@@ -20,7 +24,7 @@ Output
 ``HumanPairs.records``: one dict per kept pair, winner first::
 
     {"pair_id", "winner", "loser", "s_w", "s_l", "dimension", "prompt", "initial_image",
-     "consensus_gap", "confidence"}
+     "consensus_gap", "confidence", "marks_w", "marks_l"}
 
 with ``s_w > s_l`` (scores of the chosen dimension, or their weighted mean for ``"overall"``), and
 ``HumanPairs.dropped``: how many pairs were dropped and why (keys in ``DROP_REASONS``).
@@ -32,6 +36,17 @@ source is trusted over the other, and a flipped pair would teach the opposite of
 For ``"overall"`` the direction is the sign of ``sum_d w_d * (+gap_d for A, -gap_d for B, 0 for a tie)``
 over the dimensions with a consensus, and the scores are ``sum_d w_d * s_d / sum_d w_d`` over all weighted
 dimensions (a video lacking one of them is ``no_score``).
+
+Marks (dense GAPO, ``losses/dense.py``): ``marks_w`` / ``marks_l`` are lists over the video's rendition frames
+(``frame_counts``), each the fraction of the pair's annotators (``annotators``, the ones who submitted it: one
+who saw the video and marked nothing counts, as in ``dense.frame_marks``) with a span covering that frame; an
+empty list when the video's frame count is unknown (it takes no spans), all zeros when nobody marked it.
+Which spans count: those of the job's dimension; for ``"overall"`` those of every dimension with a positive
+weight, one frame marked once per annotator however many of those dimensions they marked it for. Why not
+weight them by ``w_d``: a mark is "this annotator saw something wrong here", and the overall preference is
+built from exactly those dimensions, so an artefact any of them names is part of why the loser lost; a
+weighted mark would no longer be a fraction of annotators, which is what ``dense_beta`` is scaled for. A
+dimension with weight 0 is not part of the preference, so its spans are left out.
 """
 
 from __future__ import annotations
@@ -85,6 +100,33 @@ def _score(scores: Mapping | None, dimension: str, weights: Mapping[str, float] 
     return sum(w * float(scores[d]) for d, w in used.items()) / sum(used.values())
 
 
+def video_marks(pair: Mapping, video, dimensions: set[str]) -> list[float]:
+    """Fraction of the pair's annotators marking each rendition frame of ``video`` with a span of one of
+    ``dimensions`` (module docstring)."""
+    frame_count = (pair.get("frame_counts") or {}).get(video)
+    spans = [s for s in (pair.get("spans") or {}).get(video, [])
+             if s["dimension"] in dimensions]
+    if not frame_count:
+        if spans:
+            raise ValueError(f"pair {pair.get('pair_id')}: video {video} has spans but no rendition frame count")
+        return []
+    frame_count = int(frame_count)
+    marked: dict[object, set[int]] = {a: set() for a in pair.get("annotators") or []}
+    for span in spans:
+        start, end = int(span["start_frame"]), int(span["end_frame"])
+        if not 0 <= start <= end < frame_count:
+            raise ValueError(f"pair {pair.get('pair_id')}: span [{start}, {end}] on video {video} is not inside its "
+                             f"{frame_count} rendition frames (docs/segments.md)")
+        marked.setdefault(span["annotator"], set()).update(range(start, end + 1))
+    if not marked:
+        return [0.0] * frame_count
+    counts = [0] * frame_count
+    for frames in marked.values():
+        for f in frames:
+            counts[f] += 1
+    return [c / len(marked) for c in counts]
+
+
 def human_pairs(pairs: Iterable[Mapping], video_scores: Mapping, *, dimension: str = "overall",
                 weights: Mapping[str, float] | None = None, min_gap: float = 0.05,
                 min_confidence: float = 0.0) -> HumanPairs:
@@ -98,6 +140,7 @@ def human_pairs(pairs: Iterable[Mapping], video_scores: Mapping, *, dimension: s
     if not 0.0 <= min_gap <= 1.0:
         raise ValueError(f"min_gap must be in [0, 1] (scores are in [0, 1]), got {min_gap}")
     result = HumanPairs(records=[])
+    marked_dimensions = {d for d, w in weights.items() if w > 0} if dimension == "overall" else {dimension}
     for pair in pairs:
         judged = _direction_and_gap(pair.get("consensus") or {}, dimension, weights)
         if judged is None:
@@ -128,6 +171,8 @@ def human_pairs(pairs: Iterable[Mapping], video_scores: Mapping, *, dimension: s
             "pair_id": pair.get("pair_id"), "winner": winner, "loser": loser, "s_w": s_w, "s_l": s_l,
             "dimension": dimension, "prompt": pair.get("prompt"), "initial_image": pair.get("initial_image"),
             "consensus_gap": gap, "confidence": confidence,
+            "marks_w": video_marks(pair, winner, marked_dimensions),
+            "marks_l": video_marks(pair, loser, marked_dimensions),
         })
     return result
 
@@ -136,9 +181,13 @@ def human_pair_tensors(records: Iterable[Mapping], encode) -> list[dict]:
     """Pair dicts for ``write_pairs``: ``encode(record)`` returns the tensors (``x_w``, ``x_l`` latents of the
     winner and loser videos, ``prompt_embeds``, ``image_latents``, optional ``image_embeds``); scores and the
     record itself (as ``meta``, written to ``index.jsonl``: keep video and pair ids ints or strings) are added
-    here."""
+    here. The per-frame marks are not copied into ``meta`` (the pair file holds them on the latent grid);
+    ``meta`` says how many rendition frames each video has marked instead."""
     out = []
     for record in records:
         tensors = dict(encode(record))
-        out.append({**tensors, "s_w": record["s_w"], "s_l": record["s_l"], "meta": dict(record)})
+        meta = {k: v for k, v in record.items() if k not in ("marks_w", "marks_l")}
+        for side in ("w", "l"):
+            meta[f"marked_frames_{side}"] = sum(1 for m in record.get(f"marks_{side}") or [] if m > 0)
+        out.append({**tensors, "s_w": record["s_w"], "s_l": record["s_l"], "meta": meta})
     return out

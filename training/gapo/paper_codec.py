@@ -115,6 +115,11 @@ class PaperCodec:
                                 return_tensors="pt")
         return self.text_encoder(tokens.input_ids.to(self.device))[0][0].float().cpu()
 
+    @property
+    def temporal_ratio(self) -> int:
+        """Video frames per latent frame after the first (dense GAPO's span mapping, losses/dense.py)."""
+        return int(self.vae.config.get("temporal_compression_ratio", 4))
+
     def item(self, prompt) -> PromptItem:
         import cv2
 

@@ -14,6 +14,7 @@ from media_io import sample_frames_from_array
 from training.text_words import prompt_words
 
 from .denoiser import Condition
+from .losses.dense import PIXEL_TEMPORAL_RATIO
 from .models import pixel_i2v_overrides
 from .onpolicy import PromptItem
 from .repro_world import decode as decode_residuals
@@ -32,6 +33,8 @@ def hashed_text_embedding(text: str, tokens: int = TEXT_TOKENS, dim: int = TEXT_
 
 class PixelCodec:
     """The tiny preset's codec: latent = 4 x (frame - first frame), 3 x T x H x W, frames resized to ``size``."""
+
+    temporal_ratio = PIXEL_TEMPORAL_RATIO  # one latent frame per encoded frame (dense GAPO's span mapping)
 
     def __init__(self, size: int, frames: int, patch: int = 4):
         self.size, self.frames, self.patch = size, frames, patch

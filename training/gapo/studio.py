@@ -24,13 +24,16 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+import torch
 
+from media_io import uniform_indices
 
 from .config import GapoConfig
 from .data import INDEX, write_pairs
 from .evaluate import evaluate_samples
 from .human import human_pair_tensors
 from .job_options import PAIR_SOURCES, JobOptions  # noqa: F401  (PAIR_SOURCES: importers of studio)
+from .losses.dense import latent_frame_of, latent_frames_for
 from .lora_io import ADAPTER, load_lora
 from .denoiser import CogVideoXDenoiser
 from .models import add_lora, build_denoiser, default_alphas_cumprod
@@ -50,9 +53,11 @@ class StudioPrompt:
 
 @dataclass
 class HumanPairSource:
-    """Pairs people judged (``human.human_pairs(...).records``: winner/loser video ids, s_w > s_l, and
-    ``prompt`` = the key of ``prompts``), the prompts by key, and a loader of a video's frames
-    (uint8 ``(T, H, W, 3)``)."""
+    """Pairs people judged (``human.human_pairs(...).records``: winner/loser video ids, s_w > s_l,
+    ``prompt`` = the key of ``prompts`` and ``marks_w``/``marks_l`` on the rendition frame grid), the prompts
+    by key, and a loader of a video's frames (uint8 ``(T, H, W, 3)``, spread uniformly over the whole clip
+    from its first to its last frame, as ``media_io.sample_frames`` reads them: ``latent_marks`` maps marks
+    by relative time on that assumption)."""
 
     records: list[dict]
     prompts: dict[str, StudioPrompt]
@@ -90,11 +95,46 @@ def build_parts(config: GapoConfig, options: JobOptions, generator_dir: str | Pa
     return denoiser, codec.noise_process(), codec
 
 
+def latent_marks(marks: list[float], *, loaded_frames: int, codec_frames: int, temporal_ratio: int) -> torch.Tensor:
+    """``(T_latent,)`` marks of one video on the codec's latent frames, from ``marks`` on its rendition frames
+    (``human.video_marks``: fraction of annotators per frame; ``[]``: none).
+
+    The codec does not see the rendition's frames: the loader reads ``loaded_frames`` frames spread over the
+    clip and the codec picks ``codec_frames`` of them (``media_io.uniform_indices`` both times), so frames are
+    matched by relative time. Encoded frame ``c`` takes the marks of the rendition frame at its time and of
+    every rendition frame whose nearest encoded frame it is (the rule of ``training.reward.segments``: a span
+    shorter than the spacing of the encoded frames still lands on one), as their maximum; a latent frame takes
+    the maximum over the encoded frames it covers (``losses.dense``: CogVideoX's frame 0 alone, then
+    ``temporal_ratio`` per latent frame). The maximum of fractions is the share of annotators marking at
+    least one of those frames when they agree, a lower bound when they marked different frames of one window."""
+    latent = latent_frames_for(codec_frames, temporal_ratio)
+    out = torch.zeros(latent, dtype=torch.float32)
+    if not marks or not any(marks):
+        return out
+    values = np.asarray(marks, dtype=np.float64)
+    if ((values < 0) | (values > 1)).any():
+        raise ValueError("marks are fractions of annotators and must lie in [0, 1]")
+    frames = len(values)
+    picked = np.asarray(uniform_indices(loaded_frames, codec_frames), dtype=np.float64)
+    times = picked / (loaded_frames - 1) if loaded_frames > 1 else np.zeros(codec_frames)  # relative time in [0, 1]
+    grid = np.arange(frames) / (frames - 1) if frames > 1 else np.zeros(1)
+    per_encoded = values[np.clip(np.floor(times * (frames - 1) + 0.5).astype(int), 0, frames - 1)]
+    nearest = np.abs(grid[:, None] - times[None, :]).argmin(axis=1)  # rendition frame -> nearest encoded frame
+    np.maximum.at(per_encoded, nearest, values)
+    for c, value in enumerate(per_encoded):
+        k = latent_frame_of(c, temporal_ratio)
+        out[k] = max(float(out[k]), float(value))
+    return out
+
+
 def write_human_pairs(root: Path, codec, human: HumanPairSource) -> dict:
-    """Encode the judged videos once and cache them as a pair folder (reused when it exists)."""
+    """Encode the judged videos once and cache them as a pair folder (reused when it exists), with each
+    video's span marks on the codec's latent frames (``marks_w``/``marks_l``, all zeros without spans: dense
+    GAPO then weighs that pair as plain GAPO does)."""
     if (root / INDEX).exists():
         records = [json.loads(line) for line in (root / INDEX).read_text().splitlines() if line.strip()]
-        return {"pairs": len(records), "source": "human", "reused": True,
+        marked = sum(1 for r in records if r["meta"].get("marked_frames_w") or r["meta"].get("marked_frames_l"))
+        return {"pairs": len(records), "source": "human", "reused": True, "marked_pairs": marked,
                 "mean_gap": float(np.mean([r["s_w"] - r["s_l"] for r in records])) if records else 0.0}
     if not human.records:
         raise ValueError("no human pair survived the filters (ties, missing scores, min gap); label more or "
@@ -103,15 +143,19 @@ def write_human_pairs(root: Path, codec, human: HumanPairSource) -> dict:
 
     def encode(record: dict) -> dict:
         item = items[str(record["prompt"])]
-        tensors = {"x_w": codec.encode_frames(human.frames(record["winner"])),
-                   "x_l": codec.encode_frames(human.frames(record["loser"])),
-                   "prompt_embeds": item.prompt_embeds, "image_latents": item.image_latents}
+        tensors = {"prompt_embeds": item.prompt_embeds, "image_latents": item.image_latents}
+        for side, video in (("w", record["winner"]), ("l", record["loser"])):
+            frames = human.frames(video)
+            tensors[f"x_{side}"] = codec.encode_frames(frames)
+            tensors[f"marks_{side}"] = latent_marks(record.get(f"marks_{side}") or [], loaded_frames=len(frames),
+                                                    codec_frames=codec.frames, temporal_ratio=codec.temporal_ratio)
         if item.image_embeds is not None:
             tensors["image_embeds"] = item.image_embeds
         return tensors
 
     write_pairs(root, human_pair_tensors(human.records, encode))
-    return {"pairs": len(human.records), "source": "human", "reused": False,
+    marked = sum(1 for r in human.records if any(r.get("marks_w") or []) or any(r.get("marks_l") or []))
+    return {"pairs": len(human.records), "source": "human", "reused": False, "marked_pairs": marked,
             "mean_gap": float(np.mean([r["s_w"] - r["s_l"] for r in human.records]))}
 
 
@@ -125,10 +169,12 @@ def run_studio_job(config: GapoConfig, *, train_prompts: list[StudioPrompt], eva
     options = options or JobOptions()
     if not eval_prompts or (human is None and not train_prompts):
         raise ValueError("GAPO needs training prompts (or human pairs) and held-out prompts (at least one each)")
-    if config.frame_weighting != "none":
-        # neither pair source writes span marks yet (on-policy samples have no annotators; human pairs do not
-        # read the segments table): refuse before sampling rather than fail at the trainer after it
-        raise ValueError("the studio's GAPO job has no span marks for dense GAPO yet; use frame_weighting 'none'")
+    if config.frame_weighting != "none" and human is None:
+        # on-policy candidates have no annotators, so no span marks: refuse before sampling rather than fail at
+        # the trainer after it (human pairs carry their annotators' marks, write_human_pairs)
+        raise ValueError(f"frame_weighting '{config.frame_weighting}' (dense GAPO) needs human pairs, whose "
+                         "annotators marked artefact spans; on-policy pairs have none: use pair_source 'human' "
+                         "or frame_weighting 'none'")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     config = dataclasses.replace(config, checkpoint_dir=str(out / "checkpoints"))

@@ -38,6 +38,11 @@ DEFAULT_PROMOTION_EPSILON = 0.01  # a run without a policy and without promotion
 
 MSG_UNKNOWN = "Unknown run options: {unknown}; valid for a {kind} run: {valid}."
 MSG_NOT_AN_OBJECT = "options must be a JSON object (got {value!r})."
+MSG_DENSE_NEEDS_HUMAN = ("frame_weighting '{weighting}' (dense GAPO) weights each frame by the annotators' artefact "
+                         "spans, which only human pairs carry: set the option pair_source to 'human' (or the config's "
+                         "frame_weighting to 'none').")
+MSG_DENSE_CHAINED = ("gapo_config frame_weighting '{weighting}' (dense GAPO) needs human pairs, but a chained GAPO run "
+                     "samples on-policy pairs, which carry no span marks: use frame_weighting 'none' there.")
 MSG_ONE_PROCESS = ("num_processes > 1 is available for reward runs; a {kind} run trains in one process "
                    "(launch `torchrun -m training.gapo train` for multi-GPU GAPO, docs/operations.md).")
 
@@ -218,8 +223,18 @@ def options_for(kind: str, given: dict | None) -> RunOptions:
     if isinstance(options, RewardRunOptions) and options.gapo_config is not None:
         from training.runs.configs import config_for
 
-        config_for(RunKind.GAPO, options.gapo_config)  # the chained GAPO run's config: checked now, not then
+        normalised, _ = config_for(RunKind.GAPO, options.gapo_config)  # the chained GAPO run's config: checked now
+        if normalised.get("frame_weighting", "none") != "none":  # chained runs take no options: on-policy pairs
+            raise ValidationFailed(MSG_DENSE_CHAINED.format(weighting=normalised["frame_weighting"]))
     return options
+
+
+def check_gapo_pairs(config: dict, options: GapoRunOptions) -> None:
+    """Dense GAPO (config frame_weighting 'segments') reads span marks, which only human pairs carry (on-policy
+    candidates have no annotators): refuse the combination when the run is created, before any sampling."""
+    weighting = config.get("frame_weighting", "none")
+    if weighting != "none" and options.pair_source != "human":
+        raise ValidationFailed(MSG_DENSE_NEEDS_HUMAN.format(weighting=weighting))
 
 
 def from_stored(kind: str, stored: dict | None) -> RunOptions:

@@ -27,7 +27,7 @@ from training.runs.errors import (
     RunStateConflict,
 )
 from training.runs.finite import finite_json
-from training.runs.options import GapoRunOptions, options_for, to_stored
+from training.runs.options import GapoRunOptions, check_gapo_pairs, options_for, to_stored
 from training.signals import queue_send, run_queued
 
 
@@ -54,6 +54,8 @@ def run_create(*, kind: str, config: dict | None = None, options: dict | None = 
         options = {**settings.GAPO_DEFAULT_OPTIONS, **(options or {})}
     normalised, total = config_for(kind, config or {})
     typed = options_for(kind, options)
+    if isinstance(typed, GapoRunOptions):
+        check_gapo_pairs(normalised, typed)
     if isinstance(typed, GapoRunOptions) and typed.base_generator and normalised.get("preset") != "tiny":
         raise ValidationFailed("base_generator 'demo' is the tiny preset's pretrained base; preset 'paper' "
                                "loads its checkpoint from model_path.")

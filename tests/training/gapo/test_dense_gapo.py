@@ -241,11 +241,11 @@ def test_cli_trains_dense_gapo_on_a_pair_folder_with_marks_and_refuses_synthetic
               "--frame-weighting", "segments"])
 
 
-def test_the_studio_job_refuses_dense_gapo_before_any_sampling(tmp_path):
+def test_the_studio_job_refuses_dense_gapo_on_on_policy_pairs_before_any_sampling(tmp_path):
     from training.gapo.studio import StudioPrompt, run_studio_job
 
     prompt = StudioPrompt("p", "a girl waves", np.zeros((8, 8, 3), np.uint8))
-    with pytest.raises(ValueError, match="no span marks for dense GAPO"):
+    with pytest.raises(ValueError, match="needs human pairs.*on-policy pairs have none"):
         run_studio_job(GapoConfig(frame_weighting="segments"), train_prompts=[prompt], eval_prompts=[prompt],
                        scorer=None, out_dir=tmp_path / "job")
     assert not (tmp_path / "job").exists(), "nothing written"
