@@ -68,4 +68,6 @@ def test_overall_needs_weights_and_scores_must_be_in_unit_range():
 def test_records_become_write_pairs_dicts_with_scores_and_meta():
     records = human_pairs([pair(1, 1, 2, smoothness=("a", 1.0))], SCORES, dimension="smoothness").records
     out = human_pair_tensors(records, lambda r: {"x_w": f"latent {r['winner']}", "x_l": f"latent {r['loser']}"})
-    assert out == [{"x_w": "latent 1", "x_l": "latent 2", "s_w": 0.9, "s_l": 0.3, "meta": records[0]}]
+    meta = {k: v for k, v in records[0].items() if k not in ("marks_w", "marks_l")}
+    meta.update(marked_frames_w=0, marked_frames_l=0)  # the per-frame marks go to the pair file, not the index
+    assert out == [{"x_w": "latent 1", "x_l": "latent 2", "s_w": 0.9, "s_l": 0.3, "meta": meta}]
