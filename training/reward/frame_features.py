@@ -39,7 +39,7 @@ import cv2
 import numpy as np
 
 from .flow import farneback_flows, grey_frames
-from .handcrafted import FLOW_HEIGHT, _aligned_hist_sim, _hist, _resize_h, centre_crop
+from .handcrafted import FLOW_HEIGHT, _aligned_hist_sim, _hist, _resize_h, centre_crop, flow_series
 from .identity import _bins, _colour_set, align_colours, subject_mask
 
 FRAME_FEATURE_NAMES = ("lum_jump", "shift_jump", "incoherence", "warp_residual", "frame_change", "subject_motion",
@@ -73,18 +73,8 @@ def _raw(frames: np.ndarray, initial_image: np.ndarray | None) -> dict[str, np.n
     T = len(frames)
     grey = grey_frames(frames)
     flows = np.stack(farneback_flows(grey))  # (T-1, H, W, 2): flows[t-1] brings frame t-1 to frame t
-    h, w = flows.shape[1:3]
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    design = np.stack([xs.ravel(), ys.ravel(), np.ones(h * w, np.float32)], 1)  # (HW, 3)
-    shifts, residual, subject = [], [], []
-    for flow in flows:
-        f = flow.reshape(-1, 2)  # (H, W, 2) -> (HW, 2)
-        shift = np.median(f, axis=0)
-        coef, *_ = np.linalg.lstsq(design, f, rcond=None)
-        residual.append(float(np.linalg.norm(f - design @ coef, axis=1).mean()))
-        subject.append(float(np.linalg.norm(f - shift, axis=1).mean()))
-        shifts.append(shift)
-    shifts = np.asarray(shifts)
+    series = flow_series(list(flows))  # the per-pair quantities the video features average
+    shifts, residual, subject = series["shift"], series["warp"], series["motion"]
     speed = float(np.linalg.norm(flows, axis=-1).mean())
     zero = np.zeros(T)
     out = {name: zero.copy() for name in FRAME_FEATURE_NAMES}

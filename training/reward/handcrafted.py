@@ -135,8 +135,10 @@ def _resize_h(img: np.ndarray, height: int) -> np.ndarray:
     return cv2.resize(img, (max(2, round(w * height / h)), height), interpolation=cv2.INTER_AREA)
 
 
-def _flow_stats(flows: list[np.ndarray]) -> tuple[float, float, float, float]:
-    """(shake, warp, motion, motion_peak) from Farneback flow between consecutive frames."""
+def flow_series(flows: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """Per flow field (frame pair): "shift" (N, 2) the global translation (median flow), "warp" (N,) the mean
+    residual after a least-squares global affine fit, "motion" (N,) mean |flow - shift|, "peak" (N,) its 95th
+    percentile. The video features average these; frame_features.py keeps them per frame."""
     h, w = flows[0].shape[:2]
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     design = np.stack([xs.ravel(), ys.ravel(), np.ones(h * w, np.float32)], 1)  # (HW, 3)
@@ -151,9 +153,16 @@ def _flow_stats(flows: list[np.ndarray]) -> tuple[float, float, float, float]:
         motions.append(float(moving.mean()))
         peaks.append(float(np.percentile(moving, 95)))
         shifts.append(shift)
-    shifts = np.asarray(shifts)
+    return {"shift": np.asarray(shifts), "warp": np.asarray(warps), "motion": np.asarray(motions),
+            "peak": np.asarray(peaks)}
+
+
+def _flow_stats(flows: list[np.ndarray]) -> tuple[float, float, float, float]:
+    """(shake, warp, motion, motion_peak) from Farneback flow between consecutive frames."""
+    series = flow_series(flows)
+    shifts = series["shift"]
     shake = float(np.linalg.norm(np.diff(shifts, axis=0), axis=1).mean()) if len(shifts) > 1 else 0.0
-    return shake, float(np.mean(warps)), float(np.mean(motions)), float(np.mean(peaks))
+    return shake, float(np.mean(series["warp"])), float(np.mean(series["motion"])), float(np.mean(series["peak"]))
 
 
 def _colourfulness(frame: np.ndarray) -> float:
