@@ -189,6 +189,7 @@ def test_a_dense_gapo_run_trains_on_the_annotators_spans_of_the_judged_videos(pr
     assert ended.state == RunState.SUCCEEDED, ended.error
     pairs = ended.metrics["pairs"]
     assert pairs["source"] == "human" and pairs["marked_pairs"] >= 1
+    assert "pairs carry annotators' span marks" in ended.log_tail
     files = sorted((run_folder(run.pk) / "gapo" / "pairs").glob("pair-*.safetensors"))
     marks = [load_file(str(f)) for f in files]
     assert all(m["marks_w"].shape == (GAPO_OPTIONS.get("frames", 8),) for m in marks)

@@ -190,6 +190,9 @@ def run_studio_job(config: GapoConfig, *, train_prompts: list[StudioPrompt], eva
                                           dimension=options.dimension, seed=config.seed)
     log(f"{pair_stats['pairs']} pairs (mean gap {pair_stats['mean_gap']:.3f}"
         f"{', reused from an earlier attempt' if pair_stats['reused'] else ''})")
+    if config.frame_weighting == "segments":
+        log(f"dense GAPO (dense_beta {config.dense_beta}): {pair_stats.get('marked_pairs', 0)} of "
+            f"{pair_stats['pairs']} pairs carry annotators' span marks; the others weigh every frame alike")
     train = run_gapo(config, pairs_dir=out / "pairs", out_dir=out, on_step=on_step, should_stop=should_stop,
                      denoiser=denoiser, noise=noise)
     if train["status"] != "completed":
