@@ -13,6 +13,10 @@ Rows (every trained row is the cpu preset with per-frame heads on smoothness, mo
                   and early/late edges)
     segments_no_motion  the same, the segment loss on smoothness and character only (segment_dimensions): the demo's
                   motion artefact frames are whole frozen clips (no contrast inside a clip) or jitter frames
+    (those three: frame_pooling 'added', the first design, the heads' mean joins the video logit)
+    separate      frame_pooling 'separate': the video logits leave the heads out (so the pairwise columns are the
+                  model's without frame heads); the heads learn from their own pairwise term, no segment loss
+    separate_segments_no_motion  the same plus the segment loss (--weight) on smoothness and character
 
 Measured:
     pairwise accuracy per dimension, demo held-out prompts (SYNTHETIC; calibrated on that split as in
@@ -56,7 +60,14 @@ from training.reward.scoring import AnimeReward  # noqa: E402
 from training.reward.train import RewardTrainer, prepare_all, prepare_static  # noqa: E402
 
 # trained rows: RewardConfig overrides on top of the cpu preset + frame heads (segments rows: the --weight too)
-ROWS = {"no_segments": {}, "segments": {}, "segments_no_motion": {"segment_dimensions": ("smoothness", "character")}}
+# (the first three: frame_pooling 'added', the first design; separate*: the frame heads leave the video logit alone)
+NO_MOTION = {"segment_dimensions": ("smoothness", "character")}
+ROWS = {"no_segments": {"frame_pooling": "added"}, "segments": {"frame_pooling": "added"},
+        "segments_no_motion": {"frame_pooling": "added", **NO_MOTION},
+        "separate": {"frame_pooling": "separate"}, "separate_segments_no_motion": {"frame_pooling": "separate", **NO_MOTION}}
+DIFFERENCES = (("segments", "no_segments"), ("segments_no_motion", "no_segments"), ("separate", "no_segments"),
+               ("separate_segments_no_motion", "separate"), ("separate_segments_no_motion", "segments_no_motion"))
+SEGMENT_ROWS = ("segments", "segments_no_motion", "separate_segments_no_motion")  # trained with --weight
 
 
 def _model_curves(reward: AnimeReward, items: list[dict]) -> list[dict[str, np.ndarray]]:
@@ -120,7 +131,7 @@ def run(args) -> dict:
         for row in args.rows.split(","):
             if (seed, row) in done:
                 continue
-            weight = args.weight if row.startswith("segments") else 0.0
+            weight = args.weight if row in SEGMENT_ROWS else 0.0
             config = RewardConfig(**{**base.to_dict(), "seed": seed, "segment_loss_weight": weight, **ROWS[row]})
             t0 = time.perf_counter()
             static = {k: v for k, v in prepared.items() if "~" in k}  # the still copies, prepared once above
@@ -199,10 +210,10 @@ def _table(title: str, key: str, cols: list[str], result: dict, pick) -> list[st
             lines.append(f"| **{row} mean** | {len(rs)} | " + " | ".join(
                 f"{np.nanmean([pick(r[key][c]) for r in rs]):.3f}{_interval([pick(r[key][c]) for r in rs])}"
                 for c in cols) + " |")
-    for row in ("segments", "segments_no_motion"):
-        paired = [(a, b) for a in by[row] for b in by["no_segments"] if a["seed"] == b["seed"]]
+    for row, ref in DIFFERENCES:
+        paired = [(a, b) for a in by[row] for b in by[ref] if a["seed"] == b["seed"]]
         if paired:
-            lines.append(f"| {row} - no_segments (same seed) | {len(paired)} | " + " | ".join(
+            lines.append(f"| {row} - {ref} (same seed) | {len(paired)} | " + " | ".join(
                 f"{np.nanmean([pick(a[key][c]) - pick(b[key][c]) for a, b in paired]):+.3f}"
                 f"{_interval([pick(a[key][c]) - pick(b[key][c]) for a, b in paired])}" for c in cols) + " |")
     return lines + [""]

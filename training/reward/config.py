@@ -39,6 +39,7 @@ MIXED_PRECISIONS = ("no", "bf16")
 DEVICES = ("auto", "cpu", "cuda")
 FINETUNES = ("head", "lora", "full")
 CLIP_SCOPES = ("model", "scorer")
+FRAME_POOLINGS = ("separate", "added")
 PROMPT_TEXTS = ("words", "backbone")
 PROMPT_WORD_DIM = 64
 # Which scorer architecture each dimension uses (models.py); the paper's choices, scaled down.
@@ -190,8 +191,13 @@ class RewardConfig:
         "no gate. Why: README 'Standing still does not pay'", (0.01, 0.05))
     frame_dimensions: tuple[str, ...] = _help(
         f"temporal dimensions ({', '.join(FRAME_DIMENSIONS)}) that get a per-frame head (frame_head.py): a score "
-        "curve over the sampled frames from per-frame measurements (frame_features.py), whose mean is added to the "
-        "dimension's video logit; () = none (every checkpoint before issue #22)", ())
+        "curve over the sampled frames from per-frame measurements (frame_features.py); () = none (every checkpoint "
+        "before issue #22)", ())
+    frame_pooling: str = _help(
+        f"{' | '.join(FRAME_POOLINGS)}: how a frame head meets its dimension's video logit. separate: it does not "
+        "(the head learns from its own pairwise term on mean_t s_t plus the segment loss), so the video scores are "
+        "those of the same model without frame heads; added: mean_t s_t is added to the video logit (the first "
+        "design; configs saved before this field load as added)", "separate")
     segment_loss_weight: float = _help(
         "weight of the segment loss (losses/segment.py: frames inside marked artefact spans score lower than frames "
         "outside) added to the pairwise loss; needs frame_dimensions and pairs with marked spans; 0 = off", 0.0)
@@ -206,7 +212,7 @@ class RewardConfig:
 
     def __post_init__(self) -> None:
         for name, valid in {"preset": PRESETS, "loss": LOSSES, "mixed_precision": MIXED_PRECISIONS,
-                            "device": DEVICES, "clip_scope": CLIP_SCOPES}.items():
+                            "device": DEVICES, "clip_scope": CLIP_SCOPES, "frame_pooling": FRAME_POOLINGS}.items():
             if getattr(self, name) not in valid:
                 raise ValueError(f"{name}={getattr(self, name)!r} is not valid; valid values: {', '.join(valid)}")
         self.dimensions = tuple(self.dimensions)
@@ -358,9 +364,10 @@ class RewardConfig:
     @classmethod
     def load(cls, path: str | Path) -> "RewardConfig":
         # checkpoints saved before these fields existed were trained without those inputs; before net_head_l2,
-        # head_l2 priced every head weight
+        # head_l2 priced every head weight; before frame_pooling, a frame head's mean was added to the video logit
         saved = json.loads(Path(path).read_text())
         return load_config(cls, path, defaults={"net_head_l2": saved.get("head_l2", 0.0),
                                                 **dict.fromkeys(FEATURE_GROUPS, ()), "static_negatives": 0.0,
                                                 "formula_prior": False, "scoped_features": False,
+                                                "frame_pooling": "added",
                                                 "monotone_features": False, "head_l2": 0.0, "feature_scope": 1})

@@ -2,9 +2,16 @@
 
 For each sampled frame t, ``s_t = w . z_t + b`` on the standardised per-frame measurements z_t of that dimension
 (frame_features.FRAME_SCOPES; ``fr_mean`` / ``fr_std`` on AnimeRewardModel, fitted on the training videos' frames).
-How the curve meets the video score: the dimension's video logit gains ``mean_t s_t``, so the pairwise loss trains
-the head through its pooled value, and the segment loss (losses/segment.py) trains its shape. The weights start
-near 0 (std 0.01, bias 0), so a model with a fresh frame head scores videos as it did without one.
+How the curve meets the video score (config.frame_pooling):
+    separate (default)  it does not: the video logit is the scorer's alone, and the head is trained by its own
+                        pairwise term on its pooled value mean_t s_t (train.py) plus the segment loss
+                        (losses/segment.py) on its shape. A model's video scores, hence its pairwise accuracy, are
+                        then those of the same model without frame heads (tested).
+    added               the first design (configs saved before frame_pooling): the dimension's video logit gains
+                        ``mean_t s_t``, so the pairwise loss trains the head through its pooled value. Measured:
+                        once the segment loss shapes the head this costs demo pairwise accuracy on character
+                        (benchmarks/results/reward_segments.md).
+The weights start near 0 (std 0.01, bias 0), so with 'added' a fresh frame head scores videos as without one.
 The score curve AnimeReward reports is ``video logit + (s_t - mean_t s_t)``: it averages to the video's logit,
 and its shape over time is the frame head's.
 """

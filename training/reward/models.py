@@ -307,8 +307,13 @@ class AnimeRewardModel(nn.Module):
         self.register_buffer("hc_std", torch.ones(n_hc))
         # per-frame heads (issue #22) only when configured, so checkpoints without them keep their exact state dict
         if config.frame_dimensions:
-            self.frame_heads = nn.ModuleDict({d: FrameHead(d, config.monotone_features)
-                                              for d in config.frame_dimensions})
+            # separate pooling: the heads draw their init from their own generator, so adding them leaves the global
+            # random state, hence everything trained after this, as it is without them
+            with torch.random.fork_rng(devices=[], enabled=config.frame_pooling == "separate"):
+                if config.frame_pooling == "separate":
+                    torch.manual_seed(config.seed + 1)
+                self.frame_heads = nn.ModuleDict({d: FrameHead(d, config.monotone_features)
+                                                  for d in config.frame_dimensions})
             self.register_buffer("fr_mean", torch.zeros(len(FRAME_FEATURE_NAMES)))
             self.register_buffer("fr_std", torch.ones(len(FRAME_FEATURE_NAMES)))
 
@@ -339,11 +344,15 @@ class AnimeRewardModel(nn.Module):
 
     def forward(self, batch: dict, with_curves: bool = False):
         """dimension -> logit (B,); with_curves: (those logits, frame dimension -> frame logits s_t (B, T)).
-        A frame dimension's video logit includes mean_t s_t (frame_head.py)."""
+        With config.frame_pooling 'added' (the first design) a frame dimension's video logit includes mean_t s_t;
+        with 'separate' it does not (frame_head.py)."""
         batch = dict(batch)
         batch["handcrafted_std"] = (batch["handcrafted"] - self.hc_mean) / self.hc_std
         logits = {dim: scorer(batch) for dim, scorer in self.scorers.items()}
+        if not (with_curves or self.config.frame_pooling == "added"):
+            return logits
         curves = self.frame_logits(batch)
-        for d, s in curves.items():
-            logits[d] = logits[d] + s.mean(1).to(logits[d].dtype)
+        if self.config.frame_pooling == "added":
+            for d, s in curves.items():
+                logits[d] = logits[d] + s.mean(1).to(logits[d].dtype)
         return (logits, curves) if with_curves else logits

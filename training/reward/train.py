@@ -12,6 +12,11 @@ text_video (other dimensions NaN, masked): slowing a clip toward standing still 
 and a still clip cannot show the action its prompt names (the demo's own text_video truth counts frozen against
 it); the demo world has no still video for those heads to learn that from.
 
+Frame heads (config.frame_dimensions, issue #22) with frame_pooling 'separate' (the default): the video logits
+leave them out, so each head learns from its own pairwise term, the same pairwise loss on its pooled value
+``mean_t s_t`` of B vs A (weight FRAME_PAIRWISE_WEIGHT, mean over frame dimensions), plus the segment loss below;
+their gradients are clipped apart from the scorers', so the scorers train exactly as without frame heads.
+
 Segment loss (config.segment_loss_weight, issue #22): the videos of a batch that carry marked spans on a frame
 dimension of ``segment_dimensions`` (PairSet.segments, mapped onto the model's frames by segments.py) add
 ``segment_loss_weight x segment_rank_loss(frame logits, marked share)`` per such dimension (mean over them), beside the pairwise loss of the same pairs: the same judged pairs, denser labels.
@@ -49,9 +54,11 @@ from .segments import video_marks
 RESUME_MUST_MATCH = ("preset", "dimensions", "scorers", "frame_size", "character_crop", "hidden_size", "num_layers", "finetune", "net_frames",
                      "lora_rank", "lora_targets", "handcrafted_features", "formula_prior", "scoped_features", "feature_scope",
                      "identity_dimensions", "motion_pattern_dimensions", "coherence_dimensions", "appearance_dimensions",
-                     "prompt_motion_text", "frame_dimensions")
+                     "prompt_motion_text", "frame_dimensions", "frame_pooling")
 
 
+# frame_pooling 'separate': weight of the frame heads' own pairwise term (1: as much as the segment loss at weight 1)
+FRAME_PAIRWISE_WEIGHT = 1.0
 STATIC_KINDS = ("freeze", "near_static")
 STATIC_NEGATIVE_STRENGTHS = {"motion": 2.0, "text_video": 1.0}  # B (the moving original) better than A (still)
 
@@ -140,9 +147,16 @@ class RewardTrainer:
         self.model, self.optimizer = self.accelerator.prepare(model, optimizer)
         self.scheduler = scheduler
         self.params = params
-        self.clip_groups = ([params] if config.clip_scope == "model" else
-                            [[p for p in part.parameters() if p.requires_grad]
-                             for part in (*model.scorers.values(), *getattr(model, "frame_heads", {}).values())])
+        frame_heads = list(getattr(model, "frame_heads", {}).values())
+        if config.frame_pooling == "separate":  # the heads' gradients never rescale the scorers' (nor each other's)
+            scorer_params = [p for part in model.scorers.values() for p in part.parameters() if p.requires_grad]
+            self.clip_groups = ([scorer_params] if config.clip_scope == "model" else
+                                [[p for p in part.parameters() if p.requires_grad] for part in model.scorers.values()])
+            self.clip_groups += [[p for p in head.parameters() if p.requires_grad] for head in frame_heads]
+        else:
+            self.clip_groups = ([params] if config.clip_scope == "model" else
+                                [[p for p in part.parameters() if p.requires_grad]
+                                 for part in (*model.scorers.values(), *frame_heads)])
         self.device = self.accelerator.device
 
     def _batch(self, items: list[dict]) -> dict:
@@ -160,7 +174,8 @@ class RewardTrainer:
         items = [self.prepared[p.video_a] for p in pairs] + [self.prepared[p.video_b] for p in pairs]
         strengths = torch.from_numpy(strength_matrix(pairs, c.dimensions)).to(self.device)  # (B, D)
         keys = [p.video_a for p in pairs] + [p.video_b for p in pairs]
-        if self.marks:
+        separate = bool(c.frame_dimensions) and c.frame_pooling == "separate"
+        if self.marks or separate:
             logits, curves = self.model(self._batch(items), with_curves=True)  # (2B,), frame dims -> (2B, T)
         else:
             logits, curves = self.model(self._batch(items)), {}  # dimension -> (2B,)
@@ -178,9 +193,29 @@ class RewardTrainer:
             if "accuracy" in m and not torch.isnan(m["accuracy"]):
                 metrics[f"{dim}/accuracy"] = float(m["accuracy"])
         loss = torch.stack(losses).mean()
-        if curves:
+        if separate:
+            loss = loss + FRAME_PAIRWISE_WEIGHT * self._frame_pairwise_loss(curves, strengths, metrics)
+        if self.marks:
             loss = loss + c.segment_loss_weight * self._segment_loss(keys, curves, metrics)
         return loss, metrics
+
+    def _frame_pairwise_loss(self, curves: dict[str, torch.Tensor], strengths: torch.Tensor,
+                             metrics: dict) -> torch.Tensor:
+        """frame_pooling 'separate': the pairwise loss of the batch's pairs on each frame head's pooled value
+        mean_t s_t (B first, A second, as for the video logits), mean over frame dimensions with a label."""
+        c, parts = self.config, []
+        b = strengths.shape[0]
+        for dim, s in curves.items():
+            known = ~torch.isnan(strengths[:, c.dimensions.index(dim)])
+            if not known.any():
+                continue
+            pooled = s.float().mean(1)  # (2B, T) -> (2B,)
+            loss, _ = pairwise_loss(c.loss, (pooled[b:] - pooled[:b])[known],
+                                    strengths[known, c.dimensions.index(dim)], tie_margin=c.tie_margin,
+                                    strength_margin=c.strength_margin)
+            parts.append(loss)
+            metrics[f"{dim}/frame_pairwise_loss"] = float(loss.detach())
+        return torch.stack(parts).mean() if parts else next(iter(curves.values())).sum() * 0.0
 
     def _segment_loss(self, keys: list[str], curves: dict[str, torch.Tensor], metrics: dict) -> torch.Tensor:
         """Mean over frame dimensions of segment_rank_loss on the batch's videos with marked spans (0 without)."""
