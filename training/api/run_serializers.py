@@ -21,6 +21,10 @@ class RunCreateSerializer(serializers.Serializer):
                                     help_text="The kind's options (training/runs/options.py; null = the default): "
                                               + "; ".join(f"{kind}: {', '.join(option_names(kind))}"
                                                           for kind in RunKind.values))
+    dense = serializers.BooleanField(required=False, default=False,
+                                     help_text="GAPO without a config only: the deployment's default setup as dense "
+                                               "GAPO (config frame_weighting 'segments', options pair_source "
+                                               "'human'); refused with a config or without judged, span-marked pairs.")
     dataset_version = serializers.PrimaryKeyRelatedField(queryset=DatasetVersion.objects.all(), required=False,
                                                          allow_null=True, default=None)
     reward_model = serializers.PrimaryKeyRelatedField(queryset=RewardModelVersion.objects.all(), required=False,

@@ -45,8 +45,9 @@ class RunListCreateView(ListAPIView):
         data = body.validated_data
         run = services.run_create(kind=data["kind"], config=data["config"], options=data["options"],
                                   dataset_version=data["dataset_version"], reward_model=data["reward_model"],
-                                  created_by=request.user)
-        audit_record(request=request, action="run.start", target=run, details={"kind": run.kind})
+                                  created_by=request.user, dense=data["dense"])
+        audit_record(request=request, action="run.start", target=run,
+                     details={"kind": run.kind, **({"dense": True} if data["dense"] else {})})
         return Response(s.RunSerializer(run).data, status=status.HTTP_201_CREATED)
 
 

@@ -50,3 +50,15 @@ def campaign_human_pair_inputs(*, campaign: Campaign) -> tuple[list[dict], dict[
                                   .values_list("video_id", "dimension__key", "bt_scaled")):
         scores.setdefault(video_id, {})[key] = scaled
     return pairs, scores
+
+
+def judged_pair_counts(*, campaign_ids) -> tuple[int, int]:
+    """(judged pairs, judged pairs with at least one span) of the campaigns: real (non-gold) pairs with a
+    submitted assignment, the pairs the human pair source can order; a dense GAPO run is refused up front
+    when either count is zero (training/runs/gapo_setup.py)."""
+    submitted = Assignment.objects.filter(pair__campaign_id__in=campaign_ids, pair__is_gold=False,
+                                          state=AssignmentState.SUBMITTED)
+    judged = submitted.values("pair_id").distinct().count()
+    marked = (Segment.objects.filter(assignment__in=submitted).values("assignment__pair_id").distinct().count()
+              if judged else 0)
+    return judged, marked

@@ -11,7 +11,6 @@ import os
 import socket
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,6 +26,7 @@ from training.runs.errors import (
     RunStateConflict,
 )
 from training.runs.finite import finite_json
+from training.runs.gapo_setup import check_dense_pairs, check_dense_request, default_gapo_setup, run_campaign_ids
 from training.runs.options import GapoRunOptions, check_gapo_pairs, options_for, to_stored
 from training.signals import queue_send, run_queued
 
@@ -38,20 +38,21 @@ def worker_name() -> str:
 def run_create(*, kind: str, config: dict | None = None, options: dict | None = None,
                dataset_version: DatasetVersion | None = None, reward_model: RewardModelVersion | None = None,
                created_by=None, trigger: str = RunTrigger.API, trigger_key: str | None = None, policy=None,
-               parent: TrainingRun | None = None, enqueue: bool = True) -> TrainingRun:
+               parent: TrainingRun | None = None, enqueue: bool = True, dense: bool = False) -> TrainingRun:
     """Validate everything up front (the config by its kind's dataclass, configs.py; the options once,
-    options.py), store the run queued and hand it to the gpu queue after commit."""
+    options.py), store the run queued and hand it to the gpu queue after commit. `dense`: a GAPO run
+    without a config takes the default setup with segment weighting on human pairs (gapo_setup.py)."""
     if kind not in RunKind.values:
         raise ValidationFailed(MSG_UNKNOWN_KIND.format(kind=kind))
+    dense = check_dense_request(kind=kind, config=config, dense=dense)
     # the cheap refusal first: a GAPO run without a promoted model is answered before torch is imported
     if kind in (RunKind.SCORING, RunKind.GAPO) and reward_model is None:
         reward_model = RewardModelVersion.objects.filter(promoted=True).first()
         if reward_model is None:
             raise ValidationFailed(MSG_NO_PROMOTED)
     if kind == RunKind.GAPO and not config:
-        # no config given (the /runs/ page's "Run GAPO"): the deployment's default setup
-        config = dict(settings.GAPO_DEFAULT_CONFIG)
-        options = {**settings.GAPO_DEFAULT_OPTIONS, **(options or {})}
+        # no config given (the /runs/ page's "Run GAPO" / "Run dense GAPO"): the deployment's default setup
+        config, options = default_gapo_setup(options=options, dense=dense)
     normalised, total = config_for(kind, config or {})
     typed = options_for(kind, options)
     if isinstance(typed, GapoRunOptions):
@@ -59,6 +60,9 @@ def run_create(*, kind: str, config: dict | None = None, options: dict | None = 
     if isinstance(typed, GapoRunOptions) and typed.base_generator and normalised.get("preset") != "tiny":
         raise ValidationFailed("base_generator 'demo' is the tiny preset's pretrained base; preset 'paper' "
                                "loads its checkpoint from model_path.")
+    if dense:  # the cheap queries last: after every check that needs none
+        check_dense_pairs(run_campaign_ids(campaign_ids=typed.campaign_ids, dataset_version=dataset_version,
+                                           reward_model=reward_model))
     if kind == RunKind.REWARD:
         if dataset_version is None:
             raise ValidationFailed(MSG_NO_DATASET.format(kind=kind))
