@@ -35,6 +35,7 @@ function actions(): RunsListActions & { calls: string[] } {
   return {
     calls,
     runGapo: () => calls.push("gapo"),
+    runDenseGapo: () => calls.push("gapo-dense"),
     retrain: (p) => calls.push(`retrain-${p.id}`),
     promote: (m) => calls.push(`promote-${m.id}`),
     setFilter: (name, value) => calls.push(`${name}=${value}`),
@@ -83,6 +84,24 @@ describe("runs list view", () => {
     expect(a.calls).toEqual(["gapo"]);
   });
 
+  it("offers dense GAPO beside Run GAPO, explained in one line, and marks dense runs in the table", () => {
+    const a = actions();
+    const dense = run({ id: 9, kind: "gapo", config: { frame_weighting: "segments", dense_beta: 1 } }) as Run;
+    const plain = run({ id: 10, kind: "gapo", config: { frame_weighting: "none", dense_beta: 1 } }) as Run;
+    const els = renderRunsList(listState({ admin: true, runs: [dense, plain], busy: "gapo-dense" }), a, names);
+    const button = section(els, "actions")!.querySelector<HTMLButtonElement>("[data-action=gapo-dense]")!;
+    expect(button.textContent).toBe(t("runs.runDenseGapo"));
+    expect(button.tagName).toBe("BUTTON"); // a real button: Tab reaches it, Enter and Space press it
+    expect(button.disabled).toBe(true); // its request is in flight
+    const help = section(els, "actions")!.querySelector(`#${button.getAttribute("aria-describedby")}`);
+    expect(help?.textContent).toBe(t("runs.runDenseGapoHelp"));
+    const rows = [...section(els, "runs")!.querySelectorAll("tbody tr")];
+    expect(rows.map((tr) => tr.querySelector("[data-dense]")?.textContent ?? null)).toEqual([t("runs.dense"), null]);
+    const idle = section(renderRunsList(listState({ admin: true }), a, names), "actions")!;
+    idle.querySelector<HTMLButtonElement>("[data-action=gapo-dense]")!.click();
+    expect(a.calls).toEqual(["gapo-dense"]);
+  });
+
   it("tells a policy waiting out its backoff from one that gave up", () => {
     const base: RetrainPolicy = { id: 1, name: "p", enabled: true, campaign_ids: [], min_new_judgments: 1, last_checked_at: null };
     expect(policyBackoff(base)).toBeNull();
@@ -124,6 +143,21 @@ describe("run page view", () => {
     expect(root.querySelector("[data-card=status] [role=progressbar]")?.getAttribute("aria-valuenow")).toBe("30");
     expect(root.querySelector("#run-cancel")).toBeNull(); // reviewers read; only admins cancel
     expect(root.querySelector("[data-card=log] .empty-state")).not.toBeNull();
+  });
+
+  it("shows a GAPO run's frame weighting: dense with its beta, or none; other kinds have none", () => {
+    const weighting = (r: RunDetail) => {
+      const root = document.createElement("div");
+      renderRunPage(root, state({ run: r }), config, names, () => undefined);
+      return root.querySelector<HTMLElement>("[data-card=status] [data-frame-weighting]");
+    };
+    const dense = weighting(run({ kind: "gapo", config: { frame_weighting: "segments", dense_beta: 2.5 } }))!;
+    expect(dense.dataset.frameWeighting).toBe("segments");
+    expect(dense.textContent).toBe(t("run.weightingSegments", { beta: "2.5" }));
+    expect(dense.closest("dl")?.textContent).toContain(t("run.frameWeighting"));
+    expect(weighting(run({ kind: "gapo", config: { frame_weighting: "none", dense_beta: 1 } }))!.textContent).toBe(t("run.weightingNone"));
+    expect(weighting(run({ kind: "gapo", config: {} }))!.dataset.frameWeighting).toBe("none"); // stored before #22
+    expect(weighting(run())).toBeNull();
   });
 
   it("says a promoted reward model was replaced later instead of 'not promoted' beside its promotion note", () => {

@@ -6,6 +6,7 @@ import {
   deltaClass,
   durationText,
   elapsedSeconds,
+  frameWeighting,
   heartbeatIsLate,
   interval,
   isFinal,
@@ -53,6 +54,16 @@ describe("run series -> chart data", () => {
     expect(latest.loss).toEqual({ step: 2, value: 0.6 });
     expect(latest["smoothness/accuracy"]).toEqual({ step: 3, value: 0.5 });
     expect(latest.lr).toEqual({ step: 1, value: 1e-4 });
+  });
+});
+
+describe("frame weighting", () => {
+  it("reads dense GAPO and its beta from a GAPO run's config, and nothing from other kinds", () => {
+    expect(frameWeighting({ kind: "gapo", config: { frame_weighting: "segments", dense_beta: 2 } })).toEqual({ mode: "segments", dense: true, beta: 2 });
+    expect(frameWeighting({ kind: "gapo", config: { frame_weighting: "none", dense_beta: 2 } })).toEqual({ mode: "none", dense: false, beta: null });
+    expect(frameWeighting({ kind: "gapo", config: {} })).toEqual({ mode: "none", dense: false, beta: null });
+    expect(frameWeighting({ kind: "gapo", config: { frame_weighting: "segments", dense_beta: "x" } })).toEqual({ mode: "segments", dense: true, beta: null });
+    expect(frameWeighting({ kind: "reward", config: { frame_weighting: "segments" } })).toBeNull();
   });
 });
 

@@ -5,8 +5,8 @@
  * Pure: state in, elements out; detail.ts owns the state, the requests and the polling.
  */
 import { h } from "../lib/dom";
-import { t } from "../lib/i18n";
-import { ageSeconds, durationText, elapsedSeconds, heartbeatIsLate, isActive, isFinal, splitError, stepText } from "./format";
+import { t, type MessageKey } from "../lib/i18n";
+import { ageSeconds, durationText, elapsedSeconds, frameWeighting, heartbeatIsLate, isActive, isFinal, splitError, stepText } from "./format";
 import { curvesCard } from "./curves";
 import { chartsCard, logCard, metricsCard, samplesCard, type Names } from "./sections";
 import type { RunDetail, RunsConfig } from "./types";
@@ -59,8 +59,17 @@ export function statusCard(run: RunDetail, config: RunsConfig, onCancel: () => v
       ["run.rewardModel", run.reward_model === null ? "—" : `v${run.reward_model}`],
       ["run.registeredModel", run.reward_model_version ? `v${run.reward_model_version.id}${run.reward_model_version.promoted ? ` ★ ${t("runs.promoted")}` : ""}` : "—"],
       ["run.parent", run.parent === null ? "—" : link(`${config.urls.runs}${run.parent}/`, `#${run.parent}`)],
+      ...weightingFact(run),
     ]),
   );
+}
+
+/** A GAPO run's frame weighting (its config's frame_weighting and dense_beta): dense or plain at a glance. */
+export function weightingFact(run: RunDetail): [MessageKey, string | Node][] {
+  const w = frameWeighting(run);
+  if (w === null) return [];
+  const text = w.dense ? t("run.weightingSegments", { beta: w.beta === null ? "—" : String(w.beta) }) : w.mode === "none" ? t("run.weightingNone") : w.mode;
+  return [["run.frameWeighting", h("span", { "data-frame-weighting": w.mode }, text)]];
 }
 
 /** The error's message in view; a Python traceback behind a "details" toggle. */

@@ -25,6 +25,16 @@ export function listPollDelay(anyActive: boolean, s: PollState, random: () => nu
 
 const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 
+/** A GAPO run's frame weighting, read from its stored config (GapoConfig.frame_weighting): "segments" is
+ * dense GAPO, with its dense_beta; null for other kinds (they weigh no frames). */
+export function frameWeighting(run: Pick<Run, "kind" | "config">): { mode: string; dense: boolean; beta: number | null } | null {
+  if (run.kind !== "gapo") return null;
+  const config = run.config ?? {};
+  const mode = typeof config.frame_weighting === "string" && config.frame_weighting ? config.frame_weighting : "none";
+  const dense = mode === "segments";
+  return { mode, dense, beta: dense && finite(config.dense_beta) ? config.dense_beta : null };
+}
+
 export const pct = (v: number | null | undefined, digits = 1): string => (finite(v) ? `${(v * 100).toFixed(digits)}%` : "—");
 export const num = (v: number | null | undefined, digits = 3): string => (finite(v) ? v.toFixed(digits) : "—");
 

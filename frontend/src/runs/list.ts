@@ -1,6 +1,6 @@
 /**
  * /runs/: every run (filters by kind and state, kept in the query string), the reward-model
- * comparison (versions x per-dimension held-out accuracy) and, for admins, "Run GAPO",
+ * comparison (versions x per-dimension held-out accuracy) and, for admins, "Run GAPO" / "Run dense GAPO",
  * "Retrain now" per policy and "Promote" per model. Polls every 5 s while a run is active, every
  * 30 s otherwise, slower while the tab is hidden or requests fail (lib/poll.ts). What is drawn
  * comes from listView.ts; this module holds the state and wires requests, polling and rendering.
@@ -94,6 +94,8 @@ function runsListActions(api: Api, act: Act, setFilter: RunsListActions["setFilt
   return {
     runGapo: () =>
       void act("gapo", t("runs.runGapoConfirm"), async () => t("runs.started", { id: (await api.post<Run>("/api/runs/", { kind: "gapo" })).id })),
+    runDenseGapo: () =>
+      void act("gapo-dense", t("runs.runDenseGapoConfirm"), async () => t("runs.started", { id: (await api.post<Run>("/api/runs/", { kind: "gapo", dense: true })).id })),
     retrain: (p) =>
       void act(`retrain-${p.id}`, t("runs.retrainConfirm", { name: p.name }), async () => t("runs.started", { id: (await api.post<Run>(`/api/retrain-policies/${p.id}/retrain/`)).id })),
     promote: (m) =>

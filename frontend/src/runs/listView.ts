@@ -1,12 +1,12 @@
 /**
- * What /runs/ shows, drawn from its state: the admin actions (Run GAPO, retrain per policy with
+ * What /runs/ shows, drawn from its state: the admin actions (Run GAPO, Run dense GAPO, retrain per policy with
  * its backoff), the runs table with its filters, and the reward-model comparison. Pure: state and
  * callbacks in, elements out; list.ts owns the state, the requests and the polling.
  */
 import { h } from "../lib/dom";
 import { t, type MessageKey } from "../lib/i18n";
 import { comparisonDimensions, comparisonRows } from "./compare";
-import { pct, stepText } from "./format";
+import { frameWeighting, pct, stepText } from "./format";
 import type { Names } from "./sections";
 import { RUN_KINDS, RUN_STATES, type RetrainPolicy, type RewardModel, type Run } from "./types";
 import { card, empty, formatTime, kindName, progressBar, stateBadge, table, type Cell } from "./widgets";
@@ -33,6 +33,8 @@ export interface RunsListState {
 
 export interface RunsListActions {
   runGapo: () => void;
+  /** The default setup as dense GAPO (human pairs, frames weighted by the annotators' spans). */
+  runDenseGapo: () => void;
   retrain: (p: RetrainPolicy) => void;
   promote: (m: RewardModel) => void;
   setFilter: (name: RunFilter, value: string) => void;
@@ -46,6 +48,13 @@ function filterSelect(id: string, label: MessageKey, values: readonly string[], 
 
 function actionButton(s: RunsListState, key: string, text: string, onclick: () => void, primary = false): HTMLElement {
   return h("button", { type: "button", class: `btn ${primary ? "btn-primary" : ""}`, "data-action": key, disabled: s.busy === key, onclick }, text);
+}
+
+/** "Run dense GAPO", described by its one-line explanation beside it (screen readers read both). */
+function denseButton(s: RunsListState, a: RunsListActions): HTMLElement {
+  const button = actionButton(s, "gapo-dense", t("runs.runDenseGapo"), a.runDenseGapo);
+  button.setAttribute("aria-describedby", "run-dense-help");
+  return button;
 }
 
 /** A policy whose last retrain failed: waiting out its backoff until a time, or given up. */
@@ -68,13 +77,14 @@ function policyItem(s: RunsListState, p: RetrainPolicy, a: RunsListActions): HTM
   );
 }
 
-/** Admins only: start a GAPO run, retrain a reward model per policy. */
+/** Admins only: start a GAPO run (plain or dense), retrain a reward model per policy. */
 export function actionsCard(s: RunsListState, a: RunsListActions): HTMLElement | null {
   if (!s.admin) return null;
   return card(
     "actions",
     t("runs.actions"),
     h("div", { class: "actions-row" }, actionButton(s, "gapo", t("runs.runGapo"), a.runGapo, true), h("span", { class: "muted help" }, t("runs.runGapoHelp"))),
+    h("div", { class: "actions-row" }, denseButton(s, a), h("span", { class: "muted help", id: "run-dense-help" }, t("runs.runDenseGapoHelp"))),
     h("h3", {}, t("runs.policies")),
     s.policies.length ? h("ul", { class: "policies" }, ...s.policies.map((p) => policyItem(s, p, a))) : empty(t("runs.noPolicies")),
   );
@@ -84,7 +94,7 @@ function runRow(s: RunsListState, r: Run): Cell[] {
   const version = r.reward_model_version;
   return [
     h("a", { href: r.page_url || `${s.runsUrl}${r.id}/`, "data-run-link": r.id }, `#${r.id}`),
-    kindName(r.kind),
+    frameWeighting(r)?.dense ? h("span", {}, kindName(r.kind), " ", h("span", { class: "badge", "data-dense": "" }, t("runs.dense"))) : kindName(r.kind),
     stateBadge(r.state),
     h("span", { class: "progress-cell" }, progressBar(r, t("runs.progressOf", { id: r.id })), h("span", { class: "muted" }, stepText(r))),
     { text: version ? `${version.promoted ? "★ " : ""}${pct(version.accuracy)}` : "—", num: true },

@@ -4,11 +4,13 @@ import { dataEn } from "./data";
 import { adminEn } from "./admin";
 import { curvesEn } from "./curves";
 import { segmentsEn } from "./segments";
+import { runsDenseEn } from "./runs_dense";
 export const en = {
   ...campaignAdminEn,
   ...dataEn,
   ...adminEn,
   ...segmentsEn,
+  ...runsDenseEn,
   ...curvesEn,
   "app.brand": "AnimeReward Studio",
   "nav.campaigns": "Campaigns",

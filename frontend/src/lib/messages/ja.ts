@@ -4,6 +4,7 @@ import { dataJa } from "./data";
 import { adminJa } from "./admin";
 import { curvesJa } from "./curves";
 import { segmentsJa } from "./segments";
+import { runsDenseJa } from "./runs_dense";
 import type { MessageKey } from "./en";
 
 export const ja: Record<MessageKey, string> = {
@@ -11,6 +12,7 @@ export const ja: Record<MessageKey, string> = {
   ...dataJa,
   ...adminJa,
   ...segmentsJa,
+  ...runsDenseJa,
   ...curvesJa,
   "app.brand": "AnimeReward Studio",
   "nav.campaigns": "キャンペーン",

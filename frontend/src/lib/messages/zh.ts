@@ -4,6 +4,7 @@ import { dataZh } from "./data";
 import { adminZh } from "./admin";
 import { curvesZh } from "./curves";
 import { segmentsZh } from "./segments";
+import { runsDenseZh } from "./runs_dense";
 import type { MessageKey } from "./en";
 
 export const zh: Record<MessageKey, string> = {
@@ -11,6 +12,7 @@ export const zh: Record<MessageKey, string> = {
   ...dataZh,
   ...adminZh,
   ...segmentsZh,
+  ...runsDenseZh,
   ...curvesZh,
   "app.brand": "AnimeReward Studio",
   "nav.campaigns": "任务列表",
