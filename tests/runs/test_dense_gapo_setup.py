@@ -68,8 +68,8 @@ def test_dense_is_refused_with_a_config_another_kind_or_on_policy_pairs(promoted
     assert not TrainingRun.objects.filter(kind__in=("gapo", "scoring")).exists()
 
 
-def test_dense_without_judged_pairs_or_without_spans_says_so_before_storing(promoted_row, defaults, client,  # noqa: F811
-                                                                            carol):
+def test_dense_without_judged_pairs_or_without_spans_says_so_before_storing(
+        promoted_row, defaults, client, carol):  # noqa: F811
     from annotation.models import Segment
     from tests.factories import CampaignFactory
 

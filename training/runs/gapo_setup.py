@@ -17,12 +17,12 @@ from django.conf import settings
 from studio_platform.errors import ValidationFailed
 
 MSG_DENSE_KIND = "dense applies to GAPO runs only (kind 'gapo'); a {kind} run has no frame weighting."
-MSG_DENSE_WITH_CONFIG = ("dense: true starts the deployment's default GAPO setup with segment weighting, so it takes no "
-                         "config; with your own config set its frame_weighting to 'segments' (and dense_beta) and the "
-                         "option pair_source to 'human' instead.")
+MSG_DENSE_WITH_CONFIG = ("dense: true starts the deployment's default GAPO setup with segment weighting, so it takes "
+                         "no config; with your own config set its frame_weighting to 'segments' (and dense_beta) and "
+                         "the option pair_source to 'human' instead.")
 MSG_DENSE_NOT_BOOL = "dense must be true or false (got {value!r})."
-MSG_DENSE_NO_PAIRS = ("Dense GAPO trains on human pairs, but campaigns {campaigns} have no judged pair yet (a submitted, "
-                      "non-gold assignment): label some first, or run plain GAPO.")
+MSG_DENSE_NO_PAIRS = ("Dense GAPO trains on human pairs, but campaigns {campaigns} have no judged pair yet (a "
+                      "submitted, non-gold assignment): label some first, or run plain GAPO.")
 MSG_DENSE_NO_SPANS = ("Dense GAPO weights the frames annotators marked, but no annotator marked an artefact span on a "
                       "judged pair of campaigns {campaigns}: every frame would weigh the same (plain GAPO). Mark spans "
                       "on the label page first, or run plain GAPO.")
@@ -33,11 +33,10 @@ def default_gapo_setup(*, options: dict | None, dense: bool) -> tuple[dict, dict
     options on top; dense: segment weighting on human pairs (an explicit pair_source is kept and checked
     later by options.check_gapo_pairs, which names the fix)."""
     config = dict(settings.GAPO_DEFAULT_CONFIG)
-    merged = {**settings.GAPO_DEFAULT_OPTIONS, **(options or {})}
     if dense:
         config["frame_weighting"] = "segments"
-        merged = {**settings.GAPO_DEFAULT_OPTIONS, "pair_source": "human", **(options or {})}
-    return config, merged
+    dense_options = {"pair_source": "human"} if dense else {}
+    return config, {**settings.GAPO_DEFAULT_OPTIONS, **dense_options, **(options or {})}
 
 
 def check_dense_request(*, kind: str, config: dict | None, dense) -> bool:
