@@ -17,6 +17,7 @@ Rows (every trained row is the cpu preset with per-frame heads on smoothness, mo
     separate      frame_pooling 'separate': the video logits leave the heads out (so the pairwise columns are the
                   model's without frame heads); the heads learn from their own pairwise term, no segment loss
     separate_segments_no_motion  the same plus the segment loss (--weight) on smoothness and character
+    separate_segments_no_motion_fpw025  the same with the heads' own pairwise term at 0.25 (frame_pairwise_weight)
 
 Measured:
     pairwise accuracy per dimension, demo held-out prompts (SYNTHETIC; calibrated on that split as in
@@ -64,10 +65,13 @@ from training.reward.train import RewardTrainer, prepare_all, prepare_static  # 
 NO_MOTION = {"segment_dimensions": ("smoothness", "character")}
 ROWS = {"no_segments": {"frame_pooling": "added"}, "segments": {"frame_pooling": "added"},
         "segments_no_motion": {"frame_pooling": "added", **NO_MOTION},
-        "separate": {"frame_pooling": "separate"}, "separate_segments_no_motion": {"frame_pooling": "separate", **NO_MOTION}}
+        "separate": {"frame_pooling": "separate"}, "separate_segments_no_motion": {"frame_pooling": "separate", **NO_MOTION},
+        "separate_segments_no_motion_fpw025": {"frame_pooling": "separate", "frame_pairwise_weight": 0.25, **NO_MOTION}}
 DIFFERENCES = (("segments", "no_segments"), ("segments_no_motion", "no_segments"), ("separate", "no_segments"),
-               ("separate_segments_no_motion", "separate"), ("separate_segments_no_motion", "segments_no_motion"))
-SEGMENT_ROWS = ("segments", "segments_no_motion", "separate_segments_no_motion")  # trained with --weight
+               ("separate_segments_no_motion", "separate"), ("separate_segments_no_motion", "segments_no_motion"),
+               ("separate_segments_no_motion_fpw025", "segments_no_motion"))
+SEGMENT_ROWS = ("segments", "segments_no_motion", "separate_segments_no_motion",
+                "separate_segments_no_motion_fpw025")  # trained with --weight
 
 
 def _model_curves(reward: AnimeReward, items: list[dict]) -> list[dict[str, np.ndarray]]:

@@ -198,6 +198,9 @@ class RewardConfig:
         "(the head learns from its own pairwise term on mean_t s_t plus the segment loss), so the video scores are "
         "those of the same model without frame heads; added: mean_t s_t is added to the video logit (the first "
         "design; configs saved before this field load as added)", "separate")
+    frame_pairwise_weight: float = _help(
+        "frame_pooling separate: weight of the frame heads' own pairwise term (the pairwise loss on mean_t s_t of B "
+        "vs A, mean over frame dimensions) beside the segment loss", 1.0)
     segment_loss_weight: float = _help(
         "weight of the segment loss (losses/segment.py: frames inside marked artefact spans score lower than frames "
         "outside) added to the pairwise loss; needs frame_dimensions and pairs with marked spans; 0 = off", 0.0)
@@ -230,6 +233,10 @@ class RewardConfig:
                 or not 0 <= self.segment_loss_weight < 1e3):
             raise ValueError(f"segment_loss_weight must be a number in [0, 1000), got {self.segment_loss_weight!r}")
         self.segment_loss_weight = float(self.segment_loss_weight)
+        if (not isinstance(self.frame_pairwise_weight, (int, float)) or isinstance(self.frame_pairwise_weight, bool)
+                or not 0 <= self.frame_pairwise_weight < 1e3):
+            raise ValueError(f"frame_pairwise_weight must be a number in [0, 1000), got {self.frame_pairwise_weight!r}")
+        self.frame_pairwise_weight = float(self.frame_pairwise_weight)
         if self.segment_dimensions is None:
             self.segment_dimensions = self.frame_dimensions
         self.segment_dimensions = tuple(self.segment_dimensions)

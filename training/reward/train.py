@@ -14,7 +14,7 @@ it); the demo world has no still video for those heads to learn that from.
 
 Frame heads (config.frame_dimensions, issue #22) with frame_pooling 'separate' (the default): the video logits
 leave them out, so each head learns from its own pairwise term, the same pairwise loss on its pooled value
-``mean_t s_t`` of B vs A (weight FRAME_PAIRWISE_WEIGHT, mean over frame dimensions), plus the segment loss below;
+``mean_t s_t`` of B vs A (weight config.frame_pairwise_weight, mean over frame dimensions), plus the segment loss below;
 their gradients are clipped apart from the scorers', so the scorers train exactly as without frame heads.
 
 Segment loss (config.segment_loss_weight, issue #22): the videos of a batch that carry marked spans on a frame
@@ -57,8 +57,6 @@ RESUME_MUST_MATCH = ("preset", "dimensions", "scorers", "frame_size", "character
                      "prompt_motion_text", "frame_dimensions", "frame_pooling")
 
 
-# frame_pooling 'separate': weight of the frame heads' own pairwise term (1: as much as the segment loss at weight 1)
-FRAME_PAIRWISE_WEIGHT = 1.0
 STATIC_KINDS = ("freeze", "near_static")
 STATIC_NEGATIVE_STRENGTHS = {"motion": 2.0, "text_video": 1.0}  # B (the moving original) better than A (still)
 
@@ -194,7 +192,7 @@ class RewardTrainer:
                 metrics[f"{dim}/accuracy"] = float(m["accuracy"])
         loss = torch.stack(losses).mean()
         if separate:
-            loss = loss + FRAME_PAIRWISE_WEIGHT * self._frame_pairwise_loss(curves, strengths, metrics)
+            loss = loss + c.frame_pairwise_weight * self._frame_pairwise_loss(curves, strengths, metrics)
         if self.marks:
             loss = loss + c.segment_loss_weight * self._segment_loss(keys, curves, metrics)
         return loss, metrics

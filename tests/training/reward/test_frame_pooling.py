@@ -36,6 +36,9 @@ def test_new_configs_keep_the_frame_heads_out_of_the_video_logit_and_bad_values_
     assert tiny(**FRAMES).frame_pooling == "separate"
     with pytest.raises(ValueError, match="frame_pooling"):
         tiny(frame_pooling="mean")
+    for bad in (-1, "1", True):
+        with pytest.raises(ValueError, match="frame_pairwise_weight"):
+            tiny(frame_pairwise_weight=bad)
 
 
 def test_trained_frame_heads_with_segment_loss_leave_the_video_logits_as_without_them(demo_dir, frame_prepared):
