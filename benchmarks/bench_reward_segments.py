@@ -65,7 +65,8 @@ from training.reward.train import RewardTrainer, prepare_all, prepare_static  # 
 NO_MOTION = {"segment_dimensions": ("smoothness", "character")}
 ROWS = {"no_segments": {"frame_pooling": "added"}, "segments": {"frame_pooling": "added"},
         "segments_no_motion": {"frame_pooling": "added", **NO_MOTION},
-        "separate": {"frame_pooling": "separate"}, "separate_segments_no_motion": {"frame_pooling": "separate", **NO_MOTION},
+        "separate": {"frame_pooling": "separate", "frame_pairwise_weight": 1.0},
+        "separate_segments_no_motion": {"frame_pooling": "separate", "frame_pairwise_weight": 1.0, **NO_MOTION},
         "separate_segments_no_motion_fpw025": {"frame_pooling": "separate", "frame_pairwise_weight": 0.25, **NO_MOTION}}
 DIFFERENCES = (("segments", "no_segments"), ("segments_no_motion", "no_segments"), ("separate", "no_segments"),
                ("separate_segments_no_motion", "separate"), ("separate_segments_no_motion", "segments_no_motion"),

@@ -49,7 +49,7 @@ from .config import LOSSES, PRESETS
 
 TRAIN_DEFAULTS = {"preset": "cpu", "loss": "bt_ties", "steps": 300, "batch_size": 16, "grad_accum": 1, "lr": None,
                   "head_lr": 1e-2, "mixed_precision": "no", "device": "auto", "checkpoint_every": 0,
-                  "frame_dimensions": (), "segment_loss_weight": 0.0}
+                  "frame_dimensions": None, "segment_loss_weight": None}  # None: the preset's (config.py)
 
 
 def _pairset(args):
@@ -94,8 +94,10 @@ def main(argv=None) -> int:
     t.add_argument("--checkpoint-every", type=int, help="default 0 (only the last step)")
     t.add_argument("--cache-dir", help="FrameCache folder for sampled frames")
     t.add_argument("--frame-dimensions", type=lambda v: tuple(x for x in v.split(",") if x),
-                   help="comma list of temporal dimensions with a per-frame head (default none)")
-    t.add_argument("--segment-loss-weight", type=float, help="weight of the segment loss (default 0)")
+                   help="comma list of temporal dimensions with a per-frame head (default: the preset's; cpu: "
+                        "smoothness,motion,character; an empty string for none)")
+    t.add_argument("--segment-loss-weight", type=float,
+                   help="weight of the segment loss (default: the preset's; cpu 1 on smoothness and character)")
     t.add_argument("--config", help="RewardConfig JSON; the flags above override it where given")
     e = sub.add_parser("eval", help="held-out pairwise accuracy (with/without ties), Spearman, calibration")
     _data_args(e)

@@ -68,6 +68,13 @@ PAPER_BACKBONES = {
 # Upper bounds: far above any preset, low enough that one config cannot ask a worker for absurd memory.
 SIZE_LIMITS = {"num_frames": 256, "net_frames": 256, "motion_frames": 256, "frame_size": 1024, "handcrafted_size": 1024,
                "hidden_size": 4096, "num_layers": 48, "batch_size": 1024, "grad_accum": 1024, "lora_rank": 512}
+# score curves (issue #22), decoupled heads with segment supervision: benchmarks/results/reward_segments.md
+FRAME_PRESET_DEFAULTS = {
+    "tiny": {"frame_dimensions": (), "segment_loss_weight": 0.0, "segment_dimensions": ()},
+    "cpu": {"frame_dimensions": ("smoothness", "motion", "character"), "segment_loss_weight": 1.0,
+            "segment_dimensions": ("smoothness", "character")},
+    "paper": {"frame_dimensions": (), "segment_loss_weight": 0.0, "segment_dimensions": ()},
+}
 NET_L2 = 10.0  # README 'Formula prior': picked on leave-one-generator-out (1 and 10 tried)
 HEAD_L2 = 0.03  # README 'Formula prior': 0.1 until session 9; at 0.1 the appeal head could not afford blur_gain
 PRESET_DEFAULTS = {
@@ -189,10 +196,10 @@ class RewardConfig:
         "measure): the motion score and 'overall' are multiplied by a presence gate that is 0 at or below floor "
         "(a frozen clip measures 0.001-0.004: optical-flow noise), 1 at or above full, linear between; None = "
         "no gate. Why: README 'Standing still does not pay'", (0.01, 0.05))
-    frame_dimensions: tuple[str, ...] = _help(
+    frame_dimensions: tuple[str, ...] | None = _help(
         f"temporal dimensions ({', '.join(FRAME_DIMENSIONS)}) that get a per-frame head (frame_head.py): a score "
         "curve over the sampled frames from per-frame measurements (frame_features.py); () = none (every checkpoint "
-        "before issue #22)", ())
+        "before issue #22); None = the preset's (cpu: smoothness, motion, character; tiny/paper: none)", None)
     frame_pooling: str = _help(
         f"{' | '.join(FRAME_POOLINGS)}: how a frame head meets its dimension's video logit. separate: it does not "
         "(the head learns from its own pairwise term on mean_t s_t plus the segment loss), so the video scores are "
@@ -200,13 +207,15 @@ class RewardConfig:
         "design; configs saved before this field load as added)", "separate")
     frame_pairwise_weight: float = _help(
         "frame_pooling separate: weight of the frame heads' own pairwise term (the pairwise loss on mean_t s_t of B "
-        "vs A, mean over frame dimensions) beside the segment loss", 1.0)
-    segment_loss_weight: float = _help(
+        "vs A, mean over frame dimensions) beside the segment loss; 0.25: benchmarks/results/reward_segments.md", 0.25)
+    segment_loss_weight: float | None = _help(
         "weight of the segment loss (losses/segment.py: frames inside marked artefact spans score lower than frames "
-        "outside) added to the pairwise loss; needs frame_dimensions and pairs with marked spans; 0 = off", 0.0)
+        "outside) added to the pairwise loss; needs frame_dimensions and pairs with marked spans; 0 = off; None = "
+        "the preset's (cpu: 1 with a pairwise loss and frame heads, else 0)", None)
     segment_dimensions: tuple[str, ...] | None = _help(
-        "which of frame_dimensions the segment loss trains; None = all of them (the others' frame heads learn only "
-        "through the pairwise loss)", None)
+        "which of frame_dimensions the segment loss trains; None = the preset's when frame_dimensions is too (cpu: "
+        "smoothness, character: the demo's motion spans mislead, reward_segments.md), else all of them (the "
+        "others' frame heads learn only through their pairwise term)", None)
     device: str = _help(f"{' | '.join(DEVICES)}; auto picks cuda when available", "auto")
     seed: int = _help("seed for init and data order", 0)
     output_dir: str | None = _help("where step-N/ checkpoints go; None disables checkpoints", None)
@@ -224,6 +233,7 @@ class RewardConfig:
             bad = [d for d in getattr(self, name) if d not in DIMENSIONS]
             if bad:
                 raise ValueError(f"{name} has unknown dimensions {bad}; valid: {', '.join(DIMENSIONS)}")
+        self._frame_preset_defaults()
         self.frame_dimensions = tuple(self.frame_dimensions)
         bad = [d for d in self.frame_dimensions if d not in FRAME_DIMENSIONS or d not in self.dimensions]
         if bad or len(set(self.frame_dimensions)) != len(self.frame_dimensions):
@@ -354,6 +364,18 @@ class RewardConfig:
         signs = FEATURE_SIGNS.get(dimension, {}) if self.monotone_features else {}
         return tuple(float(signs.get(n, 0)) for n in self.head_feature_names(dimension))
 
+    def _frame_preset_defaults(self) -> None:
+        """Fill frame_dimensions / segment_loss_weight / segment_dimensions left None from FRAME_PRESET_DEFAULTS
+        (only the preset's frame dimensions that are scored; no segment loss beside a rating loss)."""
+        preset = FRAME_PRESET_DEFAULTS[self.preset]
+        if self.frame_dimensions is None:
+            self.frame_dimensions = tuple(d for d in preset["frame_dimensions"] if d in self.dimensions)
+            if self.segment_dimensions is None:
+                self.segment_dimensions = tuple(d for d in preset["segment_dimensions"] if d in self.frame_dimensions)
+        if self.segment_loss_weight is None:
+            pairwise = self.loss not in RATING_LOSSES and bool(self.frame_dimensions)
+            self.segment_loss_weight = preset["segment_loss_weight"] if pairwise else 0.0
+
     def to_dict(self) -> dict:
         data = asdict(self)
         data["dimensions"] = list(self.dimensions)
@@ -371,10 +393,12 @@ class RewardConfig:
     @classmethod
     def load(cls, path: str | Path) -> "RewardConfig":
         # checkpoints saved before these fields existed were trained without those inputs; before net_head_l2,
-        # head_l2 priced every head weight; before frame_pooling, a frame head's mean was added to the video logit
+        # head_l2 priced every head weight; before frame_pooling, a frame head's mean was added to the video logit;
+        # before issue #22 no model had frame heads
         saved = json.loads(Path(path).read_text())
         return load_config(cls, path, defaults={"net_head_l2": saved.get("head_l2", 0.0),
                                                 **dict.fromkeys(FEATURE_GROUPS, ()), "static_negatives": 0.0,
                                                 "formula_prior": False, "scoped_features": False,
-                                                "frame_pooling": "added",
+                                                "frame_pooling": "added", "frame_pairwise_weight": 1.0,
+                                                "frame_dimensions": (), "segment_loss_weight": 0.0,
                                                 "monotone_features": False, "head_l2": 0.0, "feature_scope": 1})

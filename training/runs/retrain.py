@@ -119,7 +119,12 @@ def demo_retrain_policy_ensure(*, campaign) -> RetrainPolicy:
     videos scored with it (so the loop is visible minutes after people start labelling)."""
     policy, _ = RetrainPolicy.objects.get_or_create(name=DEMO_POLICY, defaults={
         "campaign_ids": [campaign.pk], "min_new_judgments": 30, "promotion_epsilon": 0.02, "test_fraction": 0.25,
-        "reward_config": {"preset": "tiny", "steps": 60, "batch_size": 8, "device": "cpu"}, "chain_scoring": True,
+        "reward_config": {"preset": "tiny", "steps": 60, "batch_size": 8, "device": "cpu",
+                          # score curves on the pair page (issue #22): decoupled frame heads, segment loss where
+                          # people marked spans (benchmarks/results/reward_segments.md)
+                          "frame_dimensions": ["smoothness", "motion", "character"], "segment_loss_weight": 1.0,
+                          "segment_dimensions": ["smoothness", "character"]},
+        "chain_scoring": True,
     })
     return policy
 

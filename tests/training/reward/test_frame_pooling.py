@@ -121,3 +121,26 @@ def test_a_separate_checkpoint_round_trips_and_its_curve_averages_to_the_plain_v
     for row, logit in zip(loaded.curves(items), plain.logits(items)["smoothness"]):
         points = torch.logit(torch.tensor(row["curves"]["smoothness"], dtype=torch.float64))
         assert points.mean().item() == pytest.approx(float(logit), abs=1e-4)
+
+
+def test_the_cpu_preset_trains_decoupled_curves_with_spans_on_smoothness_and_character_and_tiny_has_none():
+    cpu = RewardConfig(preset="cpu", device="cpu")
+    assert cpu.frame_dimensions == ("smoothness", "motion", "character")
+    assert cpu.segment_loss_weight == 1.0 and cpu.segment_dimensions == ("smoothness", "character")
+    assert cpu.frame_pooling == "separate" and cpu.frame_pairwise_weight == 0.25
+    assert RewardConfig(preset="cpu", loss="mse").segment_loss_weight == 0.0  # no segment loss beside ratings
+    only = RewardConfig(preset="cpu", dimensions=("appeal", "character"))
+    assert only.frame_dimensions == ("character",) and only.segment_dimensions == ("character",)
+    assert RewardConfig(preset="cpu", frame_dimensions=()).segment_loss_weight == 0.0
+    assert tiny().frame_dimensions == () and tiny().segment_loss_weight == 0.0
+
+
+def test_a_cpu_config_saved_before_issue_22_still_loads_without_frame_heads(tmp_path):
+    RewardConfig(preset="cpu").save(tmp_path / "new.json")
+    saved = json.loads((tmp_path / "new.json").read_text())
+    for key in ("frame_dimensions", "segment_loss_weight", "segment_dimensions", "frame_pooling",
+                "frame_pairwise_weight"):
+        del saved[key]
+    (tmp_path / "old.json").write_text(json.dumps(saved))
+    old = RewardConfig.load(tmp_path / "old.json")
+    assert old.frame_dimensions == () and old.segment_loss_weight == 0.0 and old.frame_pooling == "added"
