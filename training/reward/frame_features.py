@@ -39,7 +39,7 @@ import cv2
 import numpy as np
 
 from .flow import farneback_flows, grey_frames
-from .handcrafted import FLOW_HEIGHT, _aligned_hist_sim, _hist, _resize_h, centre_crop, flow_series
+from .handcrafted import _aligned_hist_sim, _hist, centre_crop, flow_inputs, flow_series
 from .identity import _bins, _colour_set, align_colours, subject_mask
 
 FRAME_FEATURE_NAMES = ("lum_jump", "shift_jump", "incoherence", "warp_residual", "frame_change", "subject_motion",
@@ -63,13 +63,7 @@ FLOOR = 0.05  # px: the speed floor of handcrafted.flow_incoherence
 
 
 def _raw(frames: np.ndarray, initial_image: np.ndarray | None) -> dict[str, np.ndarray]:
-    frames = np.asarray(frames)
-    if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) < 3:
-        raise ValueError(f"frames must be (T>=3, H, W, 3) uint8, got shape {frames.shape}")
-    frames = np.stack([_resize_h(f, FLOW_HEIGHT) for f in frames])
-    init = frames[0] if initial_image is None else _resize_h(np.asarray(initial_image)[..., :3], FLOW_HEIGHT)
-    if init.shape != frames.shape[1:]:
-        init = cv2.resize(init, (frames.shape[2], frames.shape[1]), interpolation=cv2.INTER_AREA)
+    frames, init = flow_inputs(frames, initial_image)
     T = len(frames)
     grey = grey_frames(frames)
     flows = np.stack(farneback_flows(grey))  # (T-1, H, W, 2): flows[t-1] brings frame t-1 to frame t

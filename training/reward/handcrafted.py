@@ -135,6 +135,20 @@ def _resize_h(img: np.ndarray, height: int) -> np.ndarray:
     return cv2.resize(img, (max(2, round(w * height / h)), height), interpolation=cv2.INTER_AREA)
 
 
+def flow_inputs(frames: np.ndarray, initial_image: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(frames, initial image) at the flow height, checked: RGB uint8 (T>=3, H, W, 3); without an initial image
+    the first frame stands in for it. The video measurements and the per-frame ones (frame_features.py) read
+    the same pixels."""
+    frames = np.asarray(frames)
+    if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) < 3:
+        raise ValueError(f"frames must be (T>=3, H, W, 3) uint8, got shape {frames.shape}")
+    frames = np.stack([_resize_h(f, FLOW_HEIGHT) for f in frames])
+    init = frames[0] if initial_image is None else _resize_h(np.asarray(initial_image)[..., :3], FLOW_HEIGHT)
+    if init.shape != frames.shape[1:]:
+        init = cv2.resize(init, (frames.shape[2], frames.shape[1]), interpolation=cv2.INTER_AREA)
+    return frames, init
+
+
 def flow_series(flows: list[np.ndarray]) -> dict[str, np.ndarray]:
     """Per flow field (frame pair): "shift" (N, 2) the global translation (median flow), "warp" (N,) the mean
     residual after a least-squares global affine fit, "motion" (N,) mean |flow - shift|, "peak" (N,) its 95th
@@ -244,13 +258,7 @@ def video_features(frames: np.ndarray, initial_image: np.ndarray | None = None, 
     """The measurements above for RGB uint8 frames (T, H, W, 3); without an initial image the first frame
     stands in for it. ``identity`` adds identity.IDENTITY_FEATURE_NAMES, ``motion`` adds
     motion_pattern.MOTION_PATTERN_NAMES, ``coherence`` COHERENCE_NAMES, ``appearance`` APPEARANCE_NAMES."""
-    frames = np.asarray(frames)
-    if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) < 3:
-        raise ValueError(f"frames must be (T>=3, H, W, 3) uint8, got shape {frames.shape}")
-    frames = np.stack([_resize_h(f, FLOW_HEIGHT) for f in frames])
-    init = frames[0] if initial_image is None else _resize_h(np.asarray(initial_image)[..., :3], FLOW_HEIGHT)
-    if init.shape != frames.shape[1:]:
-        init = cv2.resize(init, (frames.shape[2], frames.shape[1]), interpolation=cv2.INTER_AREA)
+    frames, init = flow_inputs(frames, initial_image)
     grey = grey_frames(frames)
     lum = grey.reshape(len(grey), -1).mean(1)
     flows = farneback_flows(grey)
