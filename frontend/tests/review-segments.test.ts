@@ -1,7 +1,9 @@
 // @vitest-environment happy-dom
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Api } from "../src/lib/api";
+import { setLang, t } from "../src/lib/i18n";
 import { annotatorLanes, formatIou, laneSpans, spanDimensions, videoSide, type PairSegments } from "../src/review/segments";
-import { segmentsView } from "../src/review/segmentsView";
+import { createSegmentsOverlay, hueOf, segmentsView } from "../src/review/segmentsView";
 
 const span = (annotator: string, id: number, dimension: string, start: number, end: number) => ({ annotator, annotator_id: id, dimension, start_frame: start, end_frame: end, severity: null });
 
@@ -52,5 +54,35 @@ describe("the reviewer's span overlay", () => {
   it("says so when nobody marked a span", () => {
     const [p] = segmentsView({ videos: [{ video: 1, frame_count: 4, fps: 12, spans: [], agreement: {} }] }, null, ctx);
     expect(p.dataset.empty).toBe("true");
+  });
+
+  it("names each dimension's colour, the lanes' own, when every dimension is shown", () => {
+    const shown = segmentsView(data, null, ctx);
+    const legend = shown[shown.length - 1];
+    expect(legend.classList.contains("seg-legend")).toBe(true);
+    const items = [...legend.querySelectorAll<HTMLElement>("li")];
+    expect(items.map((li) => [li.dataset.dim, li.textContent])).toEqual([["smoothness", "SMOOTHNESS"], ["motion", "MOTION"]]);
+    const laneHue = shown[0].querySelector<HTMLElement>(".seg-span[data-dim=motion]")?.style.getPropertyValue("--seg-hue");
+    expect(items[1].querySelector<HTMLElement>(".seg-swatch")?.style.getPropertyValue("--seg-hue")).toBe(laneHue);
+    expect(laneHue).toBe(String(hueOf("motion", ["smoothness", "motion"])));
+    expect(segmentsView(data, "motion", ctx).some((el) => el.classList.contains("seg-legend"))).toBe(false);
+  });
+});
+
+describe("the overlay card on a language change", () => {
+  afterEach(() => setLang("en"));
+
+  it("redraws its strings from the loaded data, keeping the filter", async () => {
+    const api = { get: () => Promise.resolve(data) } as unknown as Api;
+    const overlay = createSegmentsOverlay(api, 5, ctx);
+    await new Promise((r) => setTimeout(r, 0));
+    const select = overlay.el.querySelector<HTMLSelectElement>("[data-seg-filter]")!;
+    select.value = "motion";
+    setLang("ja");
+    overlay.relabel();
+    expect(overlay.el.querySelector("h3")?.textContent).toBe(t("review.seg.title"));
+    expect(select.options[0].textContent).toBe(t("review.seg.allDimensions"));
+    expect(select.value).toBe("motion");
+    expect(overlay.el.querySelector("figcaption")?.textContent).toBe(t("review.seg.video", { side: "B", n: 40 }));
   });
 });

@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
-import { describe, expect, it } from "vitest";
-import { pairCurvesView, type PairCurvesContext } from "../src/data/pairCurves";
+import { afterEach, describe, expect, it } from "vitest";
+import { mountPairCurves, pairCurvesView, type PairCurvesContext } from "../src/data/pairCurves";
+import type { Api } from "../src/lib/api";
 import { lineScale } from "../src/lib/chart";
-import { t } from "../src/lib/i18n";
+import { setLang, t } from "../src/lib/i18n";
 import { clipTiming, curveLines, curvePlot, curveView, followPlayer, playheadX, type CurvesAnswer, type CurveVideo } from "../src/lib/scoreCurve";
 import { curvesCard } from "../src/runs/curves";
 import type { Names } from "../src/runs/sections";
@@ -111,6 +112,23 @@ describe("pair page curves", () => {
     const view = pairCurvesView(answer({ videos: [video(17)] }), ctx);
     expect(view.plots.map((p) => p.el.dataset.curve)).toEqual(["drawn", "none"]);
     expect(view.plots[1].el.textContent).toContain(t("curve.notScored"));
+  });
+
+  describe("on a language change", () => {
+    afterEach(() => setLang("en"));
+
+    it("redraws the loaded curves in the new language without fetching again", async () => {
+      let fetches = 0;
+      const api = { get: () => (fetches++, Promise.resolve(answer({ model: null }))) } as unknown as Api;
+      const card = mountPairCurves(api, { ...ctx, labels: { ...ctx.labels } });
+      await new Promise((r) => setTimeout(r, 0));
+      setLang("zh-hans");
+      card.relabel({ a: "视频 A", b: "视频 B" });
+      expect(card.el.querySelector("h2")?.textContent).toBe(t("curve.title"));
+      expect(card.el.textContent).toContain("视频 B");
+      expect(card.el.dataset.curves).toBe("loaded");
+      expect(fetches).toBe(1);
+    });
   });
 });
 

@@ -9,6 +9,7 @@ import { h, isTyping } from "../lib/dom";
 import { t, type MessageKey } from "../lib/i18n";
 import { CHOICES, type Choice } from "../lib/strength";
 import { editBody, minutesLeft, screenChoice } from "./edits";
+import { mySpansEl } from "./mySpans";
 import type { HistoryItem, Page } from "./types";
 import { clip, commentsBlock, forgetClips, formatTime, keepFocus, pager } from "./widgets";
 
@@ -56,6 +57,7 @@ function itemCard(item: HistoryItem, names: Names, editing: boolean, actions: { 
       h("span", { class: "muted" }, `${item.campaign.name} · ${formatTime(item.finished_at)}`), state),
     h("div", { class: "pair-videos" }, clip(left, t("side.left"), `${item.assignment}:left`), clip(right, t("side.right"), `${item.assignment}:right`)),
     editing ? editForm(item, names, actions.save, actions.cancel) : answersList(item, names),
+    mySpansEl(item, names.dim),
     item.editable && !editing ? h("button", { type: "button", class: "btn", "data-edit": item.assignment, onclick: actions.edit }, t("mine.edit")) : null,
     actions.comments);
 }

@@ -28,25 +28,52 @@ export function pairCurvesView(answer: CurvesAnswer, ctx: PairCurvesContext): { 
   };
 }
 
-export function mountPairCurves(api: Api, ctx: PairCurvesContext): HTMLElement {
-  const heading = h("h2", { id: "curves-title" }, t("curve.title"));
-  const body = h("div", { class: "curve-plots", "aria-live": "polite" }, h("p", { class: "muted" }, t("curve.loading")));
+export interface PairCurves {
+  el: HTMLElement;
+  /** Redraw every string in the current language with these video labels (nothing is fetched). */
+  relabel: (labels: Record<Slot, string>) => void;
+}
+
+export function mountPairCurves(api: Api, ctx: PairCurvesContext): PairCurves {
+  const heading = h("h2", { id: "curves-title" });
+  const body = h("div", { class: "curve-plots", "aria-live": "polite" });
   const section = h("section", { class: "card pair-curves", "aria-labelledby": "curves-title", "data-curves": "loading" }, heading, body);
-  void api.get<CurvesAnswer>(`/api/reward-models/promoted/curves/?videos=${ctx.ids.a},${ctx.ids.b}`).then(
-    (answer) => {
+  let answer: CurvesAnswer | null = null;
+  let failure: string | null = null;
+  const draw = () => {
+    if (answer) {
       const view = pairCurvesView(answer, ctx);
       heading.textContent = view.title;
       body.replaceChildren(...view.plots.map((p) => p.el));
+      // followPlayer hands each player to its new plot (the old one is dropped).
       (["a", "b"] as Slot[]).forEach((slot, i) => {
         const video = ctx.player(slot);
         if (video) followPlayer(video, view.plots[i]);
       });
+      return;
+    }
+    heading.textContent = t("curve.title");
+    body.replaceChildren(h("p", { class: "muted" }, failure === null ? t("curve.loading") : t("curve.failed", { detail: failure || t("banner.network") })));
+  };
+  draw();
+  void api.get<CurvesAnswer>(`/api/reward-models/promoted/curves/?videos=${ctx.ids.a},${ctx.ids.b}`).then(
+    (loaded) => {
+      answer = loaded;
+      draw();
       section.dataset.curves = "loaded";
     },
     (exc) => {
-      body.replaceChildren(h("p", { class: "muted" }, t("curve.failed", { detail: exc instanceof ApiError ? exc.detail : t("banner.network") })));
+      // "" stands for a network failure, said in the language of the moment
+      failure = exc instanceof ApiError ? exc.detail : "";
+      draw();
       section.dataset.curves = "failed";
     },
   );
-  return section;
+  return {
+    el: section,
+    relabel: (labels) => {
+      ctx.labels = labels;
+      draw();
+    },
+  };
 }

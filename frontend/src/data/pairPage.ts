@@ -8,11 +8,11 @@
 import { ApiError, type Api } from "../lib/api";
 import type { Banners, Toasts } from "../lib/chrome";
 import { h, isTyping } from "../lib/dom";
-import { t } from "../lib/i18n";
+import { lang, t } from "../lib/i18n";
 import { strengthKey } from "../review/adjudication";
 import { AdjudicationPanel, type PanelContext } from "../review/adjudicationPanel";
-import { mountSegmentsOverlay } from "../review/segmentsView";
-import { mountPairCurves, type Slot } from "./pairCurves";
+import { createSegmentsOverlay, type SegmentsOverlay } from "../review/segmentsView";
+import { mountPairCurves, type PairCurves, type Slot } from "./pairCurves";
 import { queueItemOf } from "./pairItem";
 import type { PairAnswer, PairDetail } from "./types";
 import { clip, commentsBlock, dataTable, formatTime, keepFocus } from "./widgets";
@@ -62,8 +62,9 @@ export function mountPairPage(root: HTMLElement, pairId: number, api: Api, chrom
   const ctx: PanelContext = { api, dimensions: [], dimName: names.dim, onSaved: () => void load().then(() => chrome.toasts.show(t("pair.adjudicated"))) };
   const panel = new AdjudicationPanel(ctx);
   // Loaded once and kept across re-renders (a comment or an edit redraws the page, not the spans).
-  let spans: HTMLElement | null = null;
-  let curves: HTMLElement | null = null;
+  let spans: SegmentsOverlay | null = null;
+  let curves: PairCurves | null = null;
+  let drawnIn = lang(); // kept cards miss the page's redraw on a language change (data/main.ts): relabel them
   // clip() keeps one <video> per slot across re-renders, so the curves' playheads stay attached.
   const player = (slot: Slot) => root.querySelectorAll<HTMLElement>(".pair-videos > .data-clip")[slot === "a" ? 0 : 1]?.querySelector("video") ?? null;
   const adjudicate = () => {
@@ -75,15 +76,21 @@ export function mountPairPage(root: HTMLElement, pairId: number, api: Api, chrom
     if (!detail) return root.replaceChildren(h("p", { class: "empty-state" }, t("data.loading")));
     const d = detail;
     root.dataset.pair = String(d.pair);
-    const overlay = (spans ??= mountSegmentsOverlay(api, d.pair, { dimensions: d.dimensions, dimName: names.dim, ids: { a: d.video_a.id, b: d.video_b.id } }));
-    const curvePanel = (curves ??= mountPairCurves(api, { ids: { a: d.video_a.id, b: d.video_b.id }, labels: { a: t("review.adj.videoA"), b: t("review.adj.videoB") }, dimName: names.dim, player }));
+    const labels = { a: t("review.adj.videoA"), b: t("review.adj.videoB") };
+    const overlay = (spans ??= createSegmentsOverlay(api, d.pair, { dimensions: d.dimensions, dimName: names.dim, ids: { a: d.video_a.id, b: d.video_b.id } }));
+    const curvePanel = (curves ??= mountPairCurves(api, { ids: { a: d.video_a.id, b: d.video_b.id }, labels, dimName: names.dim, player }));
+    if (drawnIn !== lang()) {
+      drawnIn = lang();
+      overlay.relabel();
+      curvePanel.relabel(labels);
+    }
     const generatorsShown = root.querySelector<HTMLDetailsElement>("details.generators")?.open ?? false;
     keepFocus(root, () => root.replaceChildren(
       header(d, d.is_gold ? null : adjudicate),
       h("p", { class: "pair-prompt" }, h("span", { class: "muted" }, `${t("review.adj.prompt")} `), d.prompt.text),
       h("div", { class: "pair-videos" }, clip(d.video_a, t("review.adj.videoA"), "a"), clip(d.video_b, t("review.adj.videoB"), "b")),
-      curvePanel,
-      h("div", { class: "card" }, overlay),
+      curvePanel.el,
+      h("div", { class: "card" }, overlay.el),
       h("details", { class: "generators", open: generatorsShown }, h("summary", {}, t("pair.showGenerators")), h("p", {}, `A: ${d.video_a.generator ?? "—"} · B: ${d.video_b.generator ?? "—"}`)),
       answersCard(d, names), historyList(d, names),
       h("section", { class: "card" }, commentsBlock(api, d.pair, d.comments, (c) => { d.comments = [...d.comments, c]; render(); chrome.toasts.show(t("comments.added")); })),

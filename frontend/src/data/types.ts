@@ -81,6 +81,16 @@ export interface HistoryAnswer {
   edits: number;
 }
 
+/** One of my artefact spans, as docs/segments.md writes it (frames 0-based, end inclusive). */
+export interface HistorySegment {
+  video: number;
+  dimension: string;
+  start_frame: number;
+  end_frame: number;
+  severity: number | null;
+  note: string;
+}
+
 export interface HistoryItem {
   assignment: number;
   pair: number;
@@ -93,5 +103,7 @@ export interface HistoryItem {
   editable: boolean;
   editable_until: string | null;
   answers: HistoryAnswer[];
+  /** Absent from servers before issue #22. */
+  segments?: HistorySegment[];
   comments: Comment[];
 }

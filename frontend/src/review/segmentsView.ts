@@ -17,7 +17,8 @@ export interface OverlayContext {
   ids: { a?: number; b?: number };
 }
 
-function hueOf(dimension: string, dims: string[]): number {
+/** A dimension's colour in the lanes (and the legend): a hue from its place in the filter's order. */
+export function hueOf(dimension: string, dims: string[]): number {
   const i = dims.indexOf(dimension);
   return ((i < 0 ? dims.length : i) * 57 + 200) % 360;
 }
@@ -65,12 +66,21 @@ function agreementEl(video: VideoSegments, filter: string | null, dims: string[]
   return h("div", { class: "seg-agreement" }, h("span", { class: "muted" }, t("review.seg.agreement")), items.length ? h("ul", {}, ...items) : h("span", {}, " —"));
 }
 
-/** The overlay for loaded data, with the filter at `filter` (null: every dimension). */
+/** With every dimension shown, which colour is which: name and swatch, the lanes' hues. */
+function legendEl(dims: string[], ctx: OverlayContext): HTMLElement {
+  return h(
+    "ul",
+    { class: "seg-legend", "aria-label": t("review.seg.legend") },
+    ...dims.map((d) => h("li", { "data-dim": d }, h("span", { class: "seg-swatch", style: `--seg-hue:${hueOf(d, dims)}`, "aria-hidden": "true" }), ctx.dimName(d))),
+  );
+}
+
+/** The overlay for loaded data, with the filter at `filter` (null: every dimension, with a legend). */
 export function segmentsView(data: PairSegments, filter: string | null, ctx: OverlayContext): HTMLElement[] {
   const lanes = annotatorLanes(data);
   if (!lanes.length) return [h("p", { class: "muted", "data-empty": "true" }, t("review.seg.none"))];
   const dims = spanDimensions(data, ctx.dimensions);
-  return data.videos.map((video, i) => {
+  const figures = data.videos.map((video, i) => {
     const side = videoSide(video, i, ctx.ids);
     return h(
       "figure",
@@ -80,36 +90,68 @@ export function segmentsView(data: PairSegments, filter: string | null, ctx: Ove
       agreementEl(video, filter, dims, ctx),
     );
   });
+  return filter === null && dims.length ? [...figures, legendEl(dims, ctx)] : figures;
 }
 
 let mounted = 0;
 
+export interface SegmentsOverlay {
+  el: HTMLElement;
+  /** Redraw every string in the current language (the data is kept, nothing is fetched). */
+  relabel: () => void;
+}
+
 /** A card that loads the pair's spans and redraws on the dimension filter. */
 export function mountSegmentsOverlay(api: Api, pairId: number, ctx: OverlayContext): HTMLElement {
+  return createSegmentsOverlay(api, pairId, ctx).el;
+}
+
+/** mountSegmentsOverlay, plus a relabel for a page that redraws on a language change. */
+export function createSegmentsOverlay(api: Api, pairId: number, ctx: OverlayContext): SegmentsOverlay {
   // The pair page shows one and the adjudication panel opened from it another: ids must differ.
   const uid = `${pairId}-${++mounted}`;
-  const body = h("div", { class: "seg-body", "aria-live": "polite" }, h("p", { class: "muted" }, t("review.seg.loading")));
-  const select = h("select", { id: `seg-dim-${uid}`, class: "select", "data-seg-filter": "true" }, h("option", { value: "" }, t("review.seg.allDimensions")));
+  const body = h("div", { class: "seg-body", "aria-live": "polite" });
+  const select = h("select", { id: `seg-dim-${uid}`, class: "select", "data-seg-filter": "true" }) as HTMLSelectElement;
+  const title = h("h3", { id: `seg-title-${uid}` });
+  const label = h("label", { for: select.id, class: "muted" });
   const el = h(
     "section",
     { class: "seg-overlay", "data-pair": pairId, "data-loaded": "false", "aria-labelledby": `seg-title-${uid}` },
-    h("header", { class: "seg-head" }, h("h3", { id: `seg-title-${uid}` }, t("review.seg.title")), h("label", { for: select.id, class: "muted" }, t("review.seg.dimension")), select),
+    h("header", { class: "seg-head" }, title, label, select),
     body,
   );
   let data: PairSegments | null = null;
-  const draw = () => data && body.replaceChildren(...segmentsView(data, select.value || null, ctx));
+  let failed = false;
+  const options = () => {
+    const picked = select.value;
+    select.replaceChildren(h("option", { value: "" }, t("review.seg.allDimensions")),
+      ...(data ? spanDimensions(data, ctx.dimensions).map((d) => h("option", { value: d }, ctx.dimName(d))) : []));
+    select.value = picked;
+  };
+  const draw = () => {
+    if (data) body.replaceChildren(...segmentsView(data, select.value || null, ctx));
+    else body.replaceChildren(h("p", { class: "muted" }, t(failed ? "review.seg.failed" : "review.seg.loading")));
+  };
+  const relabel = () => {
+    title.textContent = t("review.seg.title");
+    label.textContent = t("review.seg.dimension");
+    options();
+    draw();
+  };
   select.addEventListener("change", draw);
+  relabel();
   api
     .get<PairSegments>(`/api/review/pairs/${pairId}/segments/`)
     .then((loaded) => {
       data = loaded;
-      select.append(...spanDimensions(loaded, ctx.dimensions).map((d) => h("option", { value: d }, ctx.dimName(d))));
+      options();
       draw();
       el.dataset.loaded = "true";
     })
     .catch(() => {
-      body.replaceChildren(h("p", { class: "muted" }, t("review.seg.failed")));
+      failed = true;
+      draw();
       el.dataset.loaded = "error";
     });
-  return el;
+  return { el, relabel };
 }

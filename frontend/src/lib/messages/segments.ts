@@ -43,6 +43,12 @@ export const segmentsEn = {
   "review.seg.agreementValue": "{dimension}: {iou} (annotator pairs: {pairs})",
   "review.seg.agreementNone": "{dimension}: —",
   "review.seg.span": "{annotator}, {dimension}: frames {start}–{end}",
+  "review.seg.legend": "Colours of the dimensions",
+  "hint.spanVideo": "video",
+  "hint.spanNext": "select span",
+  "hint.spanReplay": "replay",
+  "mine.spans": "My artefact spans",
+  "mine.spansVideo": "{side} video",
 };
 
 export type SegmentsMessageKey = keyof typeof segmentsEn;
@@ -90,6 +96,12 @@ export const segmentsZh: Record<SegmentsMessageKey, string> = {
   "review.seg.agreementValue": "{dimension}：{iou}，基于 {pairs} 对标注员",
   "review.seg.agreementNone": "{dimension}：—",
   "review.seg.span": "{annotator}，{dimension}：第 {start}–{end} 帧",
+  "review.seg.legend": "各维度的颜色",
+  "hint.spanVideo": "切换视频",
+  "hint.spanNext": "选择片段",
+  "hint.spanReplay": "重放",
+  "mine.spans": "我标记的瑕疵片段",
+  "mine.spansVideo": "{side}视频",
 };
 
 export const segmentsJa: Record<SegmentsMessageKey, string> = {
@@ -135,4 +147,10 @@ export const segmentsJa: Record<SegmentsMessageKey, string> = {
   "review.seg.agreementValue": "{dimension}：{iou}（アノテーターの組 {pairs} 組）",
   "review.seg.agreementNone": "{dimension}：—",
   "review.seg.span": "{annotator}、{dimension}：フレーム {start}–{end}",
+  "review.seg.legend": "評価軸の色",
+  "hint.spanVideo": "動画切替",
+  "hint.spanNext": "区間選択",
+  "hint.spanReplay": "再生",
+  "mine.spans": "自分が付けた不具合区間",
+  "mine.spansVideo": "{side}の動画",
 };
