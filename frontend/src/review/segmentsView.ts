@@ -66,12 +66,12 @@ function agreementEl(video: VideoSegments, filter: string | null, dims: string[]
   return h("div", { class: "seg-agreement" }, h("span", { class: "muted" }, t("review.seg.agreement")), items.length ? h("ul", {}, ...items) : h("span", {}, " —"));
 }
 
-/** With every dimension shown, which colour is which: name and swatch, the lanes' hues. */
-function legendEl(dims: string[], ctx: OverlayContext): HTMLElement {
+/** With every dimension shown, which colour is which (of those marked): name and swatch, the lanes' hues. */
+function legendEl(marked: string[], dims: string[], ctx: OverlayContext): HTMLElement {
   return h(
     "ul",
     { class: "seg-legend", "aria-label": t("review.seg.legend") },
-    ...dims.map((d) => h("li", { "data-dim": d }, h("span", { class: "seg-swatch", style: `--seg-hue:${hueOf(d, dims)}`, "aria-hidden": "true" }), ctx.dimName(d))),
+    ...marked.map((d) => h("li", { "data-dim": d }, h("span", { class: "seg-swatch", style: `--seg-hue:${hueOf(d, dims)}`, "aria-hidden": "true" }), ctx.dimName(d))),
   );
 }
 
@@ -90,7 +90,8 @@ export function segmentsView(data: PairSegments, filter: string | null, ctx: Ove
       agreementEl(video, filter, dims, ctx),
     );
   });
-  return filter === null && dims.length ? [...figures, legendEl(dims, ctx)] : figures;
+  const marked = dims.filter((d) => data.videos.some((v) => v.spans.some((s) => s.dimension === d)));
+  return filter === null && marked.length ? [...figures, legendEl(marked, dims, ctx)] : figures;
 }
 
 let mounted = 0;
