@@ -1,7 +1,7 @@
 """Artefact spans (issue #22) in headless Chromium: an annotator, keyboard only, marks a span on
 each video for the highlighted row, deletes one, nudges one, reloads (the draft keeps them),
 replays one (both players loop inside it), submits, and the stored result carries the spans in
-A/B terms; a reviewer opens the pair and sees both annotators' lanes with the agreement."""
+A/B terms and My history shows them; a reviewer opens the pair and sees both annotators' lanes with the agreement."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from annotation.models import Assignment, AssignmentState, Pair
 from tests.browser.conftest import SCREENSHOTS, sign_in, wait_for_pair
-from tests.browser.flows import lane_spans, overlay_lane_spans, press_times, spans_on_screen
+from tests.browser.flows import lane_spans, open_history_item, overlay_lane_spans, press_times, spans_on_screen
 from tests.browser.test_labelling import press_choices
 from tests.factories import UserFactory
 
@@ -145,6 +145,11 @@ def test_an_annotator_marks_nudges_deletes_and_replays_spans_by_keyboard_and_a_r
     expected = sorted([(left, 3, 8), (right, 9, 15)])
     assert [(s["video"], s["start_frame"], s["end_frame"]) for s in stored["segments"]] == expected
     assert {s["dimension"] for s in stored["segments"]} == {"smoothness"}
+    # ...and My history shows them on the submitted card (1-based frames, as the label page shows them).
+    item = open_history_item(page, studio, shown["assignment"])
+    shown_spans = {video: item.locator(f".my-spans-video[data-video='{video}'] li[data-dim=smoothness]")
+                   .get_attribute("data-ranges") for video in (left, right)}
+    assert shown_spans == {left: "4\u20139", right: "10\u201316"}
 
     # A reviewer opens the pair page, a opens the panel: one lane per annotator under each video.
     _bob_marks_the_same_pair(pair, left, right)
