@@ -21,3 +21,8 @@ def lease_next(client, campaign_id: int, exclude=()) -> dict:
     response = client.post(f"/api/campaigns/{campaign_id}/next/", {"exclude": list(exclude)}, format="json")
     assert response.status_code == 200, response.content
     return response.json()
+
+
+def submit_lease(client, lease: dict, body: dict):
+    """POST the body to the leased assignment's submit endpoint; the response, unchecked."""
+    return client.post(f"/api/assignments/{lease['assignment']}/submit/", body, format="json")

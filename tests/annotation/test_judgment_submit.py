@@ -4,27 +4,15 @@ import pytest
 from django.utils import timezone
 
 from annotation.models import Assignment, AssignmentState, CampaignProtocol, Flag, Judgment, Pair, Rating
-from tests.annotation.support import lease_next, submit_body
+from tests.annotation.support import lease_next, submit_body, submit_lease
 from tests.factories import CampaignFactory, make_pairs
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def leased(alice, client_for):
-    campaign = CampaignFactory(overlap=2)
-    make_pairs(campaign, n_pairs=2)
-    client = client_for(alice)
-    return client, lease_next(client, campaign.pk)
-
-
-def _submit(client, lease, body):
-    return client.post(f"/api/assignments/{lease['assignment']}/submit/", body, format="json")
-
-
 def test_a_submission_stores_one_judgment_per_dimension(leased):
     client, lease = leased
-    response = _submit(client, lease, submit_body(lease, strength=-2))
+    response = submit_lease(client, lease, submit_body(lease, strength=-2))
     assert response.status_code == 201
     assert response.json()["state"] == "submitted"
     assert sorted(Judgment.objects.values_list("strength", flat=True)) == [-2] * 6
@@ -35,8 +23,8 @@ def test_a_submission_stores_one_judgment_per_dimension(leased):
 def test_a_retried_submission_returns_the_same_result_and_stores_nothing_twice(leased):
     client, lease = leased
     body = submit_body(lease, strength=1)
-    first = _submit(client, lease, body)
-    again = _submit(client, lease, body)
+    first = submit_lease(client, lease, body)
+    again = submit_lease(client, lease, body)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["replayed"] is True
     assert {k: v for k, v in first.json().items() if k != "replayed"} == {
@@ -48,15 +36,15 @@ def test_a_retried_submission_returns_the_same_result_and_stores_nothing_twice(l
 def test_a_retry_after_the_lease_expired_still_gets_its_stored_result(leased):
     client, lease = leased
     body = submit_body(lease)
-    assert _submit(client, lease, body).status_code == 201
+    assert submit_lease(client, lease, body).status_code == 201
     Assignment.objects.filter(pk=lease["assignment"]).update(expires_at=timezone.now() - timedelta(hours=1))
-    assert _submit(client, lease, body).status_code == 200
+    assert submit_lease(client, lease, body).status_code == 200
 
 
 def test_a_second_submission_with_a_new_key_is_refused(leased):
     client, lease = leased
-    assert _submit(client, lease, submit_body(lease)).status_code == 201
-    response = _submit(client, lease, submit_body(lease, strength=-1))
+    assert submit_lease(client, lease, submit_body(lease)).status_code == 201
+    response = submit_lease(client, lease, submit_body(lease, strength=-1))
     assert response.status_code == 409 and response.json()["code"] == "lease_finished"
     assert Judgment.objects.count() == 6
 
@@ -64,9 +52,9 @@ def test_a_second_submission_with_a_new_key_is_refused(leased):
 def test_reusing_a_client_key_for_another_pair_is_a_conflict(leased):
     client, lease = leased
     body = submit_body(lease)
-    assert _submit(client, lease, body).status_code == 201
+    assert submit_lease(client, lease, body).status_code == 201
     other = lease_next(client, lease["campaign"])
-    response = _submit(client, other, {**submit_body(other), "client_key": body["client_key"]})
+    response = submit_lease(client, other, {**submit_body(other), "client_key": body["client_key"]})
     assert response.status_code == 409 and response.json()["code"] == "idempotency_conflict"
 
 
@@ -93,7 +81,7 @@ def test_malformed_submissions_get_400_and_store_nothing(leased, mutate):
     client, lease = leased
     body = submit_body(lease)
     mutate(body)
-    response = _submit(client, lease, body)
+    response = submit_lease(client, lease, body)
     assert response.status_code == 400, response.content
     assert response.json()["code"] == "invalid" and response.json()["detail"]
     assert Judgment.objects.count() == 0
@@ -110,7 +98,7 @@ def test_a_body_that_is_not_json_gets_400(leased):
 def test_a_submission_on_an_expired_lease_is_refused_and_stores_nothing(leased):
     client, lease = leased
     Assignment.objects.filter(pk=lease["assignment"]).update(expires_at=timezone.now() - timedelta(seconds=1))
-    response = _submit(client, lease, submit_body(lease))
+    response = submit_lease(client, lease, submit_body(lease))
     assert response.status_code == 409 and response.json()["code"] == "lease_expired"
     assert Judgment.objects.count() == 0
 
@@ -118,7 +106,7 @@ def test_a_submission_on_an_expired_lease_is_refused_and_stores_nothing(leased):
 def test_nobody_can_submit_on_another_annotators_lease(leased, bob, carol, client_for):
     _, lease = leased
     for intruder in (bob, carol):
-        response = _submit(client_for(intruder), lease, submit_body(lease))
+        response = submit_lease(client_for(intruder), lease, submit_body(lease))
         assert response.status_code == 404
     assert Judgment.objects.count() == 0
 
@@ -168,9 +156,9 @@ def test_the_rating_protocol_takes_one_score_per_video_and_dimension(alice, clie
     ratings = [{"video": lease[v]["id"], "dimension": d, "score": 4}
                for v in ("video_a", "video_b") for d in ("motion", "appeal")]
     body = {**submit_body(lease), "answers": [], "ratings": ratings[:-1]}
-    assert _submit(client, lease, body).status_code == 400
+    assert submit_lease(client, lease, body).status_code == 400
     body["ratings"] = ratings
-    assert _submit(client, lease, body).status_code == 201
+    assert submit_lease(client, lease, body).status_code == 201
     assert Rating.objects.count() == 4 and Judgment.objects.count() == 0
 
 
@@ -180,6 +168,6 @@ def test_the_both_protocol_needs_answers_and_ratings(alice, client_for):
     client = client_for(alice)
     lease = lease_next(client, campaign.pk)
     ratings = [{"video": lease[v]["id"], "dimension": "motion", "score": 2} for v in ("video_a", "video_b")]
-    assert _submit(client, lease, submit_body(lease)).status_code == 400
-    assert _submit(client, lease, {**submit_body(lease), "ratings": ratings}).status_code == 201
+    assert submit_lease(client, lease, submit_body(lease)).status_code == 400
+    assert submit_lease(client, lease, {**submit_body(lease), "ratings": ratings}).status_code == 201
     assert (Judgment.objects.count(), Rating.objects.count()) == (1, 2)

@@ -5,24 +5,12 @@ import pytest
 
 from annotation.models import Assignment, AssignmentState, Judgment, Segment, Video
 from annotation.services.segments import MAX_SPANS_PER_TRACK
-from tests.annotation.support import lease_next, submit_body
+from tests.annotation.support import lease_next, submit_body, submit_lease
 from tests.factories import CampaignFactory, make_pairs
 
 pytestmark = pytest.mark.django_db
 
 FRAMES = 24  # the factories' rendition_frame_count
-
-
-@pytest.fixture
-def leased(alice, client_for):
-    campaign = CampaignFactory(overlap=2)
-    make_pairs(campaign, n_pairs=2)
-    client = client_for(alice)
-    return client, lease_next(client, campaign.pk)
-
-
-def _submit(client, lease, body):
-    return client.post(f"/api/assignments/{lease['assignment']}/submit/", body, format="json")
 
 
 def _span(lease, side="video_a", dimension="smoothness", start=2, end=5, **extra) -> dict:
@@ -41,7 +29,7 @@ def test_spans_are_stored_with_the_submission_and_returned_in_stored_order(lease
              _span(lease, "video_a", "character", 0, 23, severity=1),
              _span(lease, "video_a", "smoothness", 14, 20),
              _span(lease, "video_a", "smoothness", 2, 5, severity=2)]
-    response = _submit(client, lease, submit_body(lease, segments=spans))
+    response = submit_lease(client, lease, submit_body(lease, segments=spans))
 
     assert response.status_code == 201, response.content
     a, b = lease["video_a"]["id"], lease["video_b"]["id"]  # a < b (pair_videos_ordered)
@@ -63,8 +51,8 @@ def test_spans_are_stored_with_the_submission_and_returned_in_stored_order(lease
 def test_a_replay_with_the_same_key_returns_the_stored_spans_and_writes_nothing(leased):
     client, lease = leased
     body = submit_body(lease, segments=[_span(lease, severity=2, note="judder")])
-    first = _submit(client, lease, body)
-    again = _submit(client, lease, body)
+    first = submit_lease(client, lease, body)
+    again = submit_lease(client, lease, body)
 
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["segments"] == first.json()["segments"] == [
@@ -74,7 +62,7 @@ def test_a_replay_with_the_same_key_returns_the_stored_spans_and_writes_nothing(
 
 def test_a_submission_without_spans_still_works_and_answers_an_empty_list(leased):
     client, lease = leased
-    response = _submit(client, lease, submit_body(lease))
+    response = submit_lease(client, lease, submit_body(lease))
     assert response.status_code == 201
     assert response.json()["segments"] == []
     assert Segment.objects.count() == 0 and Judgment.objects.count() == 6
@@ -82,7 +70,7 @@ def test_a_submission_without_spans_still_works_and_answers_an_empty_list(leased
 
 def test_touching_spans_share_no_frame_and_are_allowed(leased):
     client, lease = leased
-    response = _submit(client, lease, submit_body(lease, segments=[_span(lease, start=0, end=9),
+    response = submit_lease(client, lease, submit_body(lease, segments=[_span(lease, start=0, end=9),
                                                                    _span(lease, start=10, end=10)]))
     assert response.status_code == 201, response.content
     assert Segment.objects.count() == 2
@@ -114,30 +102,30 @@ def _other_pair_video(lease) -> int:
 ])
 def test_a_broken_span_is_refused_with_a_clear_message_and_nothing_is_stored(leased, spans, message):
     client, lease = leased
-    response = _submit(client, lease, submit_body(lease, segments=spans(lease)))
+    response = submit_lease(client, lease, submit_body(lease, segments=spans(lease)))
     assert response.status_code == 400, response.content
     assert message in response.json()["detail"], response.json()
     _assert_nothing_stored(lease)
     # the lease is still live: the corrected submission goes through
-    assert _submit(client, lease, submit_body(lease, segments=[_span(lease)])).status_code == 201
+    assert submit_lease(client, lease, submit_body(lease, segments=[_span(lease)])).status_code == 201
 
 
 def test_a_video_with_no_known_frame_count_takes_no_spans(leased):
     client, lease = leased
     Video.objects.filter(pk=lease["video_b"]["id"]).update(rendition_frame_count=None)
-    response = _submit(client, lease, submit_body(lease, segments=[_span(lease, "video_b")]))
+    response = submit_lease(client, lease, submit_body(lease, segments=[_span(lease, "video_b")]))
     assert response.status_code == 400
     assert "has no known frame count" in response.json()["detail"]
     _assert_nothing_stored(lease)
     # its partner still takes spans
-    assert _submit(client, lease, submit_body(lease, segments=[_span(lease, "video_a")])).status_code == 201
+    assert submit_lease(client, lease, submit_body(lease, segments=[_span(lease, "video_a")])).status_code == 201
 
 
 @pytest.mark.parametrize("field,value", [("start_frame", "3"), ("start_frame", 2.5), ("severity", True),
                                          ("video", None), ("dimension", None)])
 def test_a_span_of_the_wrong_type_is_a_field_error(leased, field, value):
     client, lease = leased
-    response = _submit(client, lease, submit_body(lease, segments=[{**_span(lease), field: value}]))
+    response = submit_lease(client, lease, submit_body(lease, segments=[{**_span(lease), field: value}]))
     assert response.status_code == 400
     assert field in str(response.json()["fields"]["segments"])
     _assert_nothing_stored(lease)
@@ -146,7 +134,7 @@ def test_a_span_of_the_wrong_type_is_a_field_error(leased, field, value):
 def test_more_spans_than_a_submission_may_carry_are_refused_before_any_check(leased):
     client, lease = leased
     spans = [_span(lease, start=i % FRAMES, end=i % FRAMES) for i in range(201)]
-    response = _submit(client, lease, submit_body(lease, segments=spans))
+    response = submit_lease(client, lease, submit_body(lease, segments=spans))
     assert response.status_code == 400
     assert "200" in str(response.json()["fields"]["segments"])
     _assert_nothing_stored(lease)
@@ -159,7 +147,7 @@ def test_spans_work_with_the_rating_protocol_too(alice, client_for):
     lease = lease_next(client, campaign.pk)
     ratings = [{"video": lease[side]["id"], "dimension": d["key"], "score": 3}
                for side in ("video_a", "video_b") for d in lease["dimensions"]]
-    response = _submit(client, lease, submit_body(lease, answers=[], ratings=ratings,
+    response = submit_lease(client, lease, submit_body(lease, answers=[], ratings=ratings,
                                                   segments=[_span(lease, "video_b", "motion", 1, 1)]))
     assert response.status_code == 201, response.content
     assert [s["start_frame"] for s in response.json()["segments"]] == [1]
