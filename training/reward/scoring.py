@@ -125,7 +125,17 @@ class AnimeReward:
         if not self.config.frame_dimensions:
             raise ValueError("this model has no per-frame heads (config.frame_dimensions is empty), so no score curve; "
                              "train one with frame_dimensions set")
+        return self._curves(*self._run(items, batch_size), items)
+
+    def scores_and_curves(self, items: list[dict], batch_size: int = 8) -> tuple[list[dict], list[dict] | None]:
+        """combine()'s score rows and, with per-frame heads, curves() (else None) from ONE forward pass over the
+        prepared videos: a scoring run needs both."""
         logits, frames = self._run(items, batch_size)
+        rows = self.combine(logits, items)
+        return rows, (self._curves(logits, frames, items) if self.config.frame_dimensions else None)
+
+    def _curves(self, logits: dict[str, torch.Tensor], frames: dict[str, torch.Tensor],
+                items: list[dict]) -> list[dict]:
         n = self.config.num_frames
         positions = [k / (n - 1) if n > 1 else 0.0 for k in range(n)]
         out = []

@@ -51,10 +51,8 @@ def execute(run: TrainingRun, options: ScoringRunOptions, reporter: RunReporter)
         items = reward.prepare([str(root / v.file.name) for v in chunk], [v.prompt.text for v in chunk],
                                [str(root / v.prompt.initial_image.name) if v.prompt.initial_image else None
                                 for v in chunk])
-        rows = reward.combine(reward.logits(items, batch), items)
-        # the curves' forward pass is a second one over the same prepared items (decoding, the costly part,
-        # is done once); a model without per-frame heads stores null
-        curves = ([curve_stored(c) for c in reward.curves(items, batch)] if with_curves else [None] * len(chunk))
+        rows, curves = reward.scores_and_curves(items, batch)  # one forward pass; no per-frame heads: null curves
+        curves = [curve_stored(c) for c in curves] if curves is not None else [None] * len(chunk)
         with transaction.atomic():
             RewardModelScore.objects.bulk_create(
                 [RewardModelScore(model_version=version, video=v, scores=row, curves=curve)
