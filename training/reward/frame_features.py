@@ -38,8 +38,7 @@ import math
 import cv2
 import numpy as np
 
-from .flow import farneback_flows, grey_frames
-from .handcrafted import _aligned_hist_sim, _hist, centre_crop, flow_inputs, flow_series
+from .handcrafted import FlowView, _aligned_hist_sim, _hist, centre_crop, flow_series, flow_view
 from .identity import _bins, _colour_set, align_colours, subject_mask
 
 FRAME_FEATURE_NAMES = ("lum_jump", "shift_jump", "incoherence", "warp_residual", "frame_change", "subject_motion",
@@ -62,12 +61,11 @@ _FIRST_DEFINED = {"shift_jump": 2, "incoherence": 2, "char_dissim": 0, "subject_
 FLOOR = 0.05  # px: the speed floor of handcrafted.flow_incoherence
 
 
-def _raw(frames: np.ndarray, initial_image: np.ndarray | None) -> dict[str, np.ndarray]:
-    frames, init = flow_inputs(frames, initial_image)
+def _raw(view: FlowView) -> dict[str, np.ndarray]:
+    frames, init, grey = view.frames, view.init, view.grey
     T = len(frames)
-    grey = grey_frames(frames)
-    flows = np.stack(farneback_flows(grey))  # (T-1, H, W, 2): flows[t-1] brings frame t-1 to frame t
-    series = flow_series(list(flows))  # the per-pair quantities the video features average
+    flows = np.stack(view.flows)  # (T-1, H, W, 2): flows[t-1] brings frame t-1 to frame t
+    series = flow_series(view.flows)  # the per-pair quantities the video features average
     shifts, residual, subject = series["shift"], series["warp"], series["motion"]
     speed = float(np.linalg.norm(flows, axis=-1).mean())
     zero = np.zeros(T)
@@ -103,10 +101,12 @@ def _subject_vanish(frames: np.ndarray, init: np.ndarray) -> np.ndarray:
     return np.asarray(out)
 
 
-def frame_features(frames: np.ndarray, initial_image: np.ndarray | None = None) -> np.ndarray:
+def frame_features(frames: np.ndarray, initial_image: np.ndarray | None = None, *,
+                   view: FlowView | None = None) -> np.ndarray:
     """(T, len(FRAME_FEATURE_NAMES)) float32 for RGB uint8 frames (T, H, W, 3), log1p-compressed where the scale is
-    open-ended (the frame heads get standardised input)."""
-    raw = _raw(frames, initial_image)
+    open-ended (the frame heads get standardised input). ``view``: handcrafted.flow_view(frames, initial_image)
+    when the caller already built it (inputs.py does, for the video measurements too)."""
+    raw = _raw(view or flow_view(frames, initial_image))
     cols = [np.log1p(np.maximum(raw[n], 0.0)) if n in _LOG_SCALED else raw[n] for n in FRAME_FEATURE_NAMES]
     return np.stack(cols, axis=1).astype(np.float32)
 

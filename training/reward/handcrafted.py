@@ -61,6 +61,7 @@ Maps (``baseline_scores``), each monotone, with scales picked once by eye on the
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -135,6 +136,18 @@ def _resize_h(img: np.ndarray, height: int) -> np.ndarray:
     return cv2.resize(img, (max(2, round(w * height / h)), height), interpolation=cv2.INTER_AREA)
 
 
+@dataclass(frozen=True)
+class FlowView:
+    """A video as the flow-based measurements read it: frames and initial image at the flow height, their grey
+    frames and the Farneback flows between consecutive frames. Built once per video (``flow_view``) when both
+    the video measurements and the per-frame ones (frame_features.py) are wanted: the flows are the costly part."""
+
+    frames: np.ndarray
+    init: np.ndarray
+    grey: np.ndarray
+    flows: list[np.ndarray]
+
+
 def flow_inputs(frames: np.ndarray, initial_image: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """(frames, initial image) at the flow height, checked: RGB uint8 (T>=3, H, W, 3); without an initial image
     the first frame stands in for it. The video measurements and the per-frame ones (frame_features.py) read
@@ -147,6 +160,12 @@ def flow_inputs(frames: np.ndarray, initial_image: np.ndarray | None) -> tuple[n
     if init.shape != frames.shape[1:]:
         init = cv2.resize(init, (frames.shape[2], frames.shape[1]), interpolation=cv2.INTER_AREA)
     return frames, init
+
+
+def flow_view(frames: np.ndarray, initial_image: np.ndarray | None) -> FlowView:
+    frames, init = flow_inputs(frames, initial_image)
+    grey = grey_frames(frames)
+    return FlowView(frames=frames, init=init, grey=grey, flows=farneback_flows(grey))
 
 
 def flow_series(flows: list[np.ndarray]) -> dict[str, np.ndarray]:
@@ -254,14 +273,14 @@ def flow_incoherence(flows: list[np.ndarray], floor: float = 0.05) -> float:
 
 def video_features(frames: np.ndarray, initial_image: np.ndarray | None = None, *,
                    identity: bool = False, motion: bool = False, coherence: bool = False,
-                   appearance: bool = False) -> dict[str, float]:
+                   appearance: bool = False, view: FlowView | None = None) -> dict[str, float]:
     """The measurements above for RGB uint8 frames (T, H, W, 3); without an initial image the first frame
     stands in for it. ``identity`` adds identity.IDENTITY_FEATURE_NAMES, ``motion`` adds
-    motion_pattern.MOTION_PATTERN_NAMES, ``coherence`` COHERENCE_NAMES, ``appearance`` APPEARANCE_NAMES."""
-    frames, init = flow_inputs(frames, initial_image)
-    grey = grey_frames(frames)
+    motion_pattern.MOTION_PATTERN_NAMES, ``coherence`` COHERENCE_NAMES, ``appearance`` APPEARANCE_NAMES.
+    ``view``: flow_view(frames, initial_image) when the caller already built it (the flows are the costly part)."""
+    view = view or flow_view(frames, initial_image)
+    frames, init, grey, flows = view.frames, view.init, view.grey, view.flows
     lum = grey.reshape(len(grey), -1).mean(1)
-    flows = farneback_flows(grey)
     shake, warp, subject_motion, motion_peak = _flow_stats(flows)
     denoised = np.stack([cv2.medianBlur(g, 3) for g in grey])
     sharp = float(np.mean([cv2.Laplacian(cv2.GaussianBlur(g, (3, 3), 0), cv2.CV_32F).var() for g in denoised]))

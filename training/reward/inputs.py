@@ -34,7 +34,7 @@ from training.text_words import bag_of_words
 from .backbones import PIXEL_MEAN, PIXEL_STD
 from .config import DIMENSIONS, PROMPT_WORD_DIM, RewardConfig
 from .frame_features import frame_features
-from .handcrafted import centre_crop, feature_vector, prior_logits, video_features
+from .handcrafted import centre_crop, feature_vector, flow_view, prior_logits, video_features
 
 
 def read_image(image) -> np.ndarray:
@@ -72,10 +72,11 @@ def prepare_video(video, prompt: str, initial_image=None, character_ref=None, *,
     motion = _frames(video, config.motion_frames, config.handcrafted_size, cache)
     initial = read_image(initial_image) if initial_image is not None else frames[0]
     ref = read_image(character_ref) if character_ref is not None else initial
+    view = flow_view(frames, initial)  # the flows once, for the video and (frame heads) the per-frame measurements
     feats = video_features(frames, initial, identity=config.uses_identity(), motion=config.uses_motion_pattern(),
-                           coherence=config.uses_coherence(), appearance=config.uses_appearance())
+                           coherence=config.uses_coherence(), appearance=config.uses_appearance(), view=view)
     side = config.frame_size
-    extra = {"frame_features": frame_features(frames, initial)} if config.frame_dimensions else {}
+    extra = {"frame_features": frame_features(frames, initial, view=view)} if config.frame_dimensions else {}
     net = frames[uniform_indices(len(frames), config.net_frames)]  # (T, H, W, 3) -> (T_net, H, W, 3)
     return {
         "frames": _to_net(net, side),
