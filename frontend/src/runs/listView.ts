@@ -47,7 +47,9 @@ function filterSelect(id: string, label: MessageKey, values: readonly string[], 
 }
 
 function actionButton(s: RunsListState, key: string, text: string, onclick: () => void, primary = false): HTMLElement {
-  return h("button", { type: "button", class: `btn ${primary ? "btn-primary" : ""}`, "data-action": key, disabled: s.busy === key, onclick }, text);
+  // an id, so the list's poll re-render puts keyboard focus back on the button it was on (list.ts render)
+  return h("button", { type: "button", id: `run-action-${key}`, class: `btn ${primary ? "btn-primary" : ""}`, "data-action": key,
+    disabled: s.busy === key, onclick }, text);
 }
 
 /** "Run dense GAPO", described by its one-line explanation beside it (screen readers read both). */
